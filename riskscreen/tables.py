@@ -1,0 +1,25 @@
+"""The one loader for the small data tables that drive behaviour (aliases, synonyms, maps, thresholds)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+from riskscreen.paths import reference_dir
+
+
+@lru_cache(maxsize=64)
+def read_table(name: str, folder: str | None = None) -> pl.DataFrame:
+    """Read `reference/<name>.csv` with every column as text; '#' lines are comments.
+
+    Tables are hand-curated or built by `riskscreen reference build`; code never embeds them.
+    """
+    base = Path(folder) if folder else reference_dir()
+    path = base / f"{name}.csv"
+    if not path.is_file():
+        from riskscreen.errors import ReferenceError_
+
+        raise ReferenceError_(f"reference table {path} is missing; reinstall riskscreen")
+    return pl.read_csv(path, infer_schema=False, comment_prefix="#", encoding="utf8")
