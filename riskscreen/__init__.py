@@ -1,0 +1,40 @@
+"""riskscreen: screen a supplier spreadsheet for forced-labour and child-labour risk.
+
+    >>> import riskscreen
+    >>> frame = riskscreen.screen("examples/suppliers.xlsx")   # doctest: +SKIP
+
+Public API: `screen`, `run_screen`, `load_reference`, `load_model`, `load_watchlists`.
+Imports are lazy so `riskscreen --help` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "load_model",
+    "load_reference",
+    "load_watchlists",
+    "run_screen",
+    "screen",
+]
+
+_LAZY = {
+    "screen": ("riskscreen.pipeline", "screen"),
+    "run_screen": ("riskscreen.pipeline", "run_screen"),
+    "load_reference": ("riskscreen.reference", "load_reference"),
+    "load_model": ("riskscreen.model", "load_model"),
+    "load_watchlists": ("riskscreen.watchlists", "load_watchlists"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'riskscreen' has no attribute {name!r}")

@@ -1,0 +1,279 @@
+"""Combine listing, watchlist hits, region rules and model probabilities into a score, tier and reasons.
+
+The formula (documented in the README) is driven by `reference/thresholds.csv`:
+
+* an active watchlist entity hit, an active country/region-wide order, or a supplier in the
+  Xinjiang region (UFLPA rebuttable presumption) scores 100 — tier critical;
+* a (country, good) pair on the newest ILAB list scores from `listed_forced_base` (forced labour)
+  or `listed_child_base` (child labour only) upwards, by the model's probability — it always flags;
+* otherwise the model's probability that any finding exists, in percent, capped by how much is
+  known: the pair (`model_pair_cap`), only the sector (`model_sector_cap`) or only the country
+  (`model_country_cap`);
+* no resolved country and no hit: tier unknown, no score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from riskscreen.tables import read_table
+
+__all__ = ["TIERS", "Thresholds", "load_thresholds", "score_rows", "tier_rank"]
+
+TIERS: tuple[str, ...] = ("critical", "high", "medium", "low", "unknown")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score bands and cut-offs, read from `reference/thresholds.csv` (options may override)."""
+
+    values: dict[str, float]
+    min_tier: str = "high"
+
+    def __getitem__(self, key: str) -> float:
+        return self.values[key]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.values, "min_tier": self.min_tier}
+
+
+def load_thresholds(**overrides: Any) -> Thresholds:
+    """Thresholds from the table, with keyword overrides (e.g. `min_tier="medium"`)."""
+    table = read_table("thresholds")
+    raw = dict(zip(table["key"].to_list(), table["value"].to_list(), strict=True))
+    min_tier = str(overrides.pop("min_tier", None) or raw.pop("min_tier", "high"))
+    raw.pop("min_tier", None)
+    if min_tier not in TIERS:
+        raise ValueError(f"min_tier must be one of {', '.join(TIERS)}, not {min_tier!r}")
+    values = {k: float(v) for k, v in raw.items()}
+    values.update({k: float(v) for k, v in overrides.items() if v is not None})
+    return Thresholds(values=values, min_tier=min_tier)
+
+
+def tier_rank(tier: str) -> int:
+    """0 for critical … 4 for unknown; lower is more severe."""
+    return TIERS.index(tier)
+
+
+def _pct(col: str) -> pl.Expr:
+    return (pl.col(col) * 100).round(0).cast(pl.Int64).cast(pl.String) + pl.lit("%")
+
+
+def _reasons(listing_label: str) -> list[pl.Expr]:
+    """Candidate reasons in priority order; the first three non-null ones are kept."""
+    country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
+    good = pl.coalesce(pl.col("good"), pl.col("sector"))
+    hit = pl.col("watchlist_name").is_not_null()
+    return [
+        pl.when(hit & pl.col("_watch_active"))
+        .then(
+            pl.concat_str(
+                [
+                    pl.col("watchlist_source"),
+                    pl.lit(": name matches listed entity '"),
+                    pl.col("watchlist_name"),
+                    pl.lit("'"),
+                    pl.when(pl.col("watchlist_alias").is_not_null()
+                            & (pl.col("watchlist_alias") != pl.col("watchlist_name")))
+                    .then(pl.lit(" (alias '") + pl.col("watchlist_alias") + pl.lit("')"))
+                    .otherwise(pl.lit("")),
+                    pl.when(pl.col("watchlist_section").is_not_null())
+                    .then(pl.lit(", ") + pl.col("watchlist_section"))
+                    .otherwise(pl.lit("")),
+                    pl.lit(" — similarity "),
+                    (pl.col("watchlist_score") * 100).round(0).cast(pl.Int64).cast(pl.String),
+                    pl.lit("%; the list is partial"),
+                ],
+                ignore_nulls=True,
+            )
+        ),
+        pl.when(pl.col("_xinjiang")).then(
+            pl.lit(
+                "Xinjiang, China: under the Uyghur Forced Labor Prevention Act (UFLPA, 2021) goods "
+                "made wholly or in part in Xinjiang are presumed made with forced labour"
+            )
+        ),
+        pl.when(pl.col("_scope_active")).then(
+            pl.concat_str(
+                [pl.lit("U.S. CBP "), pl.col("scope_action"), pl.lit(" "),
+                 pl.col("scope_date"), pl.lit(": "), pl.col("scope_name")],
+                ignore_nulls=True,
+            )
+        ),
+        pl.when(pl.col("listed_forced_labour")).then(
+            pl.concat_str(
+                [pl.lit(listing_label + ": "), good, pl.lit(" from "), country,
+                 pl.when(pl.col("listed_child_labour"))
+                 .then(pl.lit(" — forced labour and child labour"))
+                 .otherwise(pl.lit(" — forced labour"))]
+            )
+        ).when(pl.col("listed_child_labour")).then(
+            pl.concat_str([pl.lit(listing_label + ": "), good, pl.lit(" from "), country,
+                           pl.lit(" — child labour")])
+        ),
+        pl.when(hit & ~pl.col("_watch_active")).then(
+            pl.concat_str(
+                [pl.col("watchlist_source"), pl.lit(": '"), pl.col("watchlist_name"),
+                 pl.lit("' (status "), pl.col("watchlist_status"),
+                 pl.lit(", history only, does not flag)")],
+                ignore_nulls=True,
+            )
+        ),
+        pl.when(pl.col("scope_name").is_not_null() & ~pl.col("_scope_active")).then(
+            pl.concat_str(
+                [pl.lit("U.S. CBP "), pl.col("scope_action"), pl.lit(" "), pl.col("scope_date"),
+                 pl.lit(" ("), pl.col("scope_status"), pl.lit(", history only): "),
+                 pl.col("scope_name")],
+                ignore_nulls=True,
+            )
+        ),
+        pl.when(pl.col("_level").is_in(["pair", "sector", "country"])
+                & pl.col("p_any").is_not_null()
+                & ~pl.col("listed_child_labour") & ~pl.col("listed_forced_labour"))
+        .then(
+            pl.concat_str(
+                [
+                    pl.lit("Model estimate: "),
+                    _pct("p_child_labour"), pl.lit(" child labour, "),
+                    _pct("p_forced_labour"), pl.lit(" forced labour for "),
+                    pl.when(pl.col("_level") == "country")
+                    .then(pl.lit("an unknown product"))
+                    .otherwise(good),
+                    pl.lit(" from "), country,
+                    pl.when(pl.col("model_factors").is_not_null())
+                    .then(pl.lit(" (") + pl.col("model_factors") + pl.lit(")"))
+                    .otherwise(pl.lit("")),
+                ],
+                ignore_nulls=True,
+            )
+        ),
+        pl.when(pl.col("country_iso3").is_not_null() & ~pl.col("country_assessed"))
+        .then(pl.lit("ILAB does not assess this country: estimate rests on a prior only")),
+        pl.when(pl.col("country_iso3").is_null()).then(
+            pl.lit("Country not recognised: cannot be scored; correct it on the Needs review sheet")
+        ),
+    ]
+
+
+def score_rows(
+    frame: pl.DataFrame,
+    *,
+    reference: Any,
+    model: Any,
+    thresholds: Thresholds | None = None,
+) -> pl.DataFrame:
+    """Add listing, model probabilities, `risk_score`, `risk_tier`, `flagged` and `reasons`.
+
+    `frame` carries the resolver columns (country_iso3, country_name, region, good_id, good,
+    sector, watchlist_*, scope_*). Work is done once per distinct (country, good, sector).
+    """
+    th = thresholds or load_thresholds()
+    listings = reference.listings_for(None)
+    listing_label = _listing_label(reference)
+    listed = listings.select(
+        pl.col("iso3").alias("country_iso3"),
+        "good_id",
+        pl.col("child_labour").alias("listed_child_labour"),
+        pl.col("forced_labour").alias("listed_forced_labour"),
+    ).unique(["country_iso3", "good_id"], keep="first")
+
+    pairs = (
+        frame.select("country_iso3", "good_id", "sector")
+        .unique(maintain_order=True)
+        .filter(pl.col("country_iso3").is_not_null())
+    )
+    predicted = _predict(pairs, model)
+    out = (
+        frame.join(listed, on=["country_iso3", "good_id"], how="left", nulls_equal=False)
+        .join(predicted, on=["country_iso3", "good_id", "sector"], how="left", nulls_equal=True)
+        .with_columns(
+            pl.col("listed_child_labour").fill_null(False),
+            pl.col("listed_forced_labour").fill_null(False),
+            pl.col("country_assessed").fill_null(False),
+        )
+    )
+    out = out.with_columns(
+        pl.when(pl.col("listed_child_labour") | pl.col("listed_forced_labour"))
+        .then(pl.lit(reference.newest_edition))
+        .otherwise(None)
+        .alias("listing_edition"),
+        (1 - (1 - pl.col("p_child_labour")) * (1 - pl.col("p_forced_labour"))).alias("p_any"),
+        pl.when(pl.col("country_iso3").is_null()).then(pl.lit("none"))
+        .when(pl.col("good_id").is_not_null()).then(pl.lit("pair"))
+        .when(pl.col("sector").is_not_null()).then(pl.lit("sector"))
+        .otherwise(pl.lit("country"))
+        .alias("_level"),
+        _active("watchlist_status", "watchlist_name").alias("_watch_active"),
+        _active("scope_status", "scope_name").alias("_scope_active"),
+        (pl.col("region") == "Xinjiang").fill_null(False).alias("_xinjiang"),
+    )
+    model_score = (pl.col("p_any") * 100).round(0)
+    score = (
+        pl.when(pl.col("_watch_active") | pl.col("_scope_active") | pl.col("_xinjiang"))
+        .then(pl.lit(th["watchlist_score"]))
+        .when(pl.col("listed_forced_labour"))
+        .then(th["listed_forced_base"] + (pl.col("p_forced_labour").fill_null(0)
+                                          * th["listed_forced_span"]).round(0))
+        .when(pl.col("listed_child_labour"))
+        .then(th["listed_child_base"] + (pl.col("p_child_labour").fill_null(0)
+                                         * th["listed_child_span"]).round(0))
+        .when(pl.col("_level") == "pair").then(pl.min_horizontal(model_score, th["model_pair_cap"]))
+        .when(pl.col("_level") == "sector")
+        .then(pl.min_horizontal(model_score, th["model_sector_cap"]))
+        .when(pl.col("_level") == "country")
+        .then(pl.min_horizontal(model_score, th["model_country_cap"]))
+        .otherwise(None)
+    )
+    out = out.with_columns(score.cast(pl.Int64).alias("risk_score"))
+    tier = (
+        pl.when(pl.col("risk_score").is_null()).then(pl.lit("unknown"))
+        .when(pl.col("risk_score") >= th["tier_critical"]).then(pl.lit("critical"))
+        .when(pl.col("risk_score") >= th["tier_high"]).then(pl.lit("high"))
+        .when(pl.col("risk_score") >= th["tier_medium"]).then(pl.lit("medium"))
+        .otherwise(pl.lit("low"))
+    )
+    flag_tiers = [t for t in TIERS[: tier_rank(th.min_tier) + 1]]
+    out = out.with_columns(tier.alias("risk_tier")).with_columns(
+        pl.col("risk_tier").is_in(flag_tiers).alias("flagged"),
+        pl.concat_list(_reasons(listing_label))
+        .list.drop_nulls()
+        .list.head(3)
+        .list.join("; ")
+        .alias("reasons"),
+    )
+    return out.drop("_level", "_watch_active", "_scope_active", "_xinjiang", "p_any")
+
+
+def _active(status_col: str, name_col: str) -> pl.Expr:
+    """A hit counts unless its order was modified or revoked (history only)."""
+    status = pl.col(status_col).fill_null("").str.to_lowercase()
+    return pl.col(name_col).is_not_null() & ~status.str.contains("modif|revok|inactive|lifted")
+
+
+def _predict(pairs: pl.DataFrame, model: Any) -> pl.DataFrame:
+    """Model probabilities and plain-word factors for each distinct (country, good, sector)."""
+    cols = ["country_iso3", "good_id", "sector", "p_child_labour", "p_forced_labour",
+            "country_assessed", "model_factors"]
+    if pairs.is_empty():
+        return pl.DataFrame(schema={"country_iso3": pl.String, "good_id": pl.String,
+                                    "sector": pl.String, "p_child_labour": pl.Float64,
+                                    "p_forced_labour": pl.Float64,
+                                    "country_assessed": pl.Boolean, "model_factors": pl.String})
+    query = pairs.rename({"country_iso3": "iso3"})
+    explained = model.explain(model.predict_pairs(query))
+    return explained.rename({"iso3": "country_iso3"}).select(cols)
+
+
+def _listing_label(reference: Any) -> str:
+    """'ILAB List of Goods (edition 2021, published 2022)' for reasons."""
+    edition = reference.newest_edition
+    pub = None
+    editions = getattr(reference, "editions", None)
+    if editions is not None and "publication" in editions.columns:
+        rows = editions.filter((pl.col("edition") == edition) & (pl.col("kind") == "goods"))
+        if rows.height:
+            pub = rows["publication"][0]
+    return f"ILAB List of Goods ({pub})" if pub else f"ILAB List of Goods (edition {edition})"
