@@ -41,8 +41,8 @@ def explain(country: str, product: str | None = None, *, reference: Any = None,
                      "there are presumed made with forced labour.")
     if info.get("assessed"):
         lines.append(f"  ILAB advancement level: {info.get('advancement_level') or 'n/a'}")
-        for key, label in (("child_work_pct", "Children aged 5–14 working"),
-                           ("school_attendance_pct", "School attendance, ages 5–14")):
+        for key, label in (("child_work_5_14", "Children aged 5–14 working"),
+                           ("school_attendance_5_14", "School attendance, ages 5–14")):
             if key in info:
                 lines.append(f"  {label}: {_fmt_pct(info[key])}")
         if info.get("ilab_url"):

@@ -1,0 +1,219 @@
+"""Build the reference tables from ILAB's XML files: parse, map names, write CSV + provenance.
+
+`build_reference(ilab_dir, out_dir)` is what `riskscreen reference build` runs. Tables are
+sorted and carry no timestamp, so rebuilding from the same sources reproduces them byte for
+byte; only `manifest.json` records the build date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pycountry
+
+from riskscreen.errors import ReferenceError_
+from riskscreen.reference import assemble, provenance
+from riskscreen.reference.ilab_names import country_iso3_map, good_id_map, region_map
+from riskscreen.reference.ilab_xml import parse_countries_file, parse_goods_file
+
+log = logging.getLogger(__name__)
+_FILE = re.compile(r"^(goods|countries)_(\d{4})\.xml$")
+TABLES = ("countries", "country_indicators", "goods", "good_names", "listings", "editions")
+
+
+def discover(ilab_dir: Path) -> list[tuple[str, str, Path]]:
+    """(kind, edition, path) of every goods_YYYY.xml / countries_YYYY.xml, sorted."""
+    found = []
+    for path in sorted(Path(ilab_dir).glob("*.xml")):
+        match = _FILE.match(path.name)
+        if match:
+            found.append((match.group(1), match.group(2), path))
+    if not found:
+        raise ReferenceError_(f"no goods_YYYY.xml or countries_YYYY.xml files in {ilab_dir}")
+    return found
+
+
+def _parse_all(files: list[tuple[str, str, Path]]) -> tuple[assemble.Parsed, dict[str, dict]]:
+    parsed = assemble.Parsed()
+    years: dict[str, str] = {}
+    for kind, edition, path in files:
+        if kind == "goods":
+            parsed.goods_entries[edition], parsed.goods_lists[edition] = parse_goods_file(path)
+        else:
+            profiles, entries, year = parse_countries_file(path)
+            parsed.profiles[edition], parsed.country_entries[edition] = profiles, entries
+            years[path.name] = year
+    return parsed, years
+
+
+def _file_stats(
+    files, parsed: assemble.Parsed, iso3: dict[str, str], years: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    stats = {}
+    for kind, edition, path in files:
+        if kind == "goods":
+            entries = parsed.goods_entries[edition]
+            goods = {g["name"] for g in parsed.goods_lists[edition]}
+            countries = {iso3[e["country_name"]] for e in entries}
+            stats[path.name] = {
+                "records": len(entries),
+                "countries": len(countries),
+                "goods": len(goods),
+            }
+        else:
+            profiles = parsed.profiles[edition]
+            goods = {e["good_name"] for e in parsed.country_entries[edition]}
+            stats[path.name] = {
+                "records": len(profiles),
+                "countries": len({iso3[p["ilab_name"]] for p in profiles}),
+                "goods": len(goods),
+                "reporting_year": years[path.name],
+            }
+    return stats
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write atomically with LF line endings."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def write_table(frame: pl.DataFrame, path: Path) -> None:
+    """CSV, UTF-8, LF, nulls as empty cells, written atomically."""
+    _write_text(path, frame.write_csv(line_terminator="\n"))
+
+
+def _hooks(out_dir: Path, watchlist_dir: Path | None) -> tuple[Any, list[dict]]:
+    """Run the country-name and watchlist builders when those modules are available."""
+    try:
+        from riskscreen.reference.country_names import build_country_names
+    except ImportError as exc:
+        country_names: Any = {"skipped": f"riskscreen.reference.country_names unavailable: {exc}"}
+        log.warning("country names not built: %s", exc)
+    else:
+        country_names = build_country_names(out_dir)
+    watchlists: list[dict] = []
+    if watchlist_dir is None or not Path(watchlist_dir).is_dir():
+        log.warning("watchlists not built: no folder %s", watchlist_dir)
+        return country_names, [{"skipped": f"no watchlist folder {watchlist_dir}"}]
+    try:
+        from riskscreen.reference.watchlists import build_watchlists
+    except ImportError as exc:
+        log.warning("watchlists not built: %s", exc)
+        return country_names, [{"skipped": f"riskscreen.reference.watchlists unavailable: {exc}"}]
+    watchlists = build_watchlists(Path(watchlist_dir), out_dir)
+    return country_names, watchlists
+
+
+def build_reference(
+    ilab_dir: Path,
+    out_dir: Path,
+    *,
+    watchlist_dir: Path | None = None,
+    curated_dir: Path | None = None,
+    built: str | None = None,
+) -> dict:
+    """Build every reference table from `ilab_dir` into `out_dir`; return the manifest.
+
+    Raises ReferenceError_ listing every country or good spelling that cannot be mapped.
+    `curated_dir` holds the curated mapping tables (default: the package's reference folder);
+    `built` overrides the manifest's build date (ISO date, default today in UTC).
+    """
+    ilab_dir, out_dir = Path(ilab_dir), Path(out_dir)
+    curated = str(curated_dir) if curated_dir else None
+    files = discover(ilab_dir)
+    parsed, years = _parse_all(files)
+    iso3 = country_iso3_map(parsed.country_names(), curated)
+    good_id = good_id_map(parsed.good_names(), curated)
+    regions = region_map(curated)
+
+    listings = assemble.listings_frame(parsed, iso3, good_id)
+    good_names = assemble.good_names_frame(parsed, good_id)
+    goods = assemble.goods_frame(parsed, good_id, listings, good_names)
+    indicators = assemble.indicators_frame(parsed, iso3, regions)
+    countries = assemble.countries_frame(parsed, iso3, regions, indicators, listings)
+    editions = provenance.editions_frame(files, _file_stats(files, parsed, iso3, years), curated)
+    # URLs live once per country in countries.csv, not per edition.
+    built_frames = (countries, indicators.drop("ilab_url"), goods, good_names, listings, editions)
+    frames = dict(zip(TABLES, built_frames, strict=True))
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        write_table(frame, out_dir / f"{name}.csv")
+    rows = {name: frame.height for name, frame in frames.items()}
+    _write_text(out_dir / "SOURCES.md", provenance.sources_markdown(editions, rows, curated))
+
+    if watchlist_dir is None and (ilab_dir.parent / "watchlists").is_dir():
+        watchlist_dir = ilab_dir.parent / "watchlists"
+    country_names, watchlists = _hooks(out_dir, watchlist_dir)
+    manifest = _manifest(frames, editions, out_dir, curated, built, country_names, watchlists)
+    _write_text(
+        out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    )
+    return manifest
+
+
+def _manifest(
+    frames: dict[str, pl.DataFrame],
+    editions: pl.DataFrame,
+    out_dir: Path,
+    curated: str | None,
+    built: str | None,
+    country_names: Any,
+    watchlists: list[dict],
+) -> dict:
+    from riskscreen import __version__
+
+    listings = frames["listings"]
+    goods_editions = editions.filter(pl.col("kind") == "goods")["edition"]
+    finding_editions = editions.filter(pl.col("kind") == "countries")["edition"]
+    return {
+        "name": "riskscreen reference data",
+        "tool": "riskscreen",
+        "tool_version": __version__,
+        "built": built or dt.datetime.now(dt.timezone.utc).date().isoformat(),
+        "publisher": provenance.PUBLISHER,
+        "licence": provenance.LICENCE,
+        "origin": provenance.ORIGIN,
+        "newest_edition": listings["edition"].max(),
+        "newest_goods_edition": goods_editions.max(),
+        "newest_findings_edition": finding_editions.max(),
+        "listing_editions": sorted(listings["edition"].unique().to_list()),
+        "sources": [
+            {**r, "publisher": provenance.PUBLISHER, "licence": provenance.LICENCE}
+            for r in editions.iter_rows(named=True)
+        ],
+        "tables": {
+            name: {
+                "file": f"{name}.csv",
+                "rows": frame.height,
+                "sha256": provenance.sha256(out_dir / f"{name}.csv"),
+                "columns": {col: str(dtype) for col, dtype in frame.schema.items()},
+            }
+            for name, frame in frames.items()
+        },
+        "curated_tables": provenance.curated_hashes(curated),
+        "pycountry_version": _pycountry_version(),
+        "country_names": country_names,
+        "watchlists": watchlists,
+    }
+
+
+def _pycountry_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("pycountry")
+    except Exception:  # metadata missing in unusual installs
+        return getattr(pycountry, "__version__", "unknown")

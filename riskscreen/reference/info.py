@@ -1,0 +1,65 @@
+"""A readable summary of the reference data's provenance, for `riskscreen reference info`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _watchlist_line(entry: dict[str, Any]) -> str:
+    if "skipped" in entry:
+        return f"  - (not built: {entry['skipped']})"
+    name = entry.get("name") or entry.get("list_id") or entry.get("table") or "watchlist"
+    bits = [f"as of {entry['as_of']}" if entry.get("as_of") else "as-of date unknown"]
+    if entry.get("entries") is not None:
+        bits.append(f"{entry['entries']} entries")
+    if entry.get("partial"):
+        bits.append("PARTIAL")
+    if entry.get("sha256"):
+        bits.append(f"sha256 {entry['sha256'][:12]}")
+    line = f"  - {name} ({entry.get('publisher', 'publisher unknown')}): " + ", ".join(bits)
+    return line + (f"\n      {entry['note']}" if entry.get("note") else "")
+
+
+def reference_info(reference: Any = None) -> str:
+    """Text of the manifest: editions, sources, publisher, licence, hashes, rows, watchlists."""
+    if reference is None:
+        from riskscreen.reference.load import load_reference
+
+        reference = load_reference()
+    m = reference.manifest
+    lines = [
+        f"riskscreen reference data (built {m.get('built', '?')} by riskscreen "
+        f"{m.get('tool_version', '?')})",
+        f"Publisher: {m.get('publisher', '?')}",
+        f"Licence:   {m.get('licence', '?')}",
+        f"Origin:    {m.get('origin', '?')}",
+        f"Newest listing edition: {m.get('newest_edition')} "
+        f"(listing editions: {', '.join(m.get('listing_editions', []))})",
+        "",
+        "Sources:",
+    ]
+    for s in m.get("sources", []):
+        year = f", reports on {s['reporting_year']}" if s.get("reporting_year") else ""
+        lines.append(
+            f"  {s['edition']} {s['kind']:<9} {s['source_file']:<19} sha256 {s['sha256'][:12]}  "
+            f"{s.get('publication') or 'publication unknown'} "
+            f"(published {s.get('published') or '?'}"
+            f"{year}); {s['rows']} rows"
+        )
+    lines += ["", "Tables:"]
+    for t in m.get("tables", {}).values():
+        lines.append(f"  {t['file']:<24} {t['rows']:>6} rows  sha256 {t['sha256'][:12]}")
+    names = m.get("country_names") or {}
+    if names:
+        lines += ["", "Country names:"]
+        if "skipped" in names:
+            lines.append(f"  (not built: {names['skipped']})")
+        else:
+            lines.append(
+                f"  {names.get('table', 'country_names.csv')}: {names.get('rows', '?')} rows, "
+                f"{len(names.get('languages', []))} languages, "
+                f"CLDR {names.get('cldr_version', '?')}"
+            )
+    lines += ["", "Watchlists:"]
+    lines += [_watchlist_line(w) for w in m.get("watchlists", [])] or ["  (none)"]
+    return "\n".join(lines) + "\n"
