@@ -102,9 +102,10 @@ def _tidy_uflpa(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def _tidy_cbp(raw: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
-    ids = _unique_ids(
-        [f"cbp-{d or 'undated'}-{slug(n, 40)}" for n, d in zip(raw["name"], raw["date_issued"])]
-    )
+    ids = _unique_ids([
+        f"cbp-{d or 'undated'}-{slug(n, 40)}"
+        for n, d in zip(raw["name"], raw["date_issued"], strict=True)
+    ])
     tidy = raw.select(
         pl.Series("entry_id", ids),
         pl.lit("cbp_wro").alias("list_id"),
@@ -170,7 +171,9 @@ def build_watchlists(src_dir: Path, out_dir: Path) -> list[dict]:
         {
             "list_id": "uflpa",
             "name": "UFLPA Entity List",
-            "publisher": "U.S. Department of Homeland Security, Forced Labor Enforcement Task Force",
+            "publisher": (
+                "U.S. Department of Homeland Security, Forced Labor Enforcement Task Force"
+            ),
             "licence": "public domain (U.S. government work)",
             "as_of": _newest(uflpa["date"]),
             "source_file": _UFLPA_FILE,

@@ -1,0 +1,338 @@
+"""Screen supplier names against entity watchlists (UFLPA Entity List, CBP WROs, user lists).
+
+Each distinct (name, country) pair is compared with every listed name and alias; the score is a
+combination of small named features (name similarity, weighted token overlap, legal-form-
+stripped exact, country agreement) and the result lists them, so each hit explains itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from riskscreen.errors import ReferenceError_
+from riskscreen.match.entity_country import countries_to_iso3
+from riskscreen.match.entity_index import EntityIndex, entity_index, raw_key
+from riskscreen.match.entity_scopes import match_scopes
+from riskscreen.tables import read_table
+from riskscreen.watchlists import Watchlists, load_watchlists
+
+__all__ = ["screen_names", "match_scopes", "OUTPUT_COLUMNS"]
+
+OUTPUT_COLUMNS = [
+    "name_input", "country_input", "watchlist_name", "watchlist_list", "watchlist_source",
+    "watchlist_entry_id", "watchlist_section", "watchlist_date", "watchlist_status",
+    "watchlist_alias", "watchlist_score", "watchlist_method", "watchlist_features",
+    "watchlist_candidates",
+]
+
+_KEYS = (
+    "name_match_threshold", "name_review_threshold", "name_similarity_weight",
+    "name_country_bonus", "name_country_penalty", "name_normalised_score",
+    "name_token_cutoff", "name_token_min_length", "name_candidate_similarity",
+    "name_candidates_shown", "name_chunk_size", "name_full_discount",
+)
+
+
+@lru_cache(maxsize=1)
+def thresholds() -> dict[str, float]:
+    """The `name_*` rows of reference/match_thresholds.csv."""
+    table = read_table("match_thresholds")
+    values = {k: float(v) for k, v in zip(table["key"], table["value"], strict=True) if k in _KEYS}
+    missing = [k for k in _KEYS if k not in values]
+    if missing:
+        raise ReferenceError_(f"match_thresholds.csv lacks {missing}; reinstall riskscreen")
+    return values
+
+
+def _pairs(names: Iterable[str | None], countries: Iterable[str | None] | None) -> pl.DataFrame:
+    """Distinct (name, country) pairs in first-seen order; rows without a name are dropped."""
+    name_s = pl.Series("name_input", list(names) if not isinstance(names, pl.Series) else names,
+                       dtype=pl.String)
+    if countries is None:
+        country_s = pl.Series("country_input", [None] * len(name_s), dtype=pl.String)
+    else:
+        country_s = pl.Series(
+            "country_input",
+            list(countries) if not isinstance(countries, pl.Series) else countries,
+            dtype=pl.String,
+        )
+    if len(country_s) != len(name_s):
+        raise ValueError("names and countries must have the same length")
+    frame = pl.DataFrame([name_s.rename("name_input"), country_s.rename("country_input")])
+    return frame.filter(pl.col("name_input").is_not_null()).unique(maintain_order=True)
+
+
+def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]:
+    """Unknown words that are misspellings of generic or legal-form words ("Corporattion",
+    "Internationl") weigh like those words instead of like a distinctive trade name."""
+    th = thresholds()
+    min_len = int(th["name_token_min_length"])
+    tokens = [t for t in tokens if len(t) >= min_len and not any(c.isdigit() for c in t)]
+    known = index.normaliser.known_weight
+    words = sorted(w for w in known if len(w) >= min_len)
+    if not tokens or not words:
+        return {}
+    matrix = process.cdist(tokens, words, scorer=fuzz.ratio,
+                           score_cutoff=th["name_token_cutoff"] * 100, workers=-1)
+    best = matrix.argmax(axis=1)
+    found = matrix[np.arange(len(tokens)), best] > 0
+    return {tokens[i]: known[words[best[i]]] for i in np.flatnonzero(found)}
+
+
+def _queries(names: list[str], index: EntityIndex) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per distinct name: keys (qid, raw_key, core, compact) and weighted tokens (qid, qtok, qw)."""
+    keys = [index.normaliser.key(n) for n in names]
+    queries = pl.DataFrame(
+        {
+            "name_input": names,
+            "raw_key": [raw_key(n) for n in names],
+            "core": [k.core for k in keys],
+            "compact": [k.compact for k in keys],
+            "full_compact": [k.full.replace(" ", "") for k in keys],
+        },
+        schema={"name_input": pl.String, "raw_key": pl.String, "core": pl.String,
+                "compact": pl.String, "full_compact": pl.String},
+    ).with_row_index("qid")
+    generic = index.normaliser.generic_weight
+    weights = {t: index.weights.get(t, generic.get(t, 1.0)) for k in keys for t in k.tokens}
+    weights.update(_misspelt_weights(
+        [t for t in weights if t not in index.weights and t not in generic], index
+    ))
+    tokens = pl.DataFrame(
+        {
+            "qid": [i for i, k in enumerate(keys) for _ in k.tokens],
+            "qtok": [t for k in keys for t in k.tokens],
+        },
+        schema={"qid": pl.UInt32, "qtok": pl.String},
+    ).with_columns(
+        pl.col("qtok").replace_strict(weights, default=1.0, return_dtype=pl.Float64).alias("qw")
+    )
+    return queries, tokens
+
+
+def _token_similarity(qtoks: list[str], atoks: list[str], th: dict[str, float]) -> pl.DataFrame:
+    """(qtok, atok, tsim): exact token pairs, plus near spellings of long, digit-free tokens."""
+    if not qtoks or not atoks:
+        return pl.DataFrame(schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64})
+    cutoff = th["name_token_cutoff"] * 100
+    matrix = process.cdist(qtoks, atoks, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1)
+    qi, ai = np.nonzero(matrix)
+    sims = pl.DataFrame(
+        {
+            "qtok": np.asarray(qtoks, dtype=object)[qi].tolist(),
+            "atok": np.asarray(atoks, dtype=object)[ai].tolist(),
+            "tsim": (matrix[qi, ai] / 100.0).astype(np.float64),
+        },
+        schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64},
+    )
+    min_len = int(th["name_token_min_length"])
+    fuzzy_ok = (
+        (pl.col("qtok").str.len_chars() >= min_len)
+        & (pl.col("atok").str.len_chars() >= min_len)
+        & ~pl.col("qtok").str.contains(r"\d")
+        & ~pl.col("atok").str.contains(r"\d")
+    )
+    return sims.filter((pl.col("qtok") == pl.col("atok")) | fuzzy_ok)
+
+
+def _coverage(q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame) -> pl.DataFrame:
+    """(qid, aid, alias_cov, input_cov): weighted share of each side's tokens found in the other."""
+    links = q_tokens.join(tsim, on="qtok").join(index.tokens, on="atok")
+    alias_side = (
+        links.group_by("qid", "aid", "atok").agg(pl.col("tsim").max(), pl.col("aw").first())
+        .group_by("qid", "aid").agg((pl.col("tsim") * pl.col("aw")).sum().alias("a_hit"))
+    )
+    input_side = (
+        links.group_by("qid", "aid", "qtok").agg(pl.col("tsim").max(), pl.col("qw").first())
+        .group_by("qid", "aid").agg((pl.col("tsim") * pl.col("qw")).sum().alias("q_hit"))
+    )
+    a_total = index.tokens.group_by("aid").agg(pl.col("aw").sum().alias("a_total"))
+    q_total = q_tokens.group_by("qid").agg(pl.col("qw").sum().alias("q_total"))
+    return (
+        alias_side.join(input_side, on=["qid", "aid"])
+        .join(a_total, on="aid").join(q_total, on="qid")
+        .select(
+            "qid", "aid",
+            (pl.col("a_hit") / pl.col("a_total")).clip(0, 1).round(6).alias("alias_cov"),
+            (pl.col("q_hit") / pl.col("q_total")).clip(0, 1).round(6).alias("input_cov"),
+        )
+    )
+
+
+def _name_scores(queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityIndex,
+                 th: dict[str, float]) -> pl.DataFrame:
+    """Candidate (qid, aid) pairs with their name-only features and base score."""
+    a_core = index.aliases["core"].to_list()
+    a_compact = index.aliases["compact"].to_list()
+    a_full = index.aliases["full_compact"].to_list()
+    tsim = _token_similarity(q_tokens["qtok"].unique().sort().to_list(),
+                             index.tokens["atok"].unique().sort().to_list(), th)
+    cover = _coverage(q_tokens, index, tsim)
+    chunk = int(th["name_chunk_size"])
+    parts = [pl.DataFrame(schema={"qid": pl.UInt32, "aid": pl.UInt32,
+                                  "name_similarity": pl.Float64})]
+    for start in range(0, queries.height, chunk):
+        block = queries.slice(start, chunk)
+        sort_sim = process.cdist(block["core"].to_list(), a_core,
+                                 scorer=fuzz.token_sort_ratio, workers=-1)
+        compact_sim = process.cdist(block["compact"].to_list(), a_compact,
+                                    scorer=fuzz.ratio, workers=-1)
+        # Whole-name similarity (legal forms kept) rescues names whose legal form is misspelt
+        # so it was not stripped ("有公限司"); it is discounted because forms inflate it.
+        full_sim = process.cdist(block["full_compact"].to_list(), a_full,
+                                 scorer=fuzz.ratio, workers=-1) * th["name_full_discount"]
+        sim = np.maximum(np.maximum(sort_sim, compact_sim), full_sim) / 100.0
+        qids = block["qid"].to_numpy()
+        in_block = cover.filter(pl.col("qid").is_between(qids[0], qids[-1]))
+        mask = sim >= th["name_candidate_similarity"]
+        mask[in_block["qid"].to_numpy() - qids[0], in_block["aid"].to_numpy()] = True
+        qi, ai = np.nonzero(mask)
+        parts.append(pl.DataFrame(
+            {"qid": qids[qi], "aid": ai.astype(np.uint32), "name_similarity": sim[qi, ai]},
+            schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64},
+        ))
+    w = th["name_similarity_weight"]
+    return (
+        pl.concat(parts)
+        .join(cover, on=["qid", "aid"], how="left")
+        .with_columns(pl.col("alias_cov", "input_cov").fill_null(0.0))
+        .join(queries.select("qid", "raw_key", "core"), on="qid")
+        .join(index.aliases.select("aid", pl.col("raw_key").alias("a_raw"),
+                                   pl.col("core").alias("a_core")), on="aid")
+        .with_columns(
+            pl.when(pl.col("alias_cov") + pl.col("input_cov") > 0)
+            .then(2 * pl.col("alias_cov") * pl.col("input_cov")
+                  / (pl.col("alias_cov") + pl.col("input_cov")))
+            .otherwise(0.0).alias("token_overlap"),
+            ((pl.col("raw_key") == pl.col("a_raw")) & (pl.col("raw_key") != "")).alias("exact"),
+            ((pl.col("core") == pl.col("a_core")) & (pl.col("core") != "")).alias("stripped"),
+        )
+        .with_columns(
+            (w * pl.col("name_similarity") + (1 - w) * pl.col("token_overlap")).alias("base")
+        )
+        .with_columns(
+            pl.when(pl.col("exact")).then(1.0)
+            .when(pl.col("stripped")).then(pl.max_horizontal("base", th["name_normalised_score"]))
+            .otherwise(pl.col("base")).alias("base"),
+            pl.when(pl.col("exact")).then(pl.lit("exact"))
+            .when(pl.col("stripped")).then(pl.lit("normalised"))
+            .otherwise(pl.lit("fuzzy")).alias("method"),
+        )
+        .drop("raw_key", "core", "a_raw", "a_core")
+    )
+
+
+def _features_expr() -> pl.Expr:
+    """Human-readable feature list, e.g. "name_similarity=0.93; token_overlap=0.88 (...)"."""
+    country = (
+        pl.when(pl.col("country_adj") > 0)
+        .then(pl.format("country_agrees=+{}", pl.col("country_adj").round(2)))
+        .when(pl.col("country_adj") < 0)
+        .then(pl.format("country_differs={} ({} vs listed {})", pl.col("country_adj").round(2),
+                        pl.col("iso3"), pl.col("country")))
+        .otherwise(pl.lit("country_unknown=0"))
+    )
+    return pl.concat_str(
+        [
+            pl.format("name_similarity={}", pl.col("name_similarity").round(2)),
+            pl.format("token_overlap={} (listed {}, input {})", pl.col("token_overlap").round(2),
+                      pl.col("alias_cov").round(2), pl.col("input_cov").round(2)),
+            country,
+            pl.when(pl.col("stripped")).then(pl.lit("legal_form_stripped_exact=1")),
+            pl.when(pl.col("exact")).then(pl.lit("exact=1")),
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
+
+
+def screen_names(
+    names: Iterable[str | None],
+    countries: Iterable[str | None] | None = None,
+    watchlists: Watchlists | None = None,
+) -> pl.DataFrame:
+    """One row per distinct (name, country) pair with the best watchlist hit and its reasons.
+
+    `countries` runs parallel to `names` (ISO3 codes or country names); the country only
+    nudges the score. Only entity-shaped entries are matched; a hit's `watchlist_status` says
+    whether the order is active, modified or revoked. Columns: `OUTPUT_COLUMNS`.
+    """
+    wl = watchlists if watchlists is not None else load_watchlists()
+    th = thresholds()
+    pairs = _pairs(names, countries)
+    index = entity_index(wl)
+    names_list = pairs["name_input"].unique(maintain_order=True).to_list()
+    queries, q_tokens = _queries(names_list, index)
+    scored = _name_scores(queries, q_tokens, index, th)
+
+    iso = countries_to_iso3(pairs["country_input"].to_list())
+    pair_keys = pairs.with_row_index("pid").join(
+        queries.select("qid", "name_input"), on="name_input", how="left"
+    ).with_columns(
+        pl.col("country_input").replace_strict(iso, default=None, return_dtype=pl.String)
+        .alias("iso3")
+    )
+    meta = index.aliases.select("aid", "entry_id", "list_id", "name", "alias", "country",
+                                "section", "date", "status", "source")
+    bonus, penalty = th["name_country_bonus"], th["name_country_penalty"]
+    ranked = (
+        pair_keys.select("pid", "qid", "iso3")
+        .join(scored, on="qid")
+        .join(meta, on="aid")
+        .with_columns(
+            pl.when(pl.col("iso3").is_null() | (pl.col("country").fill_null("") == ""))
+            .then(0.0)
+            .when(pl.col("iso3") == pl.col("country")).then(bonus)
+            .otherwise(-penalty).alias("country_adj")
+        )
+        # Rounded so that float summation order (parallel group-bys) never changes a result.
+        .with_columns(
+            (pl.col("base") + pl.col("country_adj")).clip(0.0, 1.0).round(4).alias("score")
+        )
+        .sort(["pid", "score", "entry_id", "aid"], descending=[False, True, False, False])
+        .unique(subset=["pid", "entry_id"], keep="first", maintain_order=True)
+        .with_columns(pl.int_range(pl.len()).over("pid").alias("rank"))
+    )
+    match_t, review_t = th["name_match_threshold"], th["name_review_threshold"]
+    best = ranked.filter((pl.col("rank") == 0) & (pl.col("score") >= match_t))
+    shown = int(th["name_candidates_shown"])
+    near = (
+        ranked.join(best.select("pid", pl.col("entry_id").alias("hit")), on="pid", how="left")
+        .filter((pl.col("entry_id") != pl.col("hit").fill_null("")) &
+                (pl.col("score") >= review_t))
+        .with_columns(pl.int_range(pl.len()).over("pid").alias("nrank"))
+        .filter(pl.col("nrank") < shown)
+        .group_by("pid", maintain_order=True)
+        .agg(pl.format("{} [{}] ({})", pl.col("alias"), pl.col("list_id"),
+                       pl.col("score").round(2)).str.join("; ").alias("watchlist_candidates"))
+    )
+    hits = best.select(
+        "pid",
+        pl.col("name").alias("watchlist_name"),
+        pl.col("list_id").alias("watchlist_list"),
+        pl.col("source").alias("watchlist_source"),
+        pl.col("entry_id").alias("watchlist_entry_id"),
+        pl.col("section").alias("watchlist_section"),
+        pl.col("date").alias("watchlist_date"),
+        pl.col("status").alias("watchlist_status"),
+        pl.col("alias").alias("watchlist_alias"),
+        pl.col("score").alias("watchlist_score"),
+        pl.col("method").alias("watchlist_method"),
+        _features_expr().alias("watchlist_features"),
+    )
+    return (
+        pair_keys.select("pid", "name_input", "country_input")
+        .join(hits, on="pid", how="left")
+        .join(near, on="pid", how="left")
+        .with_columns(
+            pl.col("watchlist_score").fill_null(0.0).cast(pl.Float64),
+            pl.col("watchlist_method").fill_null("none"),
+        )
+        .sort("pid")
+        .select(OUTPUT_COLUMNS)
+    )

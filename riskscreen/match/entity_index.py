@@ -1,0 +1,59 @@
+"""The searchable form of the listed names: normalised keys, tokens and their weights.
+
+Built once per loaded `Watchlists` (cached on it) so screening only normalises the inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from riskscreen.match.name_normalise import NameNormaliser, default_normaliser, token_weights
+from riskscreen.match.normalise import normalise
+from riskscreen.watchlists import Watchlists
+
+
+@dataclass(frozen=True)
+class EntityIndex:
+    """`aliases`: one row per listed name/alias with `aid`, `raw_key`, `core`, `compact`;
+    `tokens`: (aid, atok, aw); `weights`: token → IDF x generic-word weight."""
+
+    aliases: pl.DataFrame
+    tokens: pl.DataFrame
+    weights: dict[str, float]
+    normaliser: NameNormaliser
+
+
+def raw_key(text: str) -> str:
+    """Key for the `exact` method: the generic normalisation only (case, accents, punctuation)."""
+    return normalise(text or "")
+
+
+def entity_index(watchlists: Watchlists) -> EntityIndex:
+    """Index of `watchlists.entities` (cached on the object)."""
+    cached = watchlists.cache.get("entity_index")
+    if cached is not None:
+        return cached
+    norm = default_normaliser()
+    ents = watchlists.entities.with_row_index("aid")
+    keys = [norm.key(a) for a in ents["alias"].to_list()]
+    aliases = ents.with_columns(
+        pl.Series("raw_key", [raw_key(a) for a in ents["alias"].to_list()], pl.String),
+        pl.Series("core", [k.core for k in keys], pl.String),
+        pl.Series("compact", [k.compact for k in keys], pl.String),
+        pl.Series("full_compact", [k.full.replace(" ", "") for k in keys], pl.String),
+    )
+    weights = token_weights((k.tokens for k in keys), norm.generic_weight)
+    tokens = pl.DataFrame(
+        {
+            "aid": [i for i, k in enumerate(keys) for _ in k.tokens],
+            "atok": [t for k in keys for t in k.tokens],
+        },
+        schema={"aid": pl.UInt32, "atok": pl.String},
+    ).with_columns(
+        pl.col("atok").replace_strict(weights, default=1.0, return_dtype=pl.Float64).alias("aw")
+    )
+    index = EntityIndex(aliases=aliases, tokens=tokens, weights=weights, normaliser=norm)
+    watchlists.cache["entity_index"] = index
+    return index

@@ -1,0 +1,81 @@
+"""Country-, region- and good-wide orders (e.g. Turkmenistan cotton, Xinjiang cotton/tomatoes).
+
+These rules do not name a company, so they apply to a row by its resolved country, sub-national
+region and good, whatever the supplier is called. Work is done once per distinct triple.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from riskscreen.match.normalise import normalise
+
+SCOPE_COLUMNS = ["scope_list", "scope_entry_id", "scope_name", "scope_action", "scope_date",
+                 "scope_status"]
+
+
+def _norm_expr(col: str) -> pl.Expr:
+    return pl.col(col).map_elements(normalise, return_dtype=pl.String, skip_nulls=True)
+
+
+def _rules(scopes: pl.DataFrame) -> pl.DataFrame:
+    """One row per (iso3, region key or '', good_id) of every scope rule."""
+    return (
+        scopes.with_columns(
+            pl.col("scope_good_ids").str.split(";").alias("good_id"),
+            pl.col("scope_region").fill_null("").str.split(";").alias("region_key"),
+        )
+        .explode("good_id")
+        .explode("region_key")
+        .with_columns(
+            pl.col("good_id").str.strip_chars(),
+            pl.col("region_key").str.strip_chars(),
+        )
+        .filter(pl.col("good_id") != "")
+        .with_columns(_norm_expr("region_key").fill_null("").alias("region_key"))
+        .select(
+            pl.col("scope_iso3").alias("country_iso3"), "region_key", "good_id",
+            pl.col("list_id").alias("scope_list"), pl.col("entry_id").alias("scope_entry_id"),
+            "scope_name", "scope_action", "scope_date", "scope_status",
+        )
+    )
+
+
+def match_scopes(frame: pl.DataFrame, watchlists: object | None = None) -> pl.DataFrame:
+    """`frame` (columns country_iso3, region, good_id) plus the scope hit columns
+    `SCOPE_COLUMNS`, same rows in the same order; null where no rule applies.
+
+    A rule with an empty region covers the whole country; otherwise the row's `region`
+    (e.g. "Xinjiang") must equal one of the rule's regions after normalisation.
+    """
+    from riskscreen.watchlists import Watchlists, load_watchlists
+
+    wl = watchlists if isinstance(watchlists, Watchlists) else load_watchlists()
+    rules = _rules(wl.scopes)
+    cols = ["country_iso3", "region", "good_id"]
+    present = [c for c in cols if c in frame.columns]
+    base = frame.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in cols if c not in present
+    )
+    triples = (
+        base.select(pl.col(c).cast(pl.String) for c in cols)
+        .unique(maintain_order=True)
+        .with_columns(_norm_expr("region").fill_null("").alias("region_norm"))
+    )
+    # A rule matches when its region is empty (whole country) or equals the row's region.
+    hits = (
+        triples.join(rules, on=["country_iso3", "good_id"], how="inner")
+        .filter((pl.col("region_key") == "") | (pl.col("region_key") == pl.col("region_norm")))
+        .sort(["scope_date", "scope_entry_id"], descending=[True, False])
+        .unique(subset=cols, keep="first", maintain_order=True)
+        .select(*cols, *SCOPE_COLUMNS)
+    )
+    keys = [f"__{c}" for c in cols]
+    hits = hits.rename(dict(zip(cols, keys, strict=True)))
+    out = (
+        base.with_row_index("__row")
+        .with_columns(pl.col(c).cast(pl.String).alias(k) for c, k in zip(cols, keys, strict=True))
+        .join(hits, on=keys, how="left", nulls_equal=True)
+        .sort("__row")
+    )
+    return out.select(*frame.columns, *SCOPE_COLUMNS)

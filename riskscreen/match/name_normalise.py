@@ -1,0 +1,161 @@
+"""Company-name keys for screening: canonical words, legal forms stripped, weighted tokens.
+
+Builds on the generic `normalise` (case, accents, punctuation) and adds what is specific to
+company names, all from tables: word/romanisation variants (`name_variants.csv`), legal forms
+(`legal_forms.csv`) and the weights of generic words (`name_generic_tokens.csv`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from riskscreen.match.normalise import has_cjk, normalise
+from riskscreen.tables import read_table
+
+_PAREN = re.compile(r"\([^()]*\)")
+_SPACES = re.compile(r"\s+")
+
+
+def _basic(text: str) -> str:
+    """Generic normalisation with '&' read as the word 'and' (before punctuation vanishes)."""
+    return normalise(text.replace("&", " and "))
+
+
+def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """Whole-word alternation of `phrases`, longest first, so the longest form wins."""
+    ordered = sorted(set(p for p in phrases if p), key=lambda p: (-len(p), p))
+    if not ordered:
+        return None
+    return re.compile(r"(?<!\S)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\S)")
+
+
+@dataclass(frozen=True)
+class NameKey:
+    """Matching forms of one name: `full` (variants applied), `core` (legal forms removed)."""
+
+    full: str
+    core: str
+    compact: str
+    tokens: tuple[str, ...]
+
+
+class NameNormaliser:
+    """Turns company names into `NameKey`s using the curated tables (built once, then cached)."""
+
+    def __init__(self) -> None:
+        variants = read_table("name_variants")
+        self._variant_map: dict[str, str] = {}
+        for variant, canonical in zip(variants["variant"], variants["canonical"], strict=True):
+            key = _basic(variant or "")
+            if key and key not in self._variant_map:
+                self._variant_map[key] = _basic(canonical or "")
+        self._variant_re = _phrase_regex(self._variant_map)
+
+        forms = read_table("legal_forms")["form"].drop_nulls().to_list()
+        latin, cjk = set(), set()
+        for form in forms:
+            key = self._apply_variants(_basic(form))
+            if not key:
+                continue
+            (cjk if has_cjk(key) else latin).add(key)
+        self._legal_re = _phrase_regex(latin)
+        self._cjk_forms = sorted(cjk, key=lambda f: (-len(f), f))
+
+        generic = read_table("name_generic_tokens")
+        self.generic_weight: dict[str, float] = {
+            self._apply_variants(_basic(t)): float(w)
+            for t, w in zip(generic["token"], generic["weight"], strict=True)
+            if t
+        }
+        # Words whose misspellings should weigh like the word: generic words, the written-out
+        # forms of variants ("manufacturing" → weight of "mfg") and legal-form words.
+        legal_weight = self.generic_weight.get("ltd", 0.05)
+        known = {w: legal_weight for f in forms for w in _basic(f).split() if len(w) > 3}
+        known.update(
+            {_basic(v): self.generic_weight[c] for v, c in self._variant_map.items()
+             if c in self.generic_weight and " " not in v}
+        )
+        known.update(self.generic_weight)
+        self.known_weight: dict[str, float] = known
+
+    def _apply_variants(self, text: str) -> str:
+        if not text or self._variant_re is None:
+            return text
+        out = self._variant_re.sub(lambda m: self._variant_map[m.group(0)], text)
+        return _SPACES.sub(" ", out).strip()
+
+    def strip_legal_forms(self, full: str) -> str:
+        """`full` without legal-form words (whole words; CJK forms as substrings)."""
+        core = self._legal_re.sub(" ", full) if self._legal_re is not None else full
+        for form in self._cjk_forms:
+            if form in core:
+                core = core.replace(form, " ")
+        core = _SPACES.sub(" ", core).strip()
+        return core or full
+
+    def key(self, name: str) -> NameKey:
+        """All matching forms of `name` (cheap; called once per distinct name)."""
+        full = self._apply_variants(_basic(name or ""))
+        core = self.strip_legal_forms(full)
+        return NameKey(full=full, core=core, compact=core.replace(" ", ""),
+                       tokens=tokenise(core))
+
+
+def tokenise(core: str) -> tuple[str, ...]:
+    """Words of a normalised name; runs of CJK characters become character bigrams."""
+    tokens: list[str] = []
+    for word in core.split():
+        if has_cjk(word) and len(word) > 1:
+            tokens.extend(word[i : i + 2] for i in range(len(word) - 1))
+        else:
+            tokens.append(word)
+    return tuple(dict.fromkeys(tokens))
+
+
+@lru_cache(maxsize=1)
+def default_normaliser() -> NameNormaliser:
+    """The normaliser built from the embedded tables (tables are read once)."""
+    return NameNormaliser()
+
+
+def token_weights(
+    token_lists: Iterable[tuple[str, ...]], generic_weight: dict[str, float]
+) -> dict[str, float]:
+    """IDF weight of each token over the listed names, times its generic-word weight.
+
+    Rare words (a company's trade name) weigh about 1; words many listed names share, and
+    words in `name_generic_tokens.csv` (places, industries), weigh little.
+    """
+    lists = [set(t) for t in token_lists]
+    n = max(len(lists), 1)
+    df = Counter(tok for toks in lists for tok in toks)
+    top = math.log(1 + n)
+    return {
+        tok: (math.log(1 + n / count) / top) * generic_weight.get(tok, 1.0)
+        for tok, count in df.items()
+    }
+
+
+def derived_names(name: str) -> list[str]:
+    """Shorter forms a list entry is also known by: without parentheses or trailing clauses.
+
+    "Hoshine Silicon Industry Co., Ltd. and its subsidiaries" → "Hoshine Silicon Industry
+    Co., Ltd."; "Tunago No. 61 (fishing vessel)" → "Tunago No. 61"; "A; B" → "A", "B".
+    """
+    out: list[str] = []
+    for part in (p.strip() for p in name.split(";")):
+        if not part:
+            continue
+        out.append(part)
+        no_paren = _SPACES.sub(" ", _PAREN.sub(" ", part)).strip(" ,")
+        out.append(no_paren)
+        trimmed = re.split(
+            r",?\s+(?:and\s+)?(?:its|their)\s+|,\s+including\s+", no_paren, maxsplit=1
+        )[0].strip(" ,")
+        out.append(trimmed)
+    return [o for o in dict.fromkeys(out) if o and o != name]
