@@ -109,11 +109,12 @@ def _resolve_country(frame: pl.DataFrame, roles: ColumnRoles, reference: Any) ->
         *(expr.alias(name) for name, expr in pick.items()), region.alias("region")
     ).with_columns(
         pl.col("country_confidence").fill_null(0.0),
-        pl.col("country_method").fill_null("none"),
+        pl.when(country_in.is_null() & address_in.is_null()).then(pl.lit("missing"))
+        .otherwise(pl.col("country_method").fill_null("none")).alias("country_method"),
     )
     names = reference.countries.select(
         pl.col("iso3").alias("country_iso3"),
-        pl.col("name").alias("country_name"),
+        pl.coalesce("ilab_name", "name").alias("country_name"),
         pl.col("ilab_url"),
     )
     return out.join(names, on="country_iso3", how="left", maintain_order="left")
@@ -173,6 +174,7 @@ def _review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl.Dat
         country_in.is_not_null() if country_in is not None else pl.lit(False)
     ) | (_text(frame, roles.address).is_not_null() if roles.address else pl.lit(False))
     reasons = [
+        pl.when(~country_given).then(pl.lit("no country given")),
         pl.when(country_given & pl.col("country_iso3").is_null()).then(
             pl.when(pl.col("country_method") == "non_answer")
             .then(pl.lit("country is not a single country (e.g. 'various', 'EU')"))
@@ -298,7 +300,7 @@ def _meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: Any,
         "header_row": getattr(table, "header_row", None),
         "columns_used": {k: v for k, v in roles.as_dict().items() if v},
         "reference_edition": reference.newest_edition,
-        "reference_built": manifest.get("build_date"),
+        "reference_built": manifest.get("built"),
         "reference_sources": manifest.get("sources"),
         "model": getattr(model, "describe", lambda: {})(),
         "watchlists": watchlists.describe() if hasattr(watchlists, "describe") else None,

@@ -80,12 +80,12 @@ def _reasons(listing_label: str) -> list[pl.Expr]:
                             & (pl.col("watchlist_alias") != pl.col("watchlist_name")))
                     .then(pl.lit(" (alias '") + pl.col("watchlist_alias") + pl.lit("')"))
                     .otherwise(pl.lit("")),
-                    pl.when(pl.col("watchlist_section").is_not_null())
+                    pl.when(pl.col("watchlist_section").str.len_chars() > 0)
                     .then(pl.lit(", ") + pl.col("watchlist_section"))
                     .otherwise(pl.lit("")),
                     pl.lit(" — similarity "),
                     (pl.col("watchlist_score") * 100).round(0).cast(pl.Int64).cast(pl.String),
-                    pl.lit("%; the list is partial"),
+                    pl.lit("% (the list is partial)"),
                 ],
                 ignore_nulls=True,
             )
@@ -144,17 +144,21 @@ def _reasons(listing_label: str) -> list[pl.Expr]:
                     .otherwise(good),
                     pl.lit(" from "), country,
                     pl.when(pl.col("model_factors").is_not_null())
-                    .then(pl.lit(" (") + pl.col("model_factors") + pl.lit(")"))
+                    .then(pl.lit(" — ") + pl.col("model_factors").str.replace_all("; ", ", "))
                     .otherwise(pl.lit("")),
                 ],
                 ignore_nulls=True,
             )
         ),
-        pl.when(pl.col("country_iso3").is_not_null() & ~pl.col("country_assessed"))
-        .then(pl.lit("ILAB does not assess this country: estimate rests on a prior only")),
-        pl.when(pl.col("country_iso3").is_null()).then(
-            pl.lit("Country not recognised: cannot be scored; correct it on the Needs review sheet")
-        ),
+        pl.when(pl.col("country_iso3").is_not_null() & ~pl.col("country_assessed")
+                & ~pl.col("listed_child_labour") & ~pl.col("listed_forced_labour"))
+        .then(pl.lit("ILAB's child-labour Findings do not assess this country: the estimate "
+                     "rests on the List of Goods and a prior")),
+        pl.when(pl.col("country_iso3").is_null() & (pl.col("country_method") == "missing"))
+        .then(pl.lit("No country given: cannot be scored; add it (see the Needs review sheet)")),
+        pl.when(pl.col("country_iso3").is_null() & (pl.col("country_method") != "missing"))
+        .then(pl.lit("Country not recognised as a single country: cannot be scored; "
+                     "correct it (see the Needs review sheet)")),
     ]
 
 
@@ -173,12 +177,12 @@ def score_rows(
     th = thresholds or load_thresholds()
     listings = reference.listings_for(None)
     listing_label = _listing_label(reference)
-    listed = listings.select(
-        pl.col("iso3").alias("country_iso3"),
-        "good_id",
-        pl.col("child_labour").alias("listed_child_labour"),
-        pl.col("forced_labour").alias("listed_forced_labour"),
-    ).unique(["country_iso3", "good_id"], keep="first")
+    listed = listings.group_by(
+        pl.col("iso3").alias("country_iso3"), "good_id", maintain_order=True
+    ).agg(
+        pl.col("child_labour").any().alias("listed_child_labour"),
+        pl.col("forced_labour").any().alias("listed_forced_labour"),
+    )
 
     pairs = (
         frame.select("country_iso3", "good_id", "sector")
@@ -268,12 +272,10 @@ def _predict(pairs: pl.DataFrame, model: Any) -> pl.DataFrame:
 
 
 def _listing_label(reference: Any) -> str:
-    """'ILAB List of Goods (edition 2021, published 2022)' for reasons."""
+    """'ILAB 2022 List of Goods' (the year it was published) for reasons."""
     edition = reference.newest_edition
-    pub = None
-    editions = getattr(reference, "editions", None)
-    if editions is not None and "publication" in editions.columns:
-        rows = editions.filter((pl.col("edition") == edition) & (pl.col("kind") == "goods"))
-        if rows.height:
-            pub = rows["publication"][0]
-    return f"ILAB List of Goods ({pub})" if pub else f"ILAB List of Goods (edition {edition})"
+    editions = reference.editions
+    rows = editions.filter((pl.col("edition") == edition) & (pl.col("kind") == "goods"))
+    if rows.height and rows["published"][0]:
+        return f"ILAB {str(rows['published'][0])[:4]} List of Goods"
+    return f"ILAB List of Goods (edition {edition})"

@@ -1,0 +1,90 @@
+"""Seeded generator of realistic large supplier files for the benchmarks (no network).
+
+Real supplier masters and purchase-order extracts repeat a few suppliers very often and most
+rarely: rows are drawn from a pool of distinct suppliers with a Zipf-like skew, and every
+supplier's country and product strings carry the messiness of the shipped example (codes,
+spellings, languages, HS codes, addresses, blanks).
+
+    python bench/generate.py 1000000 bench/data/suppliers_1m.csv
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _example_vocabulary():
+    spec = importlib.util.spec_from_file_location("make_example", ROOT / "examples" /
+                                                  "make_example.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+_NOISE = (str.upper, str.lower, str.title, lambda s: f" {s} ", lambda s: s)
+
+
+def supplier_pool(n_suppliers: int, seed: int = 8_7) -> pl.DataFrame:
+    """Distinct suppliers, each with its own (messy) country, product, HS code and address."""
+    vocab = _example_vocabulary()
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n_suppliers):
+        if i % 997 == 13:
+            name, country, product, hs, city = vocab.LISTED[(i // 997) % len(vocab.LISTED)]
+        else:
+            country, product, hs, city = rng.choice(vocab.PROFILES)
+            name = (f"{rng.choice(vocab.BASES)} {rng.choice(vocab.TRADES)} "
+                    f"{rng.choice(vocab.BASES)} {rng.choice(vocab.FORMS)} {i}").strip()
+        country = rng.choice(_NOISE)(country) if country else country
+        product = rng.choice(_NOISE)(product) if product and rng.random() < 0.3 else product
+        rows.append((f"V{1_000_000 + i}", name, country, product, hs, city))
+    return pl.DataFrame(rows, schema=["Vendor No.", "Vendor name", "Country of origin",
+                                      "Material description", "HS code", "City / Address"],
+                        orient="row")
+
+
+def generate(n_rows: int, seed: int = 8_7) -> pl.DataFrame:
+    """`n_rows` purchase lines over a skewed pool of about n/20 distinct suppliers (≥ 200)."""
+    n_suppliers = max(200, min(50_000, n_rows // 20))
+    pool = supplier_pool(n_suppliers, seed)
+    gen = np.random.default_rng(seed)
+    ranks = gen.zipf(1.3, size=n_rows) - 1
+    picks = np.where(ranks < n_suppliers, ranks, gen.integers(0, n_suppliers, n_rows))
+    frame = pool[picks.tolist()]
+    spend = np.round(gen.lognormal(8.0, 1.5, n_rows), 2)
+    return frame.with_columns(pl.Series("PO amount", spend).cast(pl.String))
+
+
+def main(argv: list[str]) -> None:
+    n_rows = int(argv[1])
+    out = Path(argv[2])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame = generate(n_rows)
+    if out.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("PO lines")
+        ws.append(frame.columns)
+        for row in frame.iter_rows():
+            ws.append(row)
+        wb.save(out)
+    elif out.suffix == ".parquet":
+        frame.write_parquet(out)
+    else:
+        frame.write_csv(out)
+    print(f"wrote {out}: {frame.height} rows, {frame['Vendor name'].n_unique()} distinct suppliers")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
