@@ -111,9 +111,9 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
                      extra_watchlists=watchlists, min_tier=min_tier, quiet=quiet)
     written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also)
     if not quiet:
-        note = getattr(run.table, "note", None)
-        if note:
-            click.echo(note, err=True)
+        for note in (run.table.note, *run.roles.notes):
+            if note:
+                click.echo(note, err=True)
         m = run.meta
         tiers = ", ".join(f"{k} {v}" for k, v in m["rows_by_tier"].items())
         click.echo(

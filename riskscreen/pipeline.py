@@ -269,7 +269,7 @@ def run_screen(
     with timer.stage("detect columns"):
         headers = [c for c in table.frame.columns if c != "row_id"]
         roles = detect_columns(headers, overrides=dict(columns or {}), frame=table.frame)
-        require_roles(roles)
+        require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(min_tier=min_tier) if min_tier else load_thresholds()
     frame = screen_frame(table.frame, roles, reference=reference, model=model,
                          watchlists=watchlists, thresholds=th, timer=timer)

@@ -1,0 +1,373 @@
+"""Read a supplier file (xlsx/xlsm/xlsb/xls/ods/csv/tsv/txt/parquet) into an all-text frame.
+
+`read_suppliers(path)` checks the file first (`read_guard`: real type, password protection, zip
+bombs, XML entities, size limits), reads a raw grid (`read_excel` / `read_csv` / parquet), finds
+the header row (`columns.find_header_row`) and returns a `SupplierTable`.
+
+Contract of `SupplierTable.frame`:
+
+* a leading ``row_id`` (Int64): the 1-based position of the row among the rows BELOW the header,
+  counting empty rows too; so the row sits on sheet row ``header_row + row_id`` (for CSV: record
+  ``header_row + row_id``, a quoted multi-line cell being one record). Fully empty rows are
+  dropped, so row_id can have gaps but never shifts when blank rows are added or removed below;
+* then every original column, as String, with the header text exactly as in the file; blank
+  headers become "Column N" (N = position in the grid read) and repeated ones "Name (2)";
+  columns with neither header nor any value are dropped;
+* values are as in the file, except: empty cells are null; spreadsheet numbers are in Excel's
+  shortest form ("5201", never "5201.0"); dates are ISO text; cells longer than
+  ``max_cell_chars`` are cut (the row is kept and a note says so).
+
+Every failure is an `InputError` whose message names the file (and sheet) and says what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from riskscreen.errors import InputError
+from riskscreen.io.columns import find_header_row
+from riskscreen.io.read_csv import read_text_grid
+from riskscreen.io.read_excel import read_excel_grid
+from riskscreen.io.read_guard import check_zip, head_bytes, ole_is_encrypted, sniff
+from riskscreen.io.read_limits import int_limit
+
+EXCEL_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+TEXT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".tab")
+PARQUET_SUFFIXES: tuple[str, ...] = (".parquet", ".pq")
+SUPPORTED: tuple[str, ...] = EXCEL_SUFFIXES + TEXT_SUFFIXES + PARQUET_SUFFIXES
+ROW_ID = "row_id"
+
+
+@dataclass(frozen=True)
+class SupplierTable:
+    """A supplier list as read: the frame plus where it came from and how it was read."""
+
+    frame: pl.DataFrame
+    path: Path | None = None
+    sheet: str | None = None
+    header_row: int = 1
+    sheets: tuple[str, ...] = ()
+    encoding: str | None = None
+    delimiter: str | None = None
+    sha256: str | None = None
+    n_rows: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str | None:
+        """All notes in one line (e.g. which sheet was used), or None."""
+        return "; ".join(self.notes) if self.notes else None
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """The original column headers (without row_id), in file order."""
+        return tuple(c for c in self.frame.columns if c != ROW_ID)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _unique_headers(raw: list[str | None]) -> list[str]:
+    """Headers exactly as written; blanks -> 'Column N', repeats -> 'Name (2)'; never 'row_id'."""
+    taken: set[str] = {ROW_ID}
+    wanted = [h if h is not None and h.strip() else f"Column {i + 1}" for i, h in enumerate(raw)]
+    out: list[str] = []
+    for h in wanted:
+        name, k = h, 2
+        while name in taken:
+            name, k = f"{h} ({k})", k + 1
+        taken.add(name)
+        out.append(name)
+    return out
+
+
+def _null_if_empty(expr: pl.Expr) -> pl.Expr:
+    """Empty strings become null, so 'empty' means one thing whatever the source."""
+    return pl.when(expr.str.len_bytes() > 0).then(expr).name.keep()
+
+
+def _non_empty_mask(frame: pl.DataFrame) -> pl.Expr:
+    cols = [c for c in frame.columns if c != ROW_ID]
+    if not cols:
+        return pl.lit(False)
+    return pl.any_horizontal(pl.col(cols).str.strip_chars().str.len_chars().fill_null(0) > 0)
+
+
+def _cap_cells(frame: pl.DataFrame, where: str) -> tuple[pl.DataFrame, list[str]]:
+    """Cut cells longer than max_cell_chars; the row stays and a note says how many were cut."""
+    cap = int_limit("max_cell_chars")
+    cols = [c for c in frame.columns if c != ROW_ID]
+    if not cols or frame.height == 0:
+        return frame, []
+    too_long = frame.select(
+        pl.sum_horizontal((pl.col(cols).str.len_chars() > cap).fill_null(False)).alias("n"),
+        pl.col(ROW_ID),
+    ).filter(pl.col("n") > 0)
+    if too_long.height == 0:
+        return frame, []
+    n = int(too_long["n"].sum())
+    first = int(too_long[ROW_ID][0])
+    capped = frame.with_columns(pl.col(cols).str.slice(0, cap))
+    return capped, [
+        f"{where}: {n} cell(s) longer than {cap:,} characters were cut (first at row_id {first})"
+    ]
+
+
+def _drop_repeated_headers(
+    data: pl.DataFrame, raw: list[str | None], headers: list[str]
+) -> tuple[pl.DataFrame, int]:
+    """Drop rows that repeat the header text exactly (paged report exports); count them."""
+    named = [(col, text) for col, text in zip(headers, raw, strict=True) if text is not None]
+    if len(named) < 2 or data.height == 0:
+        return data, 0
+    same = pl.all_horizontal([(pl.col(col) == text).fill_null(False) for col, text in named])
+    n = int(data.select(same.sum()).item())
+    return (data.filter(~same), n) if n else (data, 0)
+
+
+def grid_to_frame(
+    grid: pl.DataFrame, where: str, *, in_workbook: bool = False
+) -> tuple[pl.DataFrame, int, list[str]]:
+    """Raw grid (row i = sheet row i+1) -> (frame with row_id, 1-based header row, notes)."""
+    if grid.height == 0 or grid.width == 0:
+        raise InputError(f"{where}: it is empty; there is nothing to screen")
+    keep = [c for c in grid.columns if grid[c].null_count() < grid.height]
+    grid = grid.select(keep)
+    if grid.width == 0:
+        raise InputError(f"{where}: it is empty; there is nothing to screen")
+    if grid.width > int_limit("max_columns"):
+        raise InputError(
+            f"{where}: {grid.width:,} columns is more than {int_limit('max_columns'):,}; "
+            "is the delimiter right? Save it again as CSV or xlsx"
+        )
+    if grid.height * grid.width > int_limit("max_cells"):
+        raise InputError(
+            f"{where}: {grid.height:,} rows x {grid.width:,} columns is over the "
+            f"{int_limit('max_cells'):,}-cell limit; split the list"
+        )
+    grid = grid.with_columns(_null_if_empty(pl.all().cast(pl.String)))
+    positions = (
+        grid.with_row_index("_pos")
+        .filter(_non_empty_mask(grid))
+        .head(int_limit("header_scan_rows"))["_pos"]
+        .to_list()
+    )
+    if not positions:
+        raise InputError(f"{where}: it is empty (only blank cells); there is nothing to screen")
+    scan = [grid.row(p) for p in positions]
+    pick = find_header_row(scan)
+    h = positions[pick if pick is not None else 0]
+    headers = _unique_headers(list(grid.row(h)))
+    data = grid.slice(h + 1).rename(dict(zip(grid.columns, headers, strict=True)))
+    data = data.with_columns(pl.int_range(1, data.height + 1, dtype=pl.Int64).alias(ROW_ID))
+    data = data.filter(_non_empty_mask(data)).select(ROW_ID, *headers)
+    data, repeats = _drop_repeated_headers(data, list(grid.row(h)), headers)
+    if data.height == 0:
+        other = " (or choose another sheet)" if in_workbook else ""
+        raise InputError(
+            f"{where}: no data rows under the header on row {h + 1}; add the suppliers below "
+            f"the header{other}"
+        )
+    notes: list[str] = []
+    if h > 0:
+        notes.append(f"{where}: header found on row {h + 1}")
+    if repeats:
+        notes.append(f"{where}: {repeats} repeated header row(s) below the header were skipped")
+    data, cut = _cap_cells(data, where)
+    return data, h + 1, notes + cut
+
+
+def _text_expr(name: str, dtype: pl.DataType, source: str) -> pl.Expr:
+    """One column to text: integral floats without '.0', dates ISO, nested data refused."""
+    col = pl.col(name)
+    if dtype.is_float():
+        whole = col.is_finite() & (col == col.round(0)) & (col.abs() < 1e15)
+        return (
+            pl.when(whole)
+            .then(col.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(col.cast(pl.String))
+            .alias(name)
+        )
+    if dtype.is_nested() or dtype == pl.Object:
+        raise InputError(
+            f"{source}: column '{name}' holds nested data ({dtype}); flatten it to plain values"
+        )
+    return col.cast(pl.String).alias(name)
+
+
+def _to_text(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+    text = frame.select(_text_expr(n, t, source) for n, t in frame.schema.items())
+    return text.with_columns(_null_if_empty(pl.all()))
+
+
+def read_frame(frame: pl.DataFrame, *, source: str = "the table") -> SupplierTable:
+    """Wrap an in-memory frame (API users): every column to text, add row_id, drop empty rows.
+
+    A frame that already has an integer ``row_id`` (e.g. a `SupplierTable.frame`) keeps it.
+    """
+    if frame.height == 0 or frame.width == 0:
+        raise InputError(f"{source}: it has no rows; there is nothing to screen")
+    if ROW_ID in frame.columns and frame.schema[ROW_ID].is_integer():
+        row_id = frame[ROW_ID].cast(pl.Int64)
+        frame = frame.drop(ROW_ID)
+    else:
+        row_id = pl.int_range(1, frame.height + 1, dtype=pl.Int64, eager=True)
+        if ROW_ID in frame.columns:
+            frame = frame.rename({ROW_ID: _unique_headers([ROW_ID])[0]})
+    headers = [str(c) for c in frame.columns]
+    text = _to_text(frame, source).with_columns(row_id.alias(ROW_ID)).select(ROW_ID, *headers)
+    text = text.filter(_non_empty_mask(text))
+    if text.height == 0:
+        raise InputError(f"{source}: every row is empty; there is nothing to screen")
+    text, notes = _cap_cells(text, source)
+    return SupplierTable(frame=text, n_rows=text.height, notes=tuple(notes))
+
+
+def _read_parquet(path: Path, label: str) -> pl.DataFrame:
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+        if meta.num_rows * max(meta.num_columns, 1) > int_limit("max_cells"):
+            raise InputError(
+                f"{label}: {meta.num_rows:,} rows x {meta.num_columns:,} columns is over the "
+                f"{int_limit('max_cells'):,}-cell limit; split the list"
+            )
+        frame = pl.read_parquet(path)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow/polars errors become user messages
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"{label}: the Parquet file could not be read ({first})") from None
+    return frame
+
+
+def _not_what_it_says(label: str, kind: str, suffix: str) -> InputError:
+    what = {
+        "html": "a web page (HTML) saved with an Excel/CSV name",
+        "xml": "an XML file (perhaps an 'XML Spreadsheet 2003')",
+        "parquet": "a Parquet file",
+        "text": "plain text",
+        "zip": "a zip archive that is not a workbook",
+        "ole": "an old-style Office file",
+    }.get(kind, kind)
+    return InputError(
+        f"{label}: the {suffix} file is really {what}; open it in Excel and save it as .xlsx "
+        "or .csv, then try again"
+    )
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A raw grid and what reading it found out (sheet, encoding...)."""
+
+    grid: pl.DataFrame
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _excel(path: Path, label: str, kind: str, sheet: str | int | None) -> _Grid:
+    if kind == "zip":
+        check_zip(path, label)
+    grid, name, names, notes = read_excel_grid(path, label, sheet)
+    return _Grid(grid, name, tuple(names), notes=tuple(notes))
+
+
+def _read_grid(path: Path, label: str, kind: str, sheet: str | int | None) -> _Grid:
+    """Dispatch on what the file really is (`kind`) and what its name says (suffix)."""
+    suffix = path.suffix.lower()
+    if kind in ("zip", "ole") and suffix in EXCEL_SUFFIXES:
+        return _excel(path, label, kind, sheet)
+    if kind in ("zip", "ole") and suffix in TEXT_SUFFIXES:
+        got = _excel(path, label, kind, sheet)
+        note = f"{label}: the {suffix} file is really an Excel workbook; read it as one"
+        return _Grid(got.grid, got.sheet, got.sheets, notes=(note, *got.notes))
+    if kind == "text" and suffix in (*TEXT_SUFFIXES, ".xls"):
+        if sheet is not None:
+            raise InputError(f"{label}: a text file has no sheets; drop --sheet")
+        grid, encoding, delimiter = read_text_grid(path, label)
+        notes = ()
+        if suffix == ".xls":
+            notes = (f"{label}: the .xls file is really delimited text; read it as text",)
+        return _Grid(grid, encoding=encoding, delimiter=delimiter, notes=notes)
+    raise _not_what_it_says(label, kind, suffix)
+
+
+def _check_file(path: Path, label: str) -> str:
+    """Existence, type, size and password checks; returns what the bytes look like."""
+    if not path.exists():
+        raise InputError(f"{label}: file not found ({path}); check the path and name")
+    if path.is_dir():
+        raise InputError(f"{label}: is a folder, not a file; give the supplier file itself")
+    if not path.is_file():
+        raise InputError(f"{label}: is not a regular file; give the supplier file itself")
+    if path.suffix.lower() not in SUPPORTED:
+        raise InputError(
+            f"{label}: unsupported file type '{path.suffix or '(none)'}'; supported: "
+            f"{', '.join(SUPPORTED)}"
+        )
+    try:
+        size = path.stat().st_size
+        head = head_bytes(path)
+    except OSError as exc:
+        raise InputError(
+            f"{label}: cannot be opened ({exc.strerror or exc}); check permissions"
+        ) from None
+    if size == 0:
+        raise InputError(f"{label}: the file is empty (0 bytes); export the supplier list again")
+    if size > int_limit("max_file_bytes"):
+        raise InputError(
+            f"{label}: {size / 2**30:.1f} GiB is over the "
+            f"{int_limit('max_file_bytes') / 2**30:.1f} GiB limit; split the list"
+        )
+    kind = sniff(head)
+    if kind == "ole" and ole_is_encrypted(path):
+        raise InputError(
+            f"{label}: file is password-protected: save an unprotected copy and try again"
+        )
+    return kind
+
+
+def read_suppliers(path: str | Path, *, sheet: str | int | None = None) -> SupplierTable:
+    """Read a supplier file into a `SupplierTable` (all text, `row_id` first; see module doc).
+
+    `sheet` picks a workbook sheet by name or 1-based number; by default the first non-empty
+    visible sheet is used and `notes` says which one when there are several.
+    """
+    path = Path(path)
+    label = path.name or str(path)
+    kind = _check_file(path, label)
+    if path.suffix.lower() in PARQUET_SUFFIXES or kind == "parquet":
+        if kind != "parquet":
+            raise _not_what_it_says(label, kind, path.suffix.lower())
+        table = read_frame(_read_parquet(path, label), source=label)
+        got, frame, header_row, notes = _Grid(pl.DataFrame()), table.frame, 1, list(table.notes)
+    else:
+        got = _read_grid(path, label, kind, sheet)
+        where = f"{label}, sheet '{got.sheet}'" if got.sheet is not None else label
+        frame, header_row, more = grid_to_frame(got.grid, where, in_workbook=bool(got.sheets))
+        notes = [*got.notes, *more]
+    return SupplierTable(
+        frame=frame,
+        path=path,
+        sheet=got.sheet,
+        header_row=header_row,
+        sheets=got.sheets,
+        encoding=got.encoding,
+        delimiter=got.delimiter,
+        sha256=_sha256(path),
+        n_rows=frame.height,
+        notes=tuple(notes),
+    )

@@ -1,0 +1,221 @@
+"""Delimited text (CSV/TSV/"Unicode text") -> a raw all-text grid, one row per record.
+
+Encoding: a BOM decides (UTF-8, UTF-16 LE/BE, UTF-32); else strict UTF-8; else
+charset-normalizer's guess when it is a non-Western encoding (GB18030, Shift-JIS, cp1251...);
+else cp1252, the usual Western ERP export, falling back to latin-1, which never fails.
+Delimiter: an Excel ``sep=;`` first line wins; else the one of , ; TAB | whose count per line is
+most consistent over the first lines, ignoring quoted text. Ragged rows are padded with empty
+cells, never cut: a row longer than the header gets extra "Column N" columns.
+Quotes: standard CSV quoting when some field starts with '"'; otherwise quotes are literal
+(12" pipe). An unclosed quote is an InputError rather than a silently swallowed file tail.
+BOM-less UTF-16 is recognised by its NUL bytes; text with NULs left after decoding is refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+
+from riskscreen.errors import InputError
+from riskscreen.io.read_limits import int_limit
+
+DELIMITERS: tuple[str, ...] = ("\t", ";", ",", "|")
+_DELIM_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+_SEP_LINE = re.compile(r"^sep=(.)\r?\n", re.IGNORECASE)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_WESTERN = ("ascii", "utf_8", "latin_1", "iso8859_1", "iso8859_15", "cp1252", "cp1250",
+            "iso8859_2", "mac_roman", "cp850", "cp437", "cp858")  # fmt: skip
+
+
+def _guess_legacy(data: bytes) -> str:
+    """Best single-byte/legacy encoding for bytes that are not UTF-8."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # optional dependency: Western default
+        guess = None
+    else:
+        best = from_bytes(data[: 1 << 18]).best()
+        guess = best.encoding if best is not None else None
+    if guess and guess.replace("-", "_").lower() not in _WESTERN:
+        try:
+            data.decode(guess)
+            return guess
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """BOM-less UTF-16: many NUL bytes on one side of each byte pair."""
+    sample = data[:4096]
+    if len(sample) < 8:
+        return None
+    even = sample[0::2].count(0) / (len(sample) / 2)
+    odd = sample[1::2].count(0) / (len(sample) / 2)
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, label: str) -> tuple[str, str]:
+    """Decode file bytes to text; returns (text, encoding name used)."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(enc.replace("-sig", "")), enc
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{label}: the file starts with a {enc} byte-order mark but is not valid "
+                    f"{enc} (byte {exc.start + len(bom)}); save it again as UTF-8 CSV"
+                ) from None
+    enc16 = _looks_utf16(data)
+    if enc16:
+        try:
+            return data.decode(enc16), enc16
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        enc = _guess_legacy(data)
+        return data.decode(enc), enc
+
+
+def sniff_delimiter(text: str, n_lines: int = 50) -> str:
+    """Pick the delimiter among , ; TAB | that splits the first lines most consistently."""
+    sample = _QUOTED.sub("", text[: 1 << 16])
+    lines = [ln for ln in sample.splitlines()[:n_lines] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_key = ",", (0.0, 0, 0)
+    for rank, d in enumerate(reversed(DELIMITERS)):
+        counts = [ln.count(d) for ln in lines]
+        nonzero = [c for c in counts if c > 0]
+        if not nonzero:
+            continue
+        modal, freq = Counter(nonzero).most_common(1)[0]
+        key = (freq / len(lines), modal, rank)
+        if key > best_key:
+            best, best_key = d, key
+    return best
+
+
+def delimiter_name(d: str) -> str:
+    """'comma', 'semicolon', 'tab' or 'pipe'."""
+    return _DELIM_NAMES.get(d, repr(d))
+
+
+def _uses_quotes(text: str, delimiter: str) -> bool:
+    """True if some field starts with a double quote (so quoting is in use at all).
+
+    Plain substring tests (C speed) rather than a regex scan over the whole file.
+    """
+    if '"' not in text:
+        return False
+    if text.lstrip(" \t").startswith('"'):
+        return True
+    starts = (delimiter, "\n", "\r")
+    return any(f'{s}{pad}"' in text for s in starts for pad in ("", " ", "  ", "\t"))
+
+
+def _line_of(text: str, message: str) -> str:
+    m = re.search(r"offset in the file is (\d+) bytes", message)
+    if not m or int(m.group(1)) == 0:  # polars reports 0 when it cannot tell
+        return ""
+    line = text.encode("utf-8")[: int(m.group(1))].count(b"\n") + 1
+    return f" near line {line}"
+
+
+def _parse(text: str, delimiter: str, label: str, data: bytes | None = None) -> pl.DataFrame:
+    """Parse decoded `text` (or `data`, the same text already UTF-8 encoded) into a grid."""
+    sample = _QUOTED.sub("", text[: 1 << 16])
+    width = max((ln.count(delimiter) + 1 for ln in sample.splitlines()[:200]), default=1)
+    cap = int_limit("max_columns")
+    if data is None:
+        data = text.encode("utf-8")
+    # A file that never starts a field with '"' does not use quoting: its quotes are inch marks
+    # and the like, and must be read literally (polars would call them malformed).
+    quote: str | None = '"' if _uses_quotes(text, delimiter) else None
+    name = delimiter_name(delimiter)
+    while True:
+        schema = {f"c{i}": pl.String for i in range(width)}
+        try:
+            return pl.read_csv(
+                data,
+                has_header=False,
+                separator=delimiter,
+                quote_char=quote,
+                schema=schema,
+                missing_columns="insert",
+                raise_if_empty=False,
+                infer_schema=False,
+            )
+        except pl.exceptions.ComputeError as exc:
+            msg = str(exc)
+            if "more fields" in msg and width < cap:
+                width = min(width * 2, cap)
+                continue
+            raise InputError(
+                f'{label}: could not read it as {name}-separated text: a quote (") is opened '
+                f"and not closed, or sits inside a quoted field{_line_of(text, msg)}; fix the "
+                "quotes or save the list again from Excel as CSV"
+            ) from None
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(
+                f"{label}: could not read it as {name}-separated text ({type(exc).__name__}); "
+                "save it again as CSV"
+            ) from None
+
+
+def read_text_grid(
+    path: Path, label: str, data: bytes | None = None
+) -> tuple[pl.DataFrame, str, str]:
+    """Read a delimited text file into a grid of String columns c0..cN, one row per record.
+
+    Returns (grid, encoding, delimiter). Values are exactly as in the file except that empty
+    fields are null; record 1 is the file's first record.
+    """
+    if data is None:
+        size = path.stat().st_size
+        if size > int_limit("max_text_bytes"):
+            raise InputError(
+                f"{label}: the text file is {size / 2**20:,.0f} MiB, over the "
+                f"{int_limit('max_text_bytes') / 2**20:,.0f} MiB limit; split it or save as Parquet"
+            )
+        data = path.read_bytes()
+    text, encoding = decode_text(data, label)
+    if "\x00" in text[:4096]:
+        raise InputError(
+            f"{label}: the file contains binary data, not text; is it really a {path.suffix} file?"
+        )
+    # plain UTF-8 goes to polars as the original bytes: no second copy of a big file
+    payload: bytes | None = data if encoding == "utf-8" else None
+    if "\n" not in text and "\r" in text:
+        text, payload = text.replace("\r", "\n"), None  # classic Mac line endings
+    forced = _SEP_LINE.match(text)
+    if forced:
+        delimiter = forced.group(1)
+        text, payload = text[forced.end() :], None
+    else:
+        delimiter = sniff_delimiter(text)
+    grid = _parse(text, delimiter, label, payload)
+    if forced:  # keep record numbers as in the file: the sep= line is record 1
+        grid = pl.concat([grid.clear(1), grid])
+    return grid, encoding, delimiter
