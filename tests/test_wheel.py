@@ -49,7 +49,7 @@ def test_wheel_install_runs_main_job_offline_data(tmp_path, repo_root, example_w
         [str(bin_dir / "riskscreen"), "screen", str(example_workbook), "-o", str(out), "-q"],
         cwd=elsewhere,
     )
-    wb = load_workbook(out, read_only=True)
+    wb = load_workbook(out)
     assert "Flagged" in wb.sheetnames and wb["Flagged"].max_row > 1
     info = _run([str(bin_dir / "riskscreen"), "reference", "info"], cwd=elsewhere).stdout
     assert "ILAB" in info
