@@ -26,9 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
 
-from generate import generate  # noqa: E402
 
 
 def _riskscreen_bin() -> list[str]:

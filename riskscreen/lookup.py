@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.scoring import load_thresholds
 
 __all__ = ["explain"]
 
@@ -28,9 +29,12 @@ def explain(country: str, product: str | None = None, *, reference: Any = None,
 
     reference = reference if reference is not None else load_reference()
     model = model if model is not None else load_model()
+    accept = load_thresholds()["accept_confidence"]
     c = resolve_countries([country], reference).row(0, named=True)
-    if c["country_iso3"] is None:
-        hint = f" Did you mean: {c['country_candidates']}?" if c.get("country_candidates") else ""
+    if c["country_iso3"] is None or c["country_confidence"] < accept:
+        hint = c.get("country_candidates") or (
+            f"{c['country_iso3']} ({c['country_confidence']:.2f})" if c["country_iso3"] else "")
+        hint = f" Did you mean: {hint}?" if hint else ""
         raise InputError(f"'{country}' is not a country riskscreen recognises.{hint}")
     iso3 = c["country_iso3"]
     info = reference.countries.filter(pl.col("iso3") == iso3).row(0, named=True)

@@ -83,7 +83,26 @@ def _text(frame: pl.DataFrame, col: str | None) -> pl.Series:
     return frame[col].cast(pl.String).str.strip_chars().replace("", None)
 
 
-def _resolve_country(frame: pl.DataFrame, roles: ColumnRoles, reference: Any) -> pl.DataFrame:
+def _hold_back(frame: pl.DataFrame, prefix: str, accept: float,
+               extra: Sequence[str] = ()) -> pl.DataFrame:
+    """A match below `accept` is not forced: it is kept only as a candidate for review."""
+    doubtful = pl.col(f"{prefix}_confidence") < accept
+    label = "country_iso3" if prefix == "country" else "good"
+    key = "country_iso3" if prefix == "country" else "good_id"
+    as_candidate = pl.concat_str([pl.col(label), pl.lit(" ("),
+                                  pl.col(f"{prefix}_confidence").round(2).cast(pl.String),
+                                  pl.lit(")")])
+    return frame.with_columns(
+        pl.when(doubtful & pl.col(key).is_not_null())
+        .then(pl.coalesce(pl.col(f"{prefix}_candidates"), as_candidate))
+        .otherwise(pl.col(f"{prefix}_candidates")).alias(f"{prefix}_candidates"),
+        *(pl.when(doubtful).then(None).otherwise(pl.col(c)).alias(c)
+          for c in dict.fromkeys((key, label, *extra)) if c in frame.columns),
+    )
+
+
+def _resolve_country(frame: pl.DataFrame, roles: ColumnRoles, reference: Any,
+                     accept: float) -> pl.DataFrame:
     """Country and region from the country column, falling back to (and adding region from) the
     address column."""
     country_in = _text(frame, roles.country)
@@ -112,6 +131,7 @@ def _resolve_country(frame: pl.DataFrame, roles: ColumnRoles, reference: Any) ->
         pl.when(country_in.is_null() & address_in.is_null()).then(pl.lit("missing"))
         .otherwise(pl.col("country_method").fill_null("none")).alias("country_method"),
     )
+    out = _hold_back(out, "country", accept, extra=("region",))
     names = reference.countries.select(
         pl.col("iso3").alias("country_iso3"),
         pl.coalesce("ilab_name", "name").alias("country_name"),
@@ -120,7 +140,8 @@ def _resolve_country(frame: pl.DataFrame, roles: ColumnRoles, reference: Any) ->
     return out.join(names, on="country_iso3", how="left", maintain_order="left")
 
 
-def _resolve_product(frame: pl.DataFrame, roles: ColumnRoles, reference: Any) -> pl.DataFrame:
+def _resolve_product(frame: pl.DataFrame, roles: ColumnRoles, reference: Any,
+                     accept: float) -> pl.DataFrame:
     """Good and sector from the product text and HS code, each distinct pair resolved once."""
     keys = pl.DataFrame(
         {"product_input": _text(frame, roles.product), "hs_input": _text(frame, roles.hs_code)}
@@ -133,11 +154,12 @@ def _resolve_product(frame: pl.DataFrame, roles: ColumnRoles, reference: Any) ->
         resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
         maintain_order="left",
     )
-    return joined.select(
+    out = joined.select(
         "good", "good_id",
         pl.col("good_confidence").fill_null(0.0), pl.col("good_method").fill_null("none"),
         "good_candidates", "sector",
     )
+    return _hold_back(out, "good", accept)
 
 
 _WATCH_COLS = ("watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
@@ -178,6 +200,8 @@ def _review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl.Dat
         pl.when(country_given & pl.col("country_iso3").is_null()).then(
             pl.when(pl.col("country_method") == "non_answer")
             .then(pl.lit("country is not a single country (e.g. 'various', 'EU')"))
+            .when(pl.col("country_candidates").is_not_null())
+            .then(pl.lit("country uncertain: check the candidates"))
             .otherwise(pl.lit("country not recognised"))
         ),
         pl.when(pl.col("country_iso3").is_not_null()
@@ -185,7 +209,9 @@ def _review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl.Dat
         .then(pl.lit("country matched with low confidence")),
         pl.when(product_given & pl.col("good_id").is_null() & pl.col("sector").is_null()
                 & ~pl.col("good_method").is_in(["service"]))
-        .then(pl.lit("product not recognised")),
+        .then(pl.when(pl.col("good_candidates").is_not_null())
+              .then(pl.lit("product uncertain: check the candidates"))
+              .otherwise(pl.lit("product not recognised"))),
         pl.when(pl.col("good_id").is_not_null() & (pl.col("good_confidence") < threshold))
         .then(pl.lit("product matched with low confidence")),
         pl.when(pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null())
@@ -214,9 +240,9 @@ def screen_frame(
     timer = timer or StageTimer(quiet=True)
     th = thresholds or load_thresholds()
     with timer.stage("resolve countries"):
-        countries = _resolve_country(frame, roles, reference)
+        countries = _resolve_country(frame, roles, reference, th["accept_confidence"])
     with timer.stage("resolve products"):
-        products = _resolve_product(frame, roles, reference)
+        products = _resolve_product(frame, roles, reference, th["accept_confidence"])
     with timer.stage("screen names"):
         names = _screen_names(frame, roles, countries["country_iso3"], watchlists)
     work = pl.concat([frame, countries, products, names], how="horizontal")

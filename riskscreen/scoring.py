@@ -1,4 +1,4 @@
-"""Combine listing, watchlist hits, region rules and model probabilities into a score, tier and reasons.
+"""Combine listing, watchlist hits, region rules and model probabilities into score and reasons.
 
 The formula (documented in the README) is driven by `reference/thresholds.csv`:
 

@@ -1,4 +1,4 @@
-"""Build `reference/country_names.csv`: ISO 3166-1 codes and names (pycountry) plus CLDR names (Babel).
+"""Build `reference/country_names.csv`: ISO 3166-1 codes and names (pycountry) + CLDR names (Babel).
 
 One row per (country, language, name, kind); the country matcher indexes it, so names in many
 languages resolve without hand-written lists. Output is deterministic (sorted, de-duplicated).
@@ -16,9 +16,39 @@ from babel.core import get_cldr_version
 
 # CLDR locales whose territory names are indexed (script subtags for Chinese).
 LANGUAGES: tuple[str, ...] = (
-    "en", "fr", "es", "de", "pt", "it", "nl", "zh_Hans", "zh_Hant", "ja", "ru", "ar",
-    "ko", "tr", "pl", "id", "vi", "th", "hi", "sv", "da", "nb", "fi", "cs", "ro", "hu",
-    "ms", "uk", "el", "he", "fa", "bn", "ur",
+    "en",
+    "fr",
+    "es",
+    "de",
+    "pt",
+    "it",
+    "nl",
+    "zh_Hans",
+    "zh_Hant",
+    "ja",
+    "ru",
+    "ar",
+    "ko",
+    "tr",
+    "pl",
+    "id",
+    "vi",
+    "th",
+    "hi",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "cs",
+    "ro",
+    "hu",
+    "ms",
+    "uk",
+    "el",
+    "he",
+    "fa",
+    "bn",
+    "ur",
 )
 # User-assigned codes CLDR treats as countries but ISO 3166-1 (and pycountry) does not list.
 EXTRA_COUNTRIES: dict[str, tuple[str, str]] = {"XK": ("XKX", "Kosovo")}
@@ -32,16 +62,23 @@ def _iso_rows() -> tuple[list[tuple[str, ...]], dict[str, tuple[str, str]]]:
     for c in pycountry.countries:
         iso3, iso2, num = c.alpha_3, c.alpha_2, c.numeric
         codes[iso2] = (iso3, num)
-        rows += [(iso3, iso2, num, "", iso2, "alpha2"), (iso3, iso2, num, "", iso3, "alpha3"),
-                 (iso3, iso2, num, "", num, "numeric"), (iso3, iso2, num, "en", c.name, "name")]
+        rows += [
+            (iso3, iso2, num, "", iso2, "alpha2"),
+            (iso3, iso2, num, "", iso3, "alpha3"),
+            (iso3, iso2, num, "", num, "numeric"),
+            (iso3, iso2, num, "en", c.name, "name"),
+        ]
         for kind in ("official_name", "common_name"):
             value = getattr(c, kind, None)
             if value:
                 rows.append((iso3, iso2, num, "en", value, kind))
     for iso2, (iso3, name) in EXTRA_COUNTRIES.items():
         codes[iso2] = (iso3, "")
-        rows += [(iso3, iso2, "", "", iso2, "alpha2"), (iso3, iso2, "", "", iso3, "alpha3"),
-                 (iso3, iso2, "", "en", name, "name")]
+        rows += [
+            (iso3, iso2, "", "", iso2, "alpha2"),
+            (iso3, iso2, "", "", iso3, "alpha3"),
+            (iso3, iso2, "", "en", name, "name"),
+        ]
     return rows, codes
 
 
@@ -57,7 +94,7 @@ def _cldr_rows(codes: dict[str, tuple[str, str]]) -> list[tuple[str, ...]]:
 
 
 def build_country_names(out_dir: Path) -> dict:
-    """Write `country_names.csv` into `out_dir`; return its manifest entry (sources, versions, rows)."""
+    """Write `country_names.csv` into `out_dir`; return its manifest entry (sources, versions)."""
     iso_rows, codes = _iso_rows()
     rows = sorted(set(iso_rows + _cldr_rows(codes)))
     out_dir = Path(out_dir)
