@@ -26,7 +26,10 @@ from riskscreen.match.products import resolve_products
 from riskscreen.scoring import Thresholds, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
-__all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "write_outputs"]
+__all__ = [
+    "ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "watchlist_editions",
+    "write_outputs",
+]
 
 #: Columns the pipeline adds, in output order (the output contract comes first).
 ADDED_COLUMNS: tuple[str, ...] = (
@@ -39,7 +42,16 @@ ADDED_COLUMNS: tuple[str, ...] = (
     "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates",
     "scope_list", "scope_entry_id", "scope_name", "scope_action", "scope_date", "scope_status",
     "risk_score", "risk_tier", "flagged", "reasons", "needs_review", "review_reason", "ilab_url",
+    "reference_edition", "watchlist_editions",
 )
+
+
+def watchlist_editions(watchlists: Watchlists) -> str:
+    """'uflpa 2025-01-15 #ca46d668; …': which list editions a run used (content hash included)."""
+    return "; ".join(
+        f"{d['list_id']} {d.get('as_of') or 'undated'} #{str(d.get('sha256') or '')[:8]}"
+        for d in watchlists.describe()
+    )
 
 
 class StageTimer:
@@ -253,7 +265,10 @@ def screen_frame(
             how="horizontal",
         )
         work = score_rows(work, reference=reference, model=model, thresholds=th)
-        work = _review(work, roles, th["review_confidence"])
+        work = _review(work, roles, th["review_confidence"]).with_columns(
+            pl.lit(f"ILAB goods {reference.newest_edition}").alias("reference_edition"),
+            pl.lit(watchlist_editions(watchlists)).alias("watchlist_editions"),
+        )
     original = [c for c in frame.columns if c != "row_id"]
     added = [c for c in ADDED_COLUMNS if c in work.columns]
     return work.select(*original, *added)
