@@ -24,17 +24,35 @@ from riskscreen.watchlists import Watchlists, load_watchlists
 __all__ = ["screen_names", "match_scopes", "OUTPUT_COLUMNS"]
 
 OUTPUT_COLUMNS = [
-    "name_input", "country_input", "watchlist_name", "watchlist_list", "watchlist_source",
-    "watchlist_entry_id", "watchlist_section", "watchlist_date", "watchlist_status",
-    "watchlist_alias", "watchlist_score", "watchlist_method", "watchlist_features",
+    "name_input",
+    "country_input",
+    "watchlist_name",
+    "watchlist_list",
+    "watchlist_source",
+    "watchlist_entry_id",
+    "watchlist_section",
+    "watchlist_date",
+    "watchlist_status",
+    "watchlist_alias",
+    "watchlist_score",
+    "watchlist_method",
+    "watchlist_features",
     "watchlist_candidates",
 ]
 
 _KEYS = (
-    "name_match_threshold", "name_review_threshold", "name_similarity_weight",
-    "name_country_bonus", "name_country_penalty", "name_normalised_score",
-    "name_token_cutoff", "name_token_min_length", "name_candidate_similarity",
-    "name_candidates_shown", "name_chunk_size", "name_full_discount",
+    "name_match_threshold",
+    "name_review_threshold",
+    "name_similarity_weight",
+    "name_country_bonus",
+    "name_country_penalty",
+    "name_normalised_score",
+    "name_token_cutoff",
+    "name_token_min_length",
+    "name_candidate_similarity",
+    "name_candidates_shown",
+    "name_chunk_size",
+    "name_full_discount",
 )
 
 
@@ -51,8 +69,9 @@ def thresholds() -> dict[str, float]:
 
 def _pairs(names: Iterable[str | None], countries: Iterable[str | None] | None) -> pl.DataFrame:
     """Distinct (name, country) pairs in first-seen order; rows without a name are dropped."""
-    name_s = pl.Series("name_input", list(names) if not isinstance(names, pl.Series) else names,
-                       dtype=pl.String)
+    name_s = pl.Series(
+        "name_input", list(names) if not isinstance(names, pl.Series) else names, dtype=pl.String
+    )
     if countries is None:
         country_s = pl.Series("country_input", [None] * len(name_s), dtype=pl.String)
     else:
@@ -77,8 +96,9 @@ def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]
     words = sorted(w for w in known if len(w) >= min_len)
     if not tokens or not words:
         return {}
-    matrix = process.cdist(tokens, words, scorer=fuzz.ratio,
-                           score_cutoff=th["name_token_cutoff"] * 100, workers=-1)
+    matrix = process.cdist(
+        tokens, words, scorer=fuzz.ratio, score_cutoff=th["name_token_cutoff"] * 100, workers=-1
+    )
     best = matrix.argmax(axis=1)
     found = matrix[np.arange(len(tokens)), best] > 0
     return {tokens[i]: known[words[best[i]]] for i in np.flatnonzero(found)}
@@ -95,14 +115,21 @@ def _queries(names: list[str], index: EntityIndex) -> tuple[pl.DataFrame, pl.Dat
             "compact": [k.compact for k in keys],
             "full_compact": [k.full.replace(" ", "") for k in keys],
         },
-        schema={"name_input": pl.String, "raw_key": pl.String, "core": pl.String,
-                "compact": pl.String, "full_compact": pl.String},
+        schema={
+            "name_input": pl.String,
+            "raw_key": pl.String,
+            "core": pl.String,
+            "compact": pl.String,
+            "full_compact": pl.String,
+        },
     ).with_row_index("qid")
     generic = index.normaliser.generic_weight
     weights = {t: index.weights.get(t, generic.get(t, 1.0)) for k in keys for t in k.tokens}
-    weights.update(_misspelt_weights(
-        [t for t in weights if t not in index.weights and t not in generic], index
-    ))
+    weights.update(
+        _misspelt_weights(
+            [t for t in weights if t not in index.weights and t not in generic], index
+        )
+    )
     tokens = pl.DataFrame(
         {
             "qid": [i for i, k in enumerate(keys) for _ in k.tokens],
@@ -144,71 +171,97 @@ def _coverage(q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame) ->
     """(qid, aid, alias_cov, input_cov): weighted share of each side's tokens found in the other."""
     links = q_tokens.join(tsim, on="qtok").join(index.tokens, on="atok")
     alias_side = (
-        links.group_by("qid", "aid", "atok").agg(pl.col("tsim").max(), pl.col("aw").first())
-        .group_by("qid", "aid").agg((pl.col("tsim") * pl.col("aw")).sum().alias("a_hit"))
+        links.group_by("qid", "aid", "atok")
+        .agg(pl.col("tsim").max(), pl.col("aw").first())
+        .group_by("qid", "aid")
+        .agg((pl.col("tsim") * pl.col("aw")).sum().alias("a_hit"))
     )
     input_side = (
-        links.group_by("qid", "aid", "qtok").agg(pl.col("tsim").max(), pl.col("qw").first())
-        .group_by("qid", "aid").agg((pl.col("tsim") * pl.col("qw")).sum().alias("q_hit"))
+        links.group_by("qid", "aid", "qtok")
+        .agg(pl.col("tsim").max(), pl.col("qw").first())
+        .group_by("qid", "aid")
+        .agg((pl.col("tsim") * pl.col("qw")).sum().alias("q_hit"))
     )
     a_total = index.tokens.group_by("aid").agg(pl.col("aw").sum().alias("a_total"))
     q_total = q_tokens.group_by("qid").agg(pl.col("qw").sum().alias("q_total"))
     return (
         alias_side.join(input_side, on=["qid", "aid"])
-        .join(a_total, on="aid").join(q_total, on="qid")
+        .join(a_total, on="aid")
+        .join(q_total, on="qid")
         .select(
-            "qid", "aid",
+            "qid",
+            "aid",
             (pl.col("a_hit") / pl.col("a_total")).clip(0, 1).round(6).alias("alias_cov"),
             (pl.col("q_hit") / pl.col("q_total")).clip(0, 1).round(6).alias("input_cov"),
         )
     )
 
 
-def _name_scores(queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityIndex,
-                 th: dict[str, float]) -> pl.DataFrame:
+def _name_scores(
+    queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityIndex, th: dict[str, float]
+) -> pl.DataFrame:
     """Candidate (qid, aid) pairs with their name-only features and base score."""
     a_core = index.aliases["core"].to_list()
     a_compact = index.aliases["compact"].to_list()
     a_full = index.aliases["full_compact"].to_list()
-    tsim = _token_similarity(q_tokens["qtok"].unique().sort().to_list(),
-                             index.tokens["atok"].unique().sort().to_list(), th)
+    tsim = _token_similarity(
+        q_tokens["qtok"].unique().sort().to_list(),
+        index.tokens["atok"].unique().sort().to_list(),
+        th,
+    )
     cover = _coverage(q_tokens, index, tsim)
     chunk = int(th["name_chunk_size"])
-    parts = [pl.DataFrame(schema={"qid": pl.UInt32, "aid": pl.UInt32,
-                                  "name_similarity": pl.Float64})]
+    parts = [
+        pl.DataFrame(schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64})
+    ]
     for start in range(0, queries.height, chunk):
         block = queries.slice(start, chunk)
-        sort_sim = process.cdist(block["core"].to_list(), a_core,
-                                 scorer=fuzz.token_sort_ratio, workers=-1)
-        compact_sim = process.cdist(block["compact"].to_list(), a_compact,
-                                    scorer=fuzz.ratio, workers=-1)
+        sort_sim = process.cdist(
+            block["core"].to_list(), a_core, scorer=fuzz.token_sort_ratio, workers=-1
+        )
+        compact_sim = process.cdist(
+            block["compact"].to_list(), a_compact, scorer=fuzz.ratio, workers=-1
+        )
         # Whole-name similarity (legal forms kept) rescues names whose legal form is misspelt
         # so it was not stripped ("有公限司"); it is discounted because forms inflate it.
-        full_sim = process.cdist(block["full_compact"].to_list(), a_full,
-                                 scorer=fuzz.ratio, workers=-1) * th["name_full_discount"]
+        full_sim = (
+            process.cdist(block["full_compact"].to_list(), a_full, scorer=fuzz.ratio, workers=-1)
+            * th["name_full_discount"]
+        )
         sim = np.maximum(np.maximum(sort_sim, compact_sim), full_sim) / 100.0
         qids = block["qid"].to_numpy()
         in_block = cover.filter(pl.col("qid").is_between(qids[0], qids[-1]))
         mask = sim >= th["name_candidate_similarity"]
         mask[in_block["qid"].to_numpy() - qids[0], in_block["aid"].to_numpy()] = True
         qi, ai = np.nonzero(mask)
-        parts.append(pl.DataFrame(
-            {"qid": qids[qi], "aid": ai.astype(np.uint32), "name_similarity": sim[qi, ai]},
-            schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64},
-        ))
+        parts.append(
+            pl.DataFrame(
+                {"qid": qids[qi], "aid": ai.astype(np.uint32), "name_similarity": sim[qi, ai]},
+                schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64},
+            )
+        )
     w = th["name_similarity_weight"]
     return (
         pl.concat(parts)
         .join(cover, on=["qid", "aid"], how="left")
         .with_columns(pl.col("alias_cov", "input_cov").fill_null(0.0))
         .join(queries.select("qid", "raw_key", "core"), on="qid")
-        .join(index.aliases.select("aid", pl.col("raw_key").alias("a_raw"),
-                                   pl.col("core").alias("a_core")), on="aid")
+        .join(
+            index.aliases.select(
+                "aid", pl.col("raw_key").alias("a_raw"), pl.col("core").alias("a_core")
+            ),
+            on="aid",
+        )
         .with_columns(
             pl.when(pl.col("alias_cov") + pl.col("input_cov") > 0)
-            .then(2 * pl.col("alias_cov") * pl.col("input_cov")
-                  / (pl.col("alias_cov") + pl.col("input_cov")))
-            .otherwise(0.0).alias("token_overlap"),
+            .then(
+                2
+                * pl.col("alias_cov")
+                * pl.col("input_cov")
+                / (pl.col("alias_cov") + pl.col("input_cov"))
+            )
+            .otherwise(0.0)
+            .alias("token_overlap"),
             ((pl.col("raw_key") == pl.col("a_raw")) & (pl.col("raw_key") != "")).alias("exact"),
             ((pl.col("core") == pl.col("a_core")) & (pl.col("core") != "")).alias("stripped"),
         )
@@ -216,12 +269,18 @@ def _name_scores(queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityInd
             (w * pl.col("name_similarity") + (1 - w) * pl.col("token_overlap")).alias("base")
         )
         .with_columns(
-            pl.when(pl.col("exact")).then(1.0)
-            .when(pl.col("stripped")).then(pl.max_horizontal("base", th["name_normalised_score"]))
-            .otherwise(pl.col("base")).alias("base"),
-            pl.when(pl.col("exact")).then(pl.lit("exact"))
-            .when(pl.col("stripped")).then(pl.lit("normalised"))
-            .otherwise(pl.lit("fuzzy")).alias("method"),
+            pl.when(pl.col("exact"))
+            .then(1.0)
+            .when(pl.col("stripped"))
+            .then(pl.max_horizontal("base", th["name_normalised_score"]))
+            .otherwise(pl.col("base"))
+            .alias("base"),
+            pl.when(pl.col("exact"))
+            .then(pl.lit("exact"))
+            .when(pl.col("stripped"))
+            .then(pl.lit("normalised"))
+            .otherwise(pl.lit("fuzzy"))
+            .alias("method"),
         )
         .drop("raw_key", "core", "a_raw", "a_core")
     )
@@ -233,15 +292,25 @@ def _features_expr() -> pl.Expr:
         pl.when(pl.col("country_adj") > 0)
         .then(pl.format("country_agrees=+{}", pl.col("country_adj").round(2)))
         .when(pl.col("country_adj") < 0)
-        .then(pl.format("country_differs={} ({} vs listed {})", pl.col("country_adj").round(2),
-                        pl.col("iso3"), pl.col("country")))
+        .then(
+            pl.format(
+                "country_differs={} ({} vs listed {})",
+                pl.col("country_adj").round(2),
+                pl.col("iso3"),
+                pl.col("country"),
+            )
+        )
         .otherwise(pl.lit("country_unknown=0"))
     )
     return pl.concat_str(
         [
             pl.format("name_similarity={}", pl.col("name_similarity").round(2)),
-            pl.format("token_overlap={} (listed {}, input {})", pl.col("token_overlap").round(2),
-                      pl.col("alias_cov").round(2), pl.col("input_cov").round(2)),
+            pl.format(
+                "token_overlap={} (listed {}, input {})",
+                pl.col("token_overlap").round(2),
+                pl.col("alias_cov").round(2),
+                pl.col("input_cov").round(2),
+            ),
             country,
             pl.when(pl.col("stripped")).then(pl.lit("legal_form_stripped_exact=1")),
             pl.when(pl.col("exact")).then(pl.lit("exact=1")),
@@ -271,14 +340,27 @@ def screen_names(
     scored = _name_scores(queries, q_tokens, index, th)
 
     iso = countries_to_iso3(pairs["country_input"].to_list())
-    pair_keys = pairs.with_row_index("pid").join(
-        queries.select("qid", "name_input"), on="name_input", how="left"
-    ).with_columns(
-        pl.col("country_input").replace_strict(iso, default=None, return_dtype=pl.String)
-        .alias("iso3")
+    pair_keys = (
+        pairs.with_row_index("pid")
+        .join(queries.select("qid", "name_input"), on="name_input", how="left")
+        .with_columns(
+            pl.col("country_input")
+            .replace_strict(iso, default=None, return_dtype=pl.String)
+            .alias("iso3")
+        )
     )
-    meta = index.aliases.select("aid", "entry_id", "list_id", "name", "alias", "country",
-                                "section", "date", "status", "source")
+    meta = index.aliases.select(
+        "aid",
+        "entry_id",
+        "list_id",
+        "name",
+        "alias",
+        "country",
+        "section",
+        "date",
+        "status",
+        "source",
+    )
     bonus, penalty = th["name_country_bonus"], th["name_country_penalty"]
     ranked = (
         pair_keys.select("pid", "qid", "iso3")
@@ -287,8 +369,10 @@ def screen_names(
         .with_columns(
             pl.when(pl.col("iso3").is_null() | (pl.col("country").fill_null("") == ""))
             .then(0.0)
-            .when(pl.col("iso3") == pl.col("country")).then(bonus)
-            .otherwise(-penalty).alias("country_adj")
+            .when(pl.col("iso3") == pl.col("country"))
+            .then(bonus)
+            .otherwise(-penalty)
+            .alias("country_adj")
         )
         # Rounded so that float summation order (parallel group-bys) never changes a result.
         .with_columns(
@@ -303,13 +387,15 @@ def screen_names(
     shown = int(th["name_candidates_shown"])
     near = (
         ranked.join(best.select("pid", pl.col("entry_id").alias("hit")), on="pid", how="left")
-        .filter((pl.col("entry_id") != pl.col("hit").fill_null("")) &
-                (pl.col("score") >= review_t))
+        .filter((pl.col("entry_id") != pl.col("hit").fill_null("")) & (pl.col("score") >= review_t))
         .with_columns(pl.int_range(pl.len()).over("pid").alias("nrank"))
         .filter(pl.col("nrank") < shown)
         .group_by("pid", maintain_order=True)
-        .agg(pl.format("{} [{}] ({})", pl.col("alias"), pl.col("list_id"),
-                       pl.col("score").round(2)).str.join("; ").alias("watchlist_candidates"))
+        .agg(
+            pl.format("{} [{}] ({})", pl.col("alias"), pl.col("list_id"), pl.col("score").round(2))
+            .str.join("; ")
+            .alias("watchlist_candidates")
+        )
     )
     hits = best.select(
         "pid",

@@ -10,8 +10,14 @@ import polars as pl
 
 from riskscreen.match.normalise import normalise
 
-SCOPE_COLUMNS = ["scope_list", "scope_entry_id", "scope_name", "scope_action", "scope_date",
-                 "scope_status"]
+SCOPE_COLUMNS = [
+    "scope_list",
+    "scope_entry_id",
+    "scope_name",
+    "scope_action",
+    "scope_date",
+    "scope_status",
+]
 
 
 def _norm_expr(col: str) -> pl.Expr:
@@ -34,9 +40,15 @@ def _rules(scopes: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("good_id") != "")
         .with_columns(_norm_expr("region_key").fill_null("").alias("region_key"))
         .select(
-            pl.col("scope_iso3").alias("country_iso3"), "region_key", "good_id",
-            pl.col("list_id").alias("scope_list"), pl.col("entry_id").alias("scope_entry_id"),
-            "scope_name", "scope_action", "scope_date", "scope_status",
+            pl.col("scope_iso3").alias("country_iso3"),
+            "region_key",
+            "good_id",
+            pl.col("list_id").alias("scope_list"),
+            pl.col("entry_id").alias("scope_entry_id"),
+            "scope_name",
+            "scope_action",
+            "scope_date",
+            "scope_status",
         )
     )
 
@@ -54,9 +66,7 @@ def match_scopes(frame: pl.DataFrame, watchlists: object | None = None) -> pl.Da
     rules = _rules(wl.scopes)
     cols = ["country_iso3", "region", "good_id"]
     present = [c for c in cols if c in frame.columns]
-    base = frame.with_columns(
-        pl.lit(None, pl.String).alias(c) for c in cols if c not in present
-    )
+    base = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in cols if c not in present)
     triples = (
         base.select(pl.col(c).cast(pl.String) for c in cols)
         .unique(maintain_order=True)

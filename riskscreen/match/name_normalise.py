@@ -77,8 +77,11 @@ class NameNormaliser:
         legal_weight = self.generic_weight.get("ltd", 0.05)
         known = {w: legal_weight for f in forms for w in _basic(f).split() if len(w) > 3}
         known.update(
-            {_basic(v): self.generic_weight[c] for v, c in self._variant_map.items()
-             if c in self.generic_weight and " " not in v}
+            {
+                _basic(v): self.generic_weight[c]
+                for v, c in self._variant_map.items()
+                if c in self.generic_weight and " " not in v
+            }
         )
         known.update(self.generic_weight)
         self.known_weight: dict[str, float] = known
@@ -102,8 +105,7 @@ class NameNormaliser:
         """All matching forms of `name` (cheap; called once per distinct name)."""
         full = self._apply_variants(_basic(name or ""))
         core = self.strip_legal_forms(full)
-        return NameKey(full=full, core=core, compact=core.replace(" ", ""),
-                       tokens=tokenise(core))
+        return NameKey(full=full, core=core, compact=core.replace(" ", ""), tokens=tokenise(core))
 
 
 def tokenise(core: str) -> tuple[str, ...]:
