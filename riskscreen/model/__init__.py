@@ -1,0 +1,28 @@
+"""Risk model: probability of child- and forced-labour findings per (country, good) pair.
+
+`train()` fits on one ILAB edition, `evaluate()` validates against later editions,
+`load_model()` reads the committed model with trusted types only. See models/MODEL_CARD.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["RiskModel", "evaluate", "evaluation_report", "load_model", "train"]
+
+_LAZY = {
+    "RiskModel": ("riskscreen.model.predict", "RiskModel"),
+    "train": ("riskscreen.model.training", "train"),
+    "evaluate": ("riskscreen.model.validation", "evaluate"),
+    "evaluation_report": ("riskscreen.model.validation", "evaluation_report"),
+    "load_model": ("riskscreen.model.store", "load_model"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'riskscreen.model' has no attribute {name!r}")

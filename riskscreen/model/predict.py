@@ -1,0 +1,209 @@
+"""`RiskModel`: scores (country, good) pairs from tables computed at training time.
+
+All probabilities for the full grid (every country in countries.csv x every good in goods.csv)
+are computed when the model is trained and stored in it, so scoring is a join: fast and
+identical across machines. Levels of a prediction (`model_level`):
+
+* ``pair``    - country and good known: the model's probability for that pair.
+* ``sector``  - good missing or not an ILAB good, sector given: the average over the goods of
+  that sector, weighted by how often each good is listed (a "typical listed good of that
+  sector from this country").
+* ``country`` - good and sector missing or unknown: the same weighted average over all goods.
+* null        - country missing or not a known ISO code: all outputs null.
+
+`country_assessed` is True only when ILAB assessed the country in the Findings edition the
+model was trained on; for other countries the model falls back on what it knows (region,
+other listings, the good's prevalence) with the indicators marked missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from riskscreen.errors import InputError
+
+FORMAT = "riskscreen-risk-model"
+VERSION = 1
+OUTPUTS = ("p_child_labour", "p_forced_labour", "country_assessed", "model_level")
+
+
+class RiskModel:
+    """A trained risk model. Build with `train()` or `load_model()`; state is plain data."""
+
+    def __init__(self, state: dict) -> None:
+        self.state = state
+        self._tables: dict[str, pl.DataFrame] | None = None
+        self._explain_cache: dict | None = None
+
+    # -- metadata ---------------------------------------------------------------------------
+    @property
+    def meta(self) -> dict:
+        """Edition, features, estimator and provenance of this model."""
+        return self.state["meta"]
+
+    @property
+    def edition(self) -> str:
+        return self.meta["edition"]
+
+    def __repr__(self) -> str:
+        return f"RiskModel(edition={self.edition!r}, estimator={self.meta['estimator']!r})"
+
+    # -- lookup tables ----------------------------------------------------------------------
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Pair, sector-level and country-level probability tables (built once, then cached)."""
+        if self._tables is None:
+            s = self.state
+            n_c, n_g = len(s["iso3"]), len(s["good_id"])
+            iso3 = pl.Series("iso3", s["iso3"], pl.String)
+            pair = pl.DataFrame(
+                {
+                    "_iso3": np.repeat(np.asarray(s["iso3"], dtype=object), n_g),
+                    "_good_id": np.tile(np.asarray(s["good_id"], dtype=object), n_c),
+                    "_pc": np.asarray(s["p_child"], dtype=np.float64).reshape(-1),
+                    "_pf": np.asarray(s["p_forced"], dtype=np.float64).reshape(-1),
+                },
+                schema={
+                    "_iso3": pl.String,
+                    "_good_id": pl.String,
+                    "_pc": pl.Float64,
+                    "_pf": pl.Float64,
+                },
+            )
+            n_s = len(s["sectors"])
+            sector = pl.DataFrame(
+                {
+                    "_iso3": np.repeat(np.asarray(s["iso3"], dtype=object), n_s),
+                    "_sector": np.tile(
+                        np.asarray([x.lower() for x in s["sectors"]], dtype=object), n_c
+                    ),
+                    "_sc": np.asarray(s["sector_child"], dtype=np.float64).reshape(-1),
+                    "_sf": np.asarray(s["sector_forced"], dtype=np.float64).reshape(-1),
+                },
+                schema={
+                    "_iso3": pl.String,
+                    "_sector": pl.String,
+                    "_sc": pl.Float64,
+                    "_sf": pl.Float64,
+                },
+            )
+            country = pl.DataFrame(
+                {
+                    "_iso3": iso3,
+                    "_cc": np.asarray(s["country_child"], dtype=np.float64),
+                    "_cf": np.asarray(s["country_forced"], dtype=np.float64),
+                    "_assessed": np.asarray(s["assessed"], dtype=bool),
+                }
+            )
+            keys = pl.DataFrame(
+                {"_key": s["good_keys"], "_key_id": s["good_key_ids"]},
+                schema={"_key": pl.String, "_key_id": pl.String},
+            )
+            goods = pl.DataFrame(
+                {
+                    "_key_id": s["good_id"],
+                    "_gsector": [s["sectors"][i].lower() for i in s["sector_code"]],
+                },
+                schema={"_key_id": pl.String, "_gsector": pl.String},
+            )
+            self._tables = {
+                "pair": pair,
+                "sector": sector,
+                "country": country,
+                "keys": keys,
+                "goods": goods,
+            }
+        return self._tables
+
+    # -- scoring ----------------------------------------------------------------------------
+    def _resolve(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Distinct (iso3, good_id, sector) keys of `frame` with the good resolved to an id."""
+        if "iso3" not in frame.columns:
+            raise InputError("predict_pairs needs an 'iso3' column")
+        t = self.tables()
+        iso = pl.col("iso3").cast(pl.String).str.strip_chars().str.to_uppercase()
+        if "good_id" in frame.columns:
+            good = pl.col("good_id").cast(pl.String).str.strip_chars().str.to_lowercase()
+        elif "good" in frame.columns:
+            good = pl.col("good").cast(pl.String).str.strip_chars().str.to_lowercase()
+        else:
+            good = pl.lit(None, dtype=pl.String)
+        sector = (
+            pl.col("sector").cast(pl.String).str.strip_chars().str.to_lowercase()
+            if "sector" in frame.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+        keys = frame.select(_iso3=iso, _key=good, _sector_in=sector).unique(maintain_order=True)
+        keys = keys.join(t["keys"], on="_key", how="left").join(
+            t["goods"], on="_key_id", how="left"
+        )
+        return keys.with_columns(
+            _good_id=pl.col("_key_id"),
+            _sector=pl.coalesce("_gsector", "_sector_in"),
+        )
+
+    def _score_keys(self, keys: pl.DataFrame) -> pl.DataFrame:
+        t = self.tables()
+        out = (
+            keys.join(t["pair"], on=["_iso3", "_good_id"], how="left")
+            .join(t["sector"], on=["_iso3", "_sector"], how="left")
+            .join(t["country"], on="_iso3", how="left")
+        )
+        level = (
+            pl.when(pl.col("_assessed").is_null())
+            .then(None)
+            .when(pl.col("_pc").is_not_null())
+            .then(pl.lit("pair"))
+            .when(pl.col("_sc").is_not_null())
+            .then(pl.lit("sector"))
+            .otherwise(pl.lit("country"))
+        )
+        return out.with_columns(
+            p_child_labour=pl.coalesce("_pc", "_sc", "_cc").cast(pl.Float64),
+            p_forced_labour=pl.coalesce("_pf", "_sf", "_cf").cast(pl.Float64),
+            country_assessed=pl.col("_assessed").cast(pl.Boolean),
+            model_level=level.cast(pl.String),
+        )
+
+    def predict_pairs(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` (iso3 + good_id or good [+ sector]) plus p_child_labour, p_forced_labour
+        (Float64), country_assessed (Boolean) and model_level (pair/sector/country).
+
+        Work is done once per distinct (iso3, good, sector); rows keep their order.
+        """
+        base = frame.drop([c for c in OUTPUTS if c in frame.columns])
+        keys = self._resolve(base)
+        scored = self._score_keys(keys).select("_iso3", "_key", "_sector_in", *OUTPUTS)
+        return self._join_back(base, scored)
+
+    def _join_back(self, base: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
+        iso = pl.col("iso3").cast(pl.String).str.strip_chars().str.to_uppercase()
+        if "good_id" in base.columns:
+            good = pl.col("good_id").cast(pl.String).str.strip_chars().str.to_lowercase()
+        elif "good" in base.columns:
+            good = pl.col("good").cast(pl.String).str.strip_chars().str.to_lowercase()
+        else:
+            good = pl.lit(None, dtype=pl.String)
+        sector = (
+            pl.col("sector").cast(pl.String).str.strip_chars().str.to_lowercase()
+            if "sector" in base.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+        tmp = base.with_row_index("_row").with_columns(_iso3=iso, _key=good, _sector_in=sector)
+        out = tmp.join(scored, on=["_iso3", "_key", "_sector_in"], how="left", nulls_equal=True)
+        return out.sort("_row").drop("_row", "_iso3", "_key", "_sector_in")
+
+    def explain(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`predict_pairs(frame)` plus `model_factors` (String): up to 3 plain-language factors,
+        joined by "; ", each ending in "(raises risk)" or "(lowers risk)"; null when none."""
+        from riskscreen.model.explain import explain_frame
+
+        return explain_frame(self, frame)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the model as a skops file (default models/risk_model.skops)."""
+        from riskscreen.model.store import save_model
+
+        return save_model(self, path)

@@ -1,0 +1,276 @@
+"""Risk model: leave-one-out features, determinism, scoring levels, trusted loading, validation.
+
+Runs on the committed reference tables and the committed model (no ../shared needed).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskscreen.errors import ReferenceError_
+from riskscreen.model import RiskModel, load_model, train
+from riskscreen.model.config import load_config
+from riskscreen.model.features import LABEL_FEATURES, Grid, label_features, peer_kernel
+from riskscreen.model.store import TRUSTED_TYPES, file_types
+from riskscreen.model.training import fit_grid
+from riskscreen.model.validation import temporal
+from riskscreen.reference import load_reference
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return load_reference()
+
+
+@pytest.fixture(scope="module")
+def model() -> RiskModel:
+    return load_model()
+
+
+@pytest.fixture(scope="module")
+def trained(reference) -> RiskModel:
+    return train(reference=reference)
+
+
+# -- leave-one-out ---------------------------------------------------------------------------
+
+
+def _grid(seed: int, n_c: int, n_g: int, density: float) -> Grid:
+    rng = np.random.default_rng(seed)
+    child = (rng.random((n_c, n_g)) < density).astype(float)
+    forced = (rng.random((n_c, n_g)) < density / 2).astype(float)
+    region = rng.integers(-1, 3, n_c)
+    return Grid(
+        child=child,
+        forced=forced,
+        region=region,
+        sector=rng.integers(0, 3, n_g),
+        country_weight=(rng.random(n_c) < 0.9) * 1.0,
+        peer_kernel=peer_kernel(rng.normal(size=(n_c, 2)), region, 1.5, 1.0),
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_c=st.integers(3, 12),
+    n_g=st.integers(3, 10),
+    density=st.floats(0.05, 0.6),
+)
+def test_flipping_a_pairs_own_labels_leaves_its_label_features_unchanged(seed, n_c, n_g, density):
+    grid = _grid(seed, n_c, n_g, density)
+    before = label_features(grid)
+    rng = np.random.default_rng(seed + 1)
+    c, g = int(rng.integers(n_c)), int(rng.integers(n_g))
+    child, forced = grid.child.copy(), grid.forced.copy()
+    child[c, g], forced[c, g] = 1 - child[c, g], 1 - forced[c, g]
+    after = label_features(replace(grid, child=child, forced=forced))
+    for name in LABEL_FEATURES:
+        assert after[name][c, g] == pytest.approx(before[name][c, g], abs=1e-12), name
+
+
+def test_label_features_do_react_to_other_pairs():
+    """The leave-one-out test above is not vacuous: another pair's label does move features."""
+    grid = replace(_grid(3, 8, 6, 0.4), country_weight=np.ones(8))
+    before = label_features(grid)
+    child = grid.child.copy()
+    child[1, 2] = 1 - child[1, 2]
+    after = label_features(replace(grid, child=child))
+    assert after["good_countries_other"][0, 2] != before["good_countries_other"][0, 2]
+    assert after["country_goods_other"][1, 0] != before["country_goods_other"][1, 0]
+    assert after["peer_good_share_other"][0, 2] != before["peer_good_share_other"][0, 2]
+
+
+# -- training --------------------------------------------------------------------------------
+
+
+def test_training_is_deterministic(reference, trained):
+    again = train(reference=reference)
+    assert np.array_equal(trained.state["p_child"], again.state["p_child"])
+    assert np.array_equal(trained.state["p_forced"], again.state["p_forced"])
+
+
+def test_committed_model_matches_reference_and_config(model, reference, trained):
+    assert model.edition == reference.newest_edition
+    assert model.meta["features"] == load_config().feature_names
+    np.testing.assert_allclose(model.state["p_child"], trained.state["p_child"], atol=1e-9)
+
+
+# -- scoring ---------------------------------------------------------------------------------
+
+
+def test_probabilities_are_in_unit_interval(model):
+    n_g = len(model.state["good_id"])
+    frame = pl.DataFrame(
+        {
+            "iso3": np.repeat(model.state["iso3"], n_g),
+            "good_id": np.tile(model.state["good_id"], len(model.state["iso3"])),
+        }
+    )
+    out = model.predict_pairs(frame)
+    for col in ("p_child_labour", "p_forced_labour"):
+        assert out[col].dtype == pl.Float64
+        assert out[col].null_count() == 0
+        assert out[col].min() >= 0.0 and out[col].max() <= 1.0
+    assert out["country_assessed"].dtype == pl.Boolean
+
+
+def test_unassessed_country_gets_finite_prior_and_flag(model, reference):
+    unassessed = reference.countries.filter(~pl.col("assessed"))["iso3"].to_list()
+    assert "DEU" in unassessed
+    out = model.predict_pairs(pl.DataFrame({"iso3": ["DEU", "IND"], "good": ["Cotton", "Cotton"]}))
+    assert out["country_assessed"].to_list() == [False, True]
+    p = out["p_child_labour"].to_numpy()
+    assert np.isfinite(p).all() and (p > 0).all()
+    assert p[0] < p[1]
+
+
+def test_null_good_gets_country_or_sector_level(model):
+    frame = pl.DataFrame(
+        {
+            "iso3": ["IND", "IND", "IND", None, "ZZZ"],
+            "good": ["Cotton", None, None, "Cotton", "Cotton"],
+            "sector": [None, None, "Mining", None, None],
+        }
+    )
+    out = model.predict_pairs(frame)
+    assert out["model_level"].to_list() == ["pair", "country", "sector", None, None]
+    i = model.state["iso3"].index("IND")
+    assert out["p_child_labour"][1] == pytest.approx(model.state["country_child"][i])
+    mining = model.state["sectors"].index("Mining")
+    assert out["p_child_labour"][2] == pytest.approx(model.state["sector_child"][i, mining])
+    assert out["p_child_labour"][3] is None and out["p_forced_labour"][4] is None
+    assert out["country_assessed"][3] is None
+
+
+def test_good_name_and_good_id_agree_and_rows_keep_order(model):
+    by_name = model.predict_pairs(
+        pl.DataFrame({"iso3": ["gha", "IND "], "good": ["cocoa", "Cotton"]})
+    )
+    by_id = model.predict_pairs(
+        pl.DataFrame({"iso3": ["GHA", "IND"], "good_id": ["cocoa", "cotton"]})
+    )
+    assert by_name["p_child_labour"].to_list() == by_id["p_child_labour"].to_list()
+    assert by_name["iso3"].to_list() == ["gha", "IND "]
+
+
+def test_explain_gives_at_most_three_non_empty_factors(model):
+    frame = pl.DataFrame(
+        {
+            "iso3": ["IND", "DEU", "BRA", None, "CHN"],
+            "good": ["Cotton", "Cotton", None, "Gold", "Polysilicon"],
+            "sector": [None, None, "Agriculture", None, None],
+        }
+    )
+    out = model.explain(frame)
+    assert out.height == frame.height
+    assert out["model_factors"].dtype == pl.String
+    factors = [(text or "").split("; ") if text else [] for text in out["model_factors"]]
+    for row in factors:
+        assert len(row) <= 3
+        assert all(f.strip() and f.endswith(("(raises risk)", "(lowers risk)")) for f in row)
+    assert len(factors[0]) == 3 and factors[3] == []
+    assert any("Cotton" in f for f in factors[0])
+
+
+def test_loading_and_scoring_10000_pairs_is_fast(model):
+    rng = np.random.default_rng(0)
+    iso, goods = np.array(model.state["iso3"]), np.array(model.state["good_id"])
+    cells = rng.choice(len(iso) * len(goods), 10_000, replace=False)
+    frame = pl.DataFrame({"iso3": iso[cells // len(goods)], "good_id": goods[cells % len(goods)]})
+    start = time.perf_counter()
+    out = load_model().predict_pairs(frame)
+    elapsed = time.perf_counter() - start
+    assert out["p_child_labour"].null_count() == 0
+    assert elapsed < 3.0  # measured ~0.2 s; generous bound for busy test machines
+
+
+# -- persistence -----------------------------------------------------------------------------
+
+
+def test_committed_model_contains_only_trusted_types(model):
+    from riskscreen.model.store import default_path
+
+    assert file_types(default_path()) <= set(TRUSTED_TYPES)
+
+
+def test_save_and_load_round_trip(trained, tmp_path):
+    path = trained.save(tmp_path / "m.skops")
+    again = load_model(path)
+    assert np.array_equal(again.state["p_forced"], trained.state["p_forced"])
+
+
+def test_untrusted_types_are_refused(tmp_path):
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    path = tmp_path / "evil.skops"
+    sio.dump(
+        {"meta": {"format": "riskscreen-risk-model"}, "x": Pipeline([("s", StandardScaler())])},
+        path,
+    )
+    with pytest.raises(ReferenceError_, match="untrusted"):
+        load_model(path)
+
+
+def test_tampered_schema_is_refused_before_loading(tmp_path, trained):
+    good = trained.save(tmp_path / "m.skops")
+    bad = tmp_path / "bad.skops"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.namelist():
+            data = src.read(item)
+            if item == "schema.json":
+                schema = json.loads(data)
+                schema["content"]["meta"]["__module__"] = "os"
+                schema["content"]["meta"]["__class__"] = "system"
+                data = json.dumps(schema).encode()
+            dst.writestr(item, data)
+    with pytest.raises(ReferenceError_, match="untrusted"):
+        load_model(bad)
+
+
+def test_missing_or_garbage_model_file_is_a_reference_error(tmp_path):
+    with pytest.raises(ReferenceError_):
+        load_model(tmp_path / "absent.skops")
+    junk = tmp_path / "junk.skops"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(ReferenceError_):
+        load_model(Path(junk))
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+def test_temporal_2018_to_2021_beats_product_of_priors(reference):
+    [entry] = temporal(reference, load_config(), pairs=[("2018", "2021")])
+    combined = entry["any"]
+    assert combined["model"]["n_positive"] > 10
+    assert combined["model"]["roc_auc"] > combined["prior_product"]["roc_auc"]
+    assert combined["model"]["recall_at_500"] >= combined["prior_product"]["recall_at_500"]
+    assert combined["model"]["roc_auc"] > combined["country_prior"]["roc_auc"]
+    assert combined["model"]["roc_auc"] > combined["good_prior"]["roc_auc"]
+
+
+def test_fit_uses_only_the_edition_vocabulary(reference):
+    from riskscreen.model.data import edition_data
+
+    cfg = load_config()
+    data = edition_data(reference, "2018", cfg)
+    fit = fit_grid(data, cfg)
+    listed_2018 = reference.listings_for("2018").filter(
+        pl.col("child_labour") | pl.col("forced_labour")
+    )
+    assert int(data.grid.any.sum()) == listed_2018.select("iso3", "good_id").unique().height
+    assert fit["p"]["child"].shape == (len(data.iso3), len(data.good_id))
+    assert not data.good_vocab[data.good_id.index("polysilicon")]  # first listed in 2021
