@@ -1,0 +1,252 @@
+"""The product matcher's vocabulary, built once: every good word, service word and sector word.
+
+One frame `patterns` holds all phrases to search for (normalised, space-padded for Latin script
+so they only match whole words), with kind (good / service / negative / sector), good_id,
+sector, priority and confidence. ILAB good names of every edition are indexed automatically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import polars as pl
+
+from riskscreen.match.normalise import has_cjk
+from riskscreen.match.product_normalise import normalise_expr
+from riskscreen.tables import read_table
+
+_VOWELS = set("aeiou")
+
+
+@dataclass(frozen=True)
+class ProductSettings:
+    """Thresholds from `match_thresholds.csv` (keys `product_*`)."""
+
+    review_threshold: float
+    alias_confidence: float
+    service_confidence: float
+    conflict_factor: float
+    ambiguity_factor: float
+    ambiguity_margin: float
+    fuzzy_factor: float
+    fuzzy_min_length: int
+    fuzzy_long_length: int
+    fuzzy_substitution_length: int
+    max_length: int
+
+
+@dataclass(frozen=True)
+class ProductIndex:
+    """Everything the matcher searches: patterns, fuzzy vocabulary, good names and sectors."""
+
+    patterns: pl.DataFrame  # pattern, kind, good_id, sector, priority, confidence, cjk, ilab
+    # fuzzy_words: word (one or two words), kind, good_id, sector, priority, confidence
+    fuzzy_words: pl.DataFrame
+    compounds: pl.DataFrame  # word, good_id, priority, confidence (German/Dutch compound parts)
+    descriptors: frozenset[str]
+    equipment: frozenset[str]
+    containers: frozenset[str]
+    exact_words: frozenset[str]
+    goods: pl.DataFrame  # good_id, good, good_sector
+    settings: ProductSettings
+
+
+def plural_variants(word: str) -> list[str]:
+    """English plurals of a normalised phrase's last word (berry -> berries, tomato -> tomatoes)."""
+    head, _, last = word.rpartition(" ")
+    if len(last) < 3 or not last.isalpha() or not last.isascii():
+        return []
+    prefix = f"{head} " if head else ""
+    if last.endswith("s"):
+        return [prefix + last + "es"] if last.endswith("ss") else []
+    if last.endswith("y") and last[-2] not in _VOWELS:
+        forms = [last[:-1] + "ies"]
+    elif last.endswith(("ch", "sh", "x")):
+        forms = [last + "es"]
+    elif last.endswith("o"):  # tomatoes / potatoes, but polos / photos
+        forms = [last + "es", last + "s"] if len(last) >= 6 else [last + "s"]
+    else:
+        forms = [last + "s"]
+    return [prefix + form for form in forms]
+
+
+def load_settings(folder: str | None = None) -> ProductSettings:
+    """Read the `product_*` rows of `match_thresholds.csv`."""
+    rows = read_table("match_thresholds", folder).filter(pl.col("key").str.starts_with("product_"))
+    pairs = zip(rows["key"], rows["value"], strict=True)
+    values = {k.removeprefix("product_"): float(v) for k, v in pairs}
+    return ProductSettings(
+        review_threshold=values["review_threshold"],
+        alias_confidence=values["alias_confidence"],
+        service_confidence=values["service_confidence"],
+        conflict_factor=values["conflict_factor"],
+        ambiguity_factor=values["ambiguity_factor"],
+        ambiguity_margin=values["ambiguity_margin"],
+        fuzzy_factor=values["fuzzy_factor"],
+        fuzzy_min_length=int(values["fuzzy_min_length"]),
+        fuzzy_long_length=int(values["fuzzy_long_length"]),
+        fuzzy_substitution_length=int(values["fuzzy_substitution_length"]),
+        max_length=int(values["max_length"]),
+    )
+
+
+def _normalised(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Add `key`: the column's matching key (same expression as for supplier descriptions)."""
+    return frame.with_columns(key=normalise_expr(pl.col(column)))
+
+
+def _curated(folder: str | None) -> pl.DataFrame:
+    """product_keywords + product_stopwords + sector_keywords in one shape."""
+    kw = read_table("product_keywords", folder).select(
+        pl.col("keyword").alias("term"),
+        pl.lit("good").alias("kind"),
+        "good_id",
+        pl.lit(None, pl.String).alias("sector"),
+        pl.col("priority").cast(pl.Int64),
+        pl.col("confidence").cast(pl.Float64),
+        pl.col("lang").eq("en").alias("plural"),
+        "lang",
+    )
+    stop = read_table("product_stopwords", folder).select(
+        "term",
+        "kind",
+        pl.lit(None, pl.String).alias("good_id"),
+        pl.lit(None, pl.String).alias("sector"),
+        pl.lit(9).cast(pl.Int64).alias("priority"),
+        pl.lit(1.0).alias("confidence"),
+        (
+            pl.col("lang").eq("en") & pl.col("kind").is_in(["negative", "equipment", "container"])
+        ).alias("plural"),
+        "lang",
+    )
+    sector = read_table("sector_keywords", folder).select(
+        pl.col("keyword").alias("term"),
+        pl.lit("sector").alias("kind"),
+        pl.lit(None, pl.String).alias("good_id"),
+        "sector",
+        pl.lit(0).cast(pl.Int64).alias("priority"),
+        pl.col("confidence").cast(pl.Float64),
+        pl.lit(False).alias("plural"),
+        "lang",
+    )
+    return pl.concat([kw, stop, sector])
+
+
+def _ilab_names(
+    goods: pl.DataFrame, good_names: pl.DataFrame, curated: pl.DataFrame
+) -> pl.DataFrame:
+    """Every ILAB spelling of every good, ranked like its curated keywords (default priority 2)."""
+    names = pl.concat(
+        [goods.select("good_id", "name"), good_names.select("good_id", "name")]
+    ).unique()
+    rank = (
+        curated.filter(pl.col("kind") == "good").group_by("good_id").agg(pl.col("priority").max())
+    )
+    return names.join(rank, on="good_id", how="left").select(
+        pl.col("name").alias("term"),
+        pl.lit("good").alias("kind"),
+        "good_id",
+        pl.lit(None, pl.String).alias("sector"),
+        pl.col("priority").fill_null(2),
+        pl.lit(0.95).alias("confidence"),
+        pl.lit(True).alias("plural"),
+        pl.lit("en").alias("lang"),
+    )
+
+
+def build_index(
+    goods: pl.DataFrame, good_names: pl.DataFrame, folder: str | None = None
+) -> ProductIndex:
+    """Assemble the vocabulary from the curated tables and the ILAB names."""
+    curated = _curated(folder).with_columns(ilab=pl.lit(False))
+    ilab = _ilab_names(goods, good_names, curated).with_columns(ilab=pl.lit(True))
+    rows = _normalised(pl.concat([curated, ilab]), "term").filter(pl.col("key") != "")
+    variants = {
+        key: plural_variants(key) for key in rows.filter(pl.col("plural"))["key"].unique().to_list()
+    }
+    plurals = (
+        rows.filter(pl.col("plural"))
+        .with_columns(key=pl.col("key").replace_strict(variants, return_dtype=pl.List(pl.String)))
+        .explode("key")
+        .drop_nulls("key")
+        .with_columns(variant=pl.lit(True))
+    )
+    # Written spellings beat generated plurals; curated rows beat ILAB names of the same key.
+    every = pl.concat([rows.with_columns(variant=pl.lit(False)), plurals])
+    every = every.sort(
+        ["variant", "ilab", "confidence"], descending=[False, False, True], maintain_order=True
+    )
+    every = every.unique("key", keep="first", maintain_order=True)
+    ilab_keys = set(rows.filter(pl.col("ilab"))["key"].to_list())
+    cjk = {k: has_cjk(k) for k in every["key"].to_list()}
+    patterns = every.with_columns(
+        cjk=pl.col("key").replace_strict(cjk, return_dtype=pl.Boolean),
+        ilab=pl.col("key").is_in(list(ilab_keys)),
+    ).with_columns(
+        pattern=pl.when(pl.col("cjk")).then(pl.col("key")).otherwise(" " + pl.col("key") + " ")
+    )
+    settings = load_settings(folder)
+    patterns = patterns.with_columns(
+        confidence=pl.when(pl.col("kind") == "service")
+        .then(pl.lit(settings.service_confidence))
+        .otherwise(pl.col("confidence"))
+    )
+    fuzzy_words = patterns.filter(
+        pl.col("kind").is_in(["good", "service", "sector"])
+        & ~pl.col("cjk")
+        & (pl.col("key").str.len_chars() >= settings.fuzzy_min_length)
+        & pl.col("key").str.contains(r"^[a-z]+( [a-z]+)?$")
+    ).select(pl.col("key").alias("word"), "kind", "good_id", "sector", "priority", "confidence")
+    descriptors = frozenset(patterns.filter(pl.col("kind") == "descriptor")["key"].to_list())
+    equipment = frozenset(patterns.filter(pl.col("kind") == "equipment")["key"].to_list())
+    containers = frozenset(patterns.filter(pl.col("kind") == "container")["key"].to_list())
+    compounds = patterns.filter(
+        (pl.col("kind") == "good")
+        & pl.col("lang").is_in(["de", "nl"])
+        & pl.col("key").str.contains(r"^[a-z]{5,}$")
+        & (pl.col("confidence") >= settings.review_threshold)
+    ).select(pl.col("key").alias("word"), "good_id", "priority", "confidence")
+    exact = frozenset(w for key in patterns["key"].to_list() for w in key.split(" "))
+    goods_out = goods.select(
+        "good_id", pl.col("name").alias("good"), pl.col("sector").alias("good_sector")
+    )
+    return ProductIndex(
+        patterns=patterns.filter(
+            ~pl.col("kind").is_in(["descriptor", "equipment", "container"])
+        ).select(
+            "pattern", "key", "kind", "good_id", "sector", "priority", "confidence", "cjk", "ilab"
+        ),
+        fuzzy_words=fuzzy_words,
+        compounds=compounds,
+        descriptors=descriptors,
+        equipment=equipment,
+        containers=containers,
+        exact_words=exact,
+        goods=goods_out,
+        settings=settings,
+    )
+
+
+@lru_cache(maxsize=4)
+def _cached(goods_key: tuple, names_key: tuple, folder: str | None) -> ProductIndex:
+    goods = pl.DataFrame(list(goods_key), schema=["good_id", "name", "sector"], orient="row")
+    names = pl.DataFrame(list(names_key), schema=["good_id", "name"], orient="row")
+    return build_index(goods, names, folder)
+
+
+def product_index(
+    goods: pl.DataFrame | None = None,
+    good_names: pl.DataFrame | None = None,
+    folder: str | None = None,
+) -> ProductIndex:
+    """The cached index for these goods tables (default: reference goods and good_names)."""
+    goods = read_table("goods", folder) if goods is None else goods
+    good_names = read_table("good_names", folder) if good_names is None else good_names
+    goods_key = tuple(
+        goods.select("good_id", "name", "sector").unique().sort("good_id").iter_rows()
+    )
+    names_key = tuple(
+        good_names.select("good_id", "name").unique().sort("good_id", "name").iter_rows()
+    )
+    return _cached(goods_key, names_key, folder)

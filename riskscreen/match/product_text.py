@@ -1,0 +1,457 @@
+"""Match normalised product descriptions to goods: whole-word phrases, then misspelt words.
+
+All distinct descriptions are searched at once (Aho-Corasick via polars `str.extract_many`).
+Words and word pairs not covered by an exact hit are compared with the one- and two-word
+vocabulary (rapidfuzz `process.cdist`, Damerau-Levenshtein) to catch "cottn", "cofee beans".
+A hit inside a longer hit is dropped ("cotton" inside "cotton yarn", "gold" inside "gold
+plated"); a service word vetoes goods; the best good has the highest priority, then
+confidence, then the longest span.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, Indel
+
+from riskscreen.match.product_index import ProductIndex
+
+CANDIDATE = pl.Struct({"good_id": pl.String, "confidence": pl.Float64})
+TEXT_SCHEMA = {
+    "key": pl.String,
+    "t_good_id": pl.String,
+    "t_confidence": pl.Float64,
+    "t_method": pl.String,
+    "t_sector": pl.String,
+    "t_candidates": pl.List(CANDIDATE),
+}
+_ROWS = {**TEXT_SCHEMA, "key": pl.UInt32}  # internal: descriptions keyed by a row id
+HIT_COLUMNS = [
+    "key",
+    "start",
+    "end",
+    "kind",
+    "good_id",
+    "sector",
+    "priority",
+    "confidence",
+    "ilab",
+    "fuzzy",
+    "whole",
+]
+_CHUNK = 4000  # n-grams compared per cdist block (memory: block x vocabulary bytes)
+
+
+def _exact_hits(texts: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Every pattern occurrence with its byte span in ' key ' (the space-padded description)."""
+    frame = texts.with_columns(padded=" " + pl.col("text") + " ")
+    parts = []
+    for cjk, column, shift in ((False, "padded", 0), (True, "text", 1)):
+        pats = index.patterns.filter(pl.col("cjk") == cjk)["pattern"].to_list()
+        if not pats:
+            continue
+        found = frame.select(
+            "key",
+            pattern=pl.col(column).str.extract_many(pats, overlapping=True),
+            start=pl.col(column).str.find_many(pats, overlapping=True),
+        ).explode(["pattern", "start"])
+        parts.append(
+            found.drop_nulls("pattern").with_columns(pl.col("start").cast(pl.Int64) + shift)
+        )
+    sizes = texts.select("key", tbytes=pl.col("text").str.len_bytes().cast(pl.Int64))
+    hits = (
+        pl.concat(parts)
+        .unique()
+        .join(index.patterns.drop("key"), on="pattern", how="inner")
+        .join(sizes, on="key", how="left")
+    )
+    return (
+        hits.with_columns(end=pl.col("start") + pl.col("pattern").str.len_bytes())
+        .with_columns(
+            fuzzy=pl.lit(False),
+            # the hit spans the whole description: ' text ' (Latin) or 'text' at offset 1 (CJK)
+            whole=(pl.col("start") <= 1) & (pl.col("end") >= pl.col("tbytes") + 1),
+        )
+        .with_columns(
+            # the whole description is an ILAB good name (any edition)
+            confidence=pl.when(pl.col("whole") & pl.col("ilab"))
+            .then(pl.lit(index.settings.alias_confidence))
+            .otherwise(pl.col("confidence"))
+        )
+        .select(HIT_COLUMNS)
+    )
+
+
+def _ngrams(texts: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Words and word pairs worth a fuzzy look, with their padded byte spans.
+
+    A word qualifies when it is alphabetic, long enough, not a known word (vocabulary or
+    descriptor) and not inside an exact hit; a pair qualifies when one of its words does.
+    """
+    s = index.settings
+    known = list(index.descriptors | index.exact_words)
+    words = (
+        texts.select("key", word=pl.col("text").str.split(" "))
+        .explode("word")
+        .with_columns(blen=pl.col("word").str.len_bytes().cast(pl.Int64))
+        .with_columns(
+            start=(pl.col("blen") + 1).cum_sum().over("key") - (pl.col("blen") + 1),
+            pos=pl.int_range(pl.len()).over("key"),
+        )
+        .with_columns(end=pl.col("start") + pl.col("blen") + 2)
+    )
+    # a word inside an exact hit (a hit is never shorter than a padded word it covers)
+    covered = (
+        pl.concat(
+            [
+                _inside(words, exact),
+                words.join(exact, on=["key", "start", "end"], how="semi").select(
+                    "key", "start", "end"
+                ),
+            ]
+        )
+        .unique()
+        .with_columns(covered=pl.lit(True))
+    )
+    words = (
+        words.join(covered, on=["key", "start", "end"], how="left")
+        .with_columns(
+            pl.col("covered").fill_null(False),
+            alpha=pl.col("word").str.contains(r"^[a-z]+$"),
+        )
+        .with_columns(
+            open=~pl.col("covered")
+            & pl.col("alpha")
+            & (pl.col("word").str.len_chars() >= s.fuzzy_min_length)
+            & ~pl.col("word").is_in(known)
+        )
+    )
+    nxt = words.select(
+        "key",
+        pos=pl.col("pos") - 1,
+        n_word="word",
+        n_end="end",
+        n_alpha="alpha",
+        n_open="open",
+    )
+    pairs = (
+        words.join(nxt, on=["key", "pos"])
+        .filter(pl.col("alpha") & pl.col("n_alpha") & (pl.col("open") | pl.col("n_open")))
+        .select("key", "start", gram=pl.col("word") + " " + pl.col("n_word"), end="n_end")
+    )
+    singles = words.filter(pl.col("open")).select("key", "start", gram="word", end="end")
+    return pl.concat([singles, pairs])
+
+
+def _acceptable(
+    block: list[str], choices: list[str], dist: np.ndarray, index: ProductIndex
+) -> np.ndarray:
+    """Which (n-gram, vocabulary word) pairs, all sharing a first letter, count as misspellings.
+
+    Long words up to two edits; mid-length words one edit; short words only a missing/extra
+    letter or two swapped letters ("bears" is not "beers").
+    """
+    s = index.settings
+    lengths = np.array([len(g) for g in block])[:, None]
+    candidate = dist <= 2
+    if not candidate.any():
+        return candidate
+    indel = process.cdist(
+        block, choices, scorer=Indel.distance, score_cutoff=2, dtype=np.uint8, workers=1
+    )
+    long_ok = (lengths >= s.fuzzy_long_length) & (dist <= 2)
+    mid_ok = (lengths >= s.fuzzy_substitution_length) & (dist <= 1)
+    short_ok = indel <= 1
+    ok = candidate & (long_ok | mid_ok | short_ok)
+    # one swapped pair: same letters, same length, one Damerau edit
+    rows, cols = np.nonzero(candidate & ~ok & (dist == 1))
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        if sorted(block[r]) == sorted(choices[c]):
+            ok[r, c] = True
+    return ok
+
+
+def _compound_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """German/Dutch compounds: "Damenschuhe" ends with "schuhe", "Tabakblätter" starts with "tabak".
+
+    The head (suffix) of a compound names the thing; a prefix names its material, so it
+    counts for less. Only open words of `fuzzy_long_length`+ letters are split, only on
+    keywords of five or more letters ("Kaufpreis" is no rice), and never a word ending in a
+    tool noun ("Kaffeemaschine").
+    """
+    s = index.settings
+    tools = sorted(w for w in index.equipment if len(w) >= s.fuzzy_min_length)
+    tool_end = f"(?:{'|'.join(tools)})$" if tools else "$^"
+    grams = grams.filter(
+        ~pl.col("gram").str.contains(" ")
+        & (pl.col("gram").str.len_chars() >= s.fuzzy_long_length)
+        # "Kaffeemaschine" is a machine, not coffee
+        & ~pl.col("gram").str.contains(tool_end)
+    )
+    if grams.height == 0 or index.compounds.height == 0:
+        return pl.DataFrame(schema=exact.schema)
+    distinct = grams.select("gram").unique()
+    pairs = (
+        distinct.join(index.compounds, how="cross")
+        .with_columns(rest=pl.col("gram").str.len_chars() - pl.col("word").str.len_chars())
+        .filter(pl.col("rest") >= 3)
+    )
+    head = pairs.filter(pl.col("gram").str.ends_with(pl.col("word"))).with_columns(
+        factor=pl.lit(s.fuzzy_factor)
+    )
+    modifier = pairs.filter(pl.col("gram").str.starts_with(pl.col("word"))).with_columns(
+        factor=pl.lit(s.fuzzy_factor**2)
+    )
+    # One split per word: a head beats a modifier, the longest keyword beats a shorter one
+    # ("Arbeitshandschuhe" ends in "handschuhe", gloves, not just "schuhe", shoes).
+    found = (
+        pl.concat(
+            [head.with_columns(is_head=pl.lit(True)), modifier.with_columns(is_head=pl.lit(False))]
+        )
+        .with_columns(wlen=pl.col("word").str.len_chars())
+        .sort(["gram", "is_head", "wlen", "good_id"], descending=[False, True, True, False])
+        .group_by("gram", maintain_order=True)
+        .first()
+    )
+    return (
+        grams.join(found, on="gram")
+        .with_columns(
+            kind=pl.lit("good"),
+            sector=pl.lit(None, pl.String),
+            confidence=pl.col("confidence") * pl.col("factor"),
+            ilab=pl.lit(False),
+            fuzzy=pl.lit(False),
+            whole=pl.lit(False),
+        )
+        .select(HIT_COLUMNS)
+    )
+
+
+def _equipment_vetoed(hits: pl.DataFrame, texts: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Drop goods named as what a tool or vessel is for.
+
+    A good's word right before a tool word ("cement mixer") names the tool; right before a
+    vessel word ("coffee mug") it names the vessel when the good is a crop or food
+    (Agriculture); "ceramic mugs" stay ceramics.
+    """
+    if not (index.equipment or index.containers):
+        return hits
+    words = (
+        texts.select("key", word=pl.col("text").str.split(" "))
+        .explode("word")
+        .with_columns(blen=pl.col("word").str.len_bytes().cast(pl.Int64))
+        .with_columns(start=(pl.col("blen") + 1).cum_sum().over("key") - (pl.col("blen") + 1))
+    )
+    nxt = words.filter(pl.col("word").is_in(list(index.equipment | index.containers))).select(
+        "key",
+        "start",
+        w_end=pl.col("start") + pl.col("blen") + 2,
+        vessel=pl.col("word").is_in(list(index.containers)),
+    )
+    # "machine made" is a negative phrase: its "machine" is no tool.
+    negative = hits.filter(pl.col("kind") == "negative")
+    phrased = _inside(nxt.rename({"w_end": "end"}), negative)
+    nxt = nxt.join(phrased.rename({"end": "w_end"}), on=["key", "start", "w_end"], how="anti")
+    sectors = index.goods.select("good_id", "good_sector")
+    tool = (
+        hits.filter(pl.col("kind") == "good")
+        .join(nxt, left_on=["key", pl.col("end") - 1], right_on=["key", "start"], how="inner")
+        .join(sectors, on="good_id", how="left")
+        .filter(~pl.col("vessel") | (pl.col("good_sector") == "Agriculture"))
+    )
+    return hits.join(tool.select("key", "start", "end"), on=["key", "start", "end"], how="anti")
+
+
+def _fuzzy_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Near matches of open n-grams: edit distance 1 (2 from `fuzzy_long_length` characters)."""
+    s = index.settings
+    vocab = index.fuzzy_words
+    distinct = grams["gram"].unique().sort().to_list()
+    if not distinct or vocab.height == 0:
+        return pl.DataFrame(schema=exact.schema)
+    words = vocab["word"].to_list()
+    found: list[pl.DataFrame] = []
+    # A misspelling keeps its first letter: compare only within the same first letter.
+    by_letter: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        by_letter.setdefault(word[0], []).append(i)
+    grams_by_letter: dict[str, list[str]] = {}
+    for gram in distinct:
+        grams_by_letter.setdefault(gram[0], []).append(gram)
+    for letter, letter_grams in grams_by_letter.items():
+        vidx = np.array(by_letter.get(letter, []), dtype=np.int64)
+        if vidx.size == 0:
+            continue
+        choices = [words[i] for i in vidx.tolist()]
+        for lo in range(0, len(letter_grams), _CHUNK):
+            block = letter_grams[lo : lo + _CHUNK]
+            dist = process.cdist(
+                block,
+                choices,
+                scorer=DamerauLevenshtein.distance,
+                score_cutoff=2,
+                dtype=np.uint8,
+                workers=1,
+            )
+            rows, cols = np.nonzero(_acceptable(block, choices, dist, index))
+            if rows.size:
+                found.append(
+                    pl.DataFrame(
+                        {
+                            "gram": [block[r] for r in rows.tolist()],
+                            "vidx": vidx[cols],
+                            "distance": dist[rows, cols].astype(np.int64),
+                        }
+                    )
+                )
+    if not found:
+        return pl.DataFrame(schema=exact.schema)
+    vocab_idx = vocab.with_row_index("vidx").with_columns(pl.col("vidx").cast(pl.Int64))
+    return (
+        grams.join(pl.concat(found), on="gram")
+        .join(vocab_idx, on="vidx")
+        .with_columns(
+            confidence=pl.col("confidence") * pl.lit(s.fuzzy_factor).pow(pl.col("distance")),
+            ilab=pl.lit(False),
+            fuzzy=pl.lit(True),
+            whole=pl.lit(False),
+        )
+        .select(HIT_COLUMNS)
+    )
+
+
+def _inside(spans: pl.DataFrame, outer: pl.DataFrame) -> pl.DataFrame:
+    """The (key, start, end) spans lying inside a different, longer `outer` span of their key.
+
+    Sort by start (ties: longer first, an identical outer span after the inner one), then a
+    running maximum of outer ends: no pairwise join, so long descriptions stay cheap.
+    """
+    inner = spans.select("key", "start", "end").unique().with_columns(is_outer=pl.lit(False))
+    cover = outer.select("key", "start", "end").unique().with_columns(is_outer=pl.lit(True))
+    both = pl.concat([inner, cover]).sort(
+        ["key", "start", "end", "is_outer"], descending=[False, False, True, False]
+    )
+    outer_end = pl.when(pl.col("is_outer")).then(pl.col("end")).otherwise(-1)
+    reach = outer_end.cum_max().shift(1, fill_value=-1).over("key")
+    return (
+        both.with_columns(reach=reach)
+        .filter(~pl.col("is_outer") & (pl.col("reach") >= pl.col("end")))
+        .select("key", "start", "end")
+    )
+
+
+def _drop_contained(hits: pl.DataFrame) -> pl.DataFrame:
+    """Remove hits whose span lies inside a longer hit of the same description."""
+    inside = _inside(hits, hits)
+    return hits.join(inside, on=["key", "start", "end"], how="anti")
+
+
+def _rank_goods(goods: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Best good per description with its rivals; an equal-rank rival lowers confidence."""
+    s = index.settings
+    method = (
+        pl.when(pl.col("fuzzy"))
+        .then(pl.lit("fuzzy"))
+        .when(pl.col("whole"))
+        .then(pl.lit("alias"))
+        .otherwise(pl.lit("keyword"))
+    )
+    per_good = (
+        goods.with_columns(length=pl.col("end") - pl.col("start"), method=method)
+        .sort(["confidence", "length", "start"], descending=[True, True, False])
+        .group_by(["key", "good_id"], maintain_order=True)
+        .agg(pl.all().first())
+        .sort(
+            ["key", "priority", "confidence", "length", "start", "good_id"],
+            descending=[False, True, True, True, False, False],
+        )
+    )
+    ranked = per_good.group_by("key", maintain_order=True).agg(
+        t_good_id=pl.col("good_id").first(),
+        best_conf=pl.col("confidence").first(),
+        t_method=pl.col("method").first(),
+        rival=(
+            (pl.col("priority") == pl.col("priority").first())
+            & (pl.col("confidence") >= pl.col("confidence").first() - s.ambiguity_margin)
+        )
+        .slice(1)
+        .any(),
+        t_candidates=pl.struct("good_id", "confidence"),
+    )
+    return ranked.select(
+        "key",
+        "t_good_id",
+        t_confidence=pl.when(pl.col("rival"))
+        .then(pl.col("best_conf") * s.ambiguity_factor)
+        .otherwise(pl.col("best_conf")),
+        t_method="t_method",
+        t_sector=pl.lit(None, pl.String),
+        t_candidates="t_candidates",
+    )
+
+
+def _no_good(frame: pl.DataFrame, method: str, sector: pl.Expr) -> pl.DataFrame:
+    """Rows without a good (service / sector) in TEXT_SCHEMA shape."""
+    return frame.select(
+        "key",
+        t_good_id=pl.lit(None, pl.String),
+        t_confidence=pl.col("confidence"),
+        t_method=pl.lit(method),
+        t_sector=sector,
+        t_candidates=pl.lit(None, TEXT_SCHEMA["t_candidates"]),
+    )
+
+
+def match_text(keys: pl.Series, index: ProductIndex) -> pl.DataFrame:
+    """One row per distinct normalised description that names a good, a sector or a service."""
+    keys = keys.drop_nulls().unique()
+    keys = keys.filter(keys != "")
+    if keys.len() == 0:
+        return pl.DataFrame(schema=TEXT_SCHEMA)
+    # Hits carry a small integer id, not the (possibly long) text itself.
+    texts = pl.DataFrame({"text": keys}).with_row_index("key")
+    exact = _exact_hits(texts, index)
+    grams = _ngrams(texts, exact, index)
+    found = [exact, _fuzzy_hits(grams, exact, index), _compound_hits(grams, exact, index)]
+    hits = _equipment_vetoed(_drop_contained(pl.concat(found)), texts, index)
+    # A misspelling fills gaps, or names a finished article over a spelt-right material
+    # ("Tshrits cotton"); it never competes with a good of equal or higher rank.
+    spelt = (
+        hits.filter((pl.col("kind") == "good") & ~pl.col("fuzzy"))
+        .group_by("key")
+        .agg(spelt_rank=pl.col("priority").max())
+    )
+    fuzzy = hits.filter(pl.col("fuzzy")).join(spelt, on="key", how="left")
+    hits = pl.concat(
+        [
+            hits.filter(~pl.col("fuzzy")),
+            fuzzy.filter(
+                pl.col("spelt_rank").is_null() | (pl.col("priority") > pl.col("spelt_rank"))
+            ).drop("spelt_rank"),
+        ]
+    )
+    # Deterministic order whatever order the hits were found in.
+    best = hits.sort(
+        ["confidence", "end", "start", "sector"], descending=[True, True, False, False]
+    )
+    service = best.filter(pl.col("kind") == "service").group_by("key", maintain_order=True).first()
+    rest = hits.join(service.select("key"), on="key", how="anti")
+    goods = rest.filter(pl.col("kind") == "good")
+    good_rows = _rank_goods(goods, index) if goods.height else pl.DataFrame(schema=_ROWS)
+    sectors = (
+        best.filter(pl.col("kind") == "sector")
+        .join(service.select("key"), on="key", how="anti")
+        .join(good_rows.select("key"), on="key", how="anti")
+        .group_by("key", maintain_order=True)
+        .first()
+    )
+    rows = pl.concat(
+        [
+            _no_good(service, "service", pl.lit(None, pl.String)),
+            good_rows,
+            _no_good(sectors, "sector", pl.col("sector")),
+        ],
+        how="vertical_relaxed",
+    )
+    return rows.join(texts, on="key").select(pl.col("text").alias("key"), *list(TEXT_SCHEMA)[1:])
