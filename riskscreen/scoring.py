@@ -6,8 +6,8 @@ The formula (documented in the README) is driven by `reference/thresholds.csv`:
   Xinjiang region (UFLPA rebuttable presumption) scores 100 — tier critical;
 * a (country, good) pair on the newest ILAB list scores from `listed_forced_base` (forced labour)
   or `listed_child_base` (child labour only) upwards, by the model's probability — it always flags;
-* otherwise the model's probability that any finding exists, in percent, capped by how much is
-  known: the pair (`model_pair_cap`), only the sector (`model_sector_cap`) or only the country
+* otherwise 100 × p(any finding) ^ `model_exponent`, capped by how much is known: the pair
+  (`model_pair_cap`), only the sector (`model_sector_cap`) or only the country
   (`model_country_cap`);
 * no resolved country and no hit: tier unknown, no score.
 """
@@ -214,7 +214,7 @@ def score_rows(
         _active("scope_status", "scope_name").alias("_scope_active"),
         (pl.col("region") == "Xinjiang").fill_null(False).alias("_xinjiang"),
     )
-    model_score = (pl.col("p_any") * 100).round(0)
+    model_score = (pl.col("p_any").pow(th["model_exponent"]) * 100).round(0)
     score = (
         pl.when(pl.col("_watch_active") | pl.col("_scope_active") | pl.col("_xinjiang"))
         .then(pl.lit(th["watchlist_score"]))
