@@ -16,20 +16,20 @@ from typing import Any
 
 import polars as pl
 
-from riskscreen import __version__
 from riskscreen.errors import InputError
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
-from riskscreen.match.countries import resolve_countries
-from riskscreen.match.entities import screen_names
-from riskscreen.match.products import resolve_products
+from riskscreen.resolve import (
+    mark_review,
+    resolve_country_columns,
+    resolve_product_columns,
+    screen_name_columns,
+)
+from riskscreen.run_meta import run_meta, watchlist_editions
 from riskscreen.scoring import Thresholds, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
-__all__ = [
-    "ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "watchlist_editions",
-    "write_outputs",
-]
+__all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "write_outputs"]
 
 #: Columns the pipeline adds, in output order (the output contract comes first).
 ADDED_COLUMNS: tuple[str, ...] = (
@@ -44,14 +44,6 @@ ADDED_COLUMNS: tuple[str, ...] = (
     "risk_score", "risk_tier", "flagged", "reasons", "needs_review", "review_reason", "ilab_url",
     "reference_edition", "watchlist_editions",
 )
-
-
-def watchlist_editions(watchlists: Watchlists) -> str:
-    """'uflpa 2025-01-15 #ca46d668; …': which list editions a run used (content hash included)."""
-    return "; ".join(
-        f"{d['list_id']} {d.get('as_of') or 'undated'} #{str(d.get('sha256') or '')[:8]}"
-        for d in watchlists.describe()
-    )
 
 
 class StageTimer:
@@ -89,152 +81,6 @@ class ScreenRun:
         return [c for c in self.table.frame.columns if c != "row_id"]
 
 
-def _text(frame: pl.DataFrame, col: str | None) -> pl.Series:
-    if col is None:
-        return pl.Series(values=[None] * frame.height, dtype=pl.String)
-    return frame[col].cast(pl.String).str.strip_chars().replace("", None)
-
-
-def _hold_back(frame: pl.DataFrame, prefix: str, accept: float,
-               extra: Sequence[str] = ()) -> pl.DataFrame:
-    """A match below `accept` is not forced: it is kept only as a candidate for review."""
-    doubtful = pl.col(f"{prefix}_confidence") < accept
-    label = "country_iso3" if prefix == "country" else "good"
-    key = "country_iso3" if prefix == "country" else "good_id"
-    as_candidate = pl.concat_str([pl.col(label), pl.lit(" ("),
-                                  pl.col(f"{prefix}_confidence").round(2).cast(pl.String),
-                                  pl.lit(")")])
-    return frame.with_columns(
-        pl.when(doubtful & pl.col(key).is_not_null())
-        .then(pl.coalesce(pl.col(f"{prefix}_candidates"), as_candidate))
-        .otherwise(pl.col(f"{prefix}_candidates")).alias(f"{prefix}_candidates"),
-        *(pl.when(doubtful).then(None).otherwise(pl.col(c)).alias(c)
-          for c in dict.fromkeys((key, label, *extra)) if c in frame.columns),
-    )
-
-
-def _resolve_country(frame: pl.DataFrame, roles: ColumnRoles, reference: Any,
-                     accept: float) -> pl.DataFrame:
-    """Country and region from the country column, falling back to (and adding region from) the
-    address column."""
-    country_in = _text(frame, roles.country)
-    address_in = _text(frame, roles.address)
-    keys = pl.DataFrame({"_country_in": country_in, "_address_in": address_in})
-    distinct = pl.concat([country_in, address_in]).drop_nulls().unique()
-    resolved = resolve_countries(distinct, reference)
-    by_country = resolved.rename(lambda c: c if c == "input" else f"{c}__c")
-    by_address = resolved.rename(lambda c: c if c == "input" else f"{c}__a")
-    joined = keys.join(
-        by_country, left_on="_country_in", right_on="input", how="left", maintain_order="left"
-    ).join(by_address, left_on="_address_in", right_on="input", how="left", maintain_order="left")
-    use_address = pl.col("country_iso3__c").is_null() & pl.col("country_iso3__a").is_not_null()
-    pick = {
-        name: pl.when(use_address).then(pl.col(f"{name}__a")).otherwise(pl.col(f"{name}__c"))
-        for name in ("country_iso3", "country_confidence", "country_method", "country_candidates")
-    }
-    same_country = pl.col("country_iso3__a") == pl.coalesce("country_iso3__c", "country_iso3__a")
-    region = pl.coalesce(
-        pl.col("region__c"), pl.when(same_country).then(pl.col("region__a"))
-    )
-    out = joined.select(
-        *(expr.alias(name) for name, expr in pick.items()), region.alias("region")
-    ).with_columns(
-        pl.col("country_confidence").fill_null(0.0),
-        pl.when(country_in.is_null() & address_in.is_null()).then(pl.lit("missing"))
-        .otherwise(pl.col("country_method").fill_null("none")).alias("country_method"),
-    )
-    out = _hold_back(out, "country", accept, extra=("region",))
-    names = reference.countries.select(
-        pl.col("iso3").alias("country_iso3"),
-        pl.coalesce("ilab_name", "name").alias("country_name"),
-        pl.col("ilab_url"),
-    )
-    return out.join(names, on="country_iso3", how="left", maintain_order="left")
-
-
-def _resolve_product(frame: pl.DataFrame, roles: ColumnRoles, reference: Any,
-                     accept: float) -> pl.DataFrame:
-    """Good and sector from the product text and HS code, each distinct pair resolved once."""
-    keys = pl.DataFrame(
-        {"product_input": _text(frame, roles.product), "hs_input": _text(frame, roles.hs_code)}
-    )
-    distinct = keys.unique().filter(
-        pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
-    )
-    resolved = resolve_products(distinct["product_input"], distinct["hs_input"], reference)
-    joined = keys.join(
-        resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
-        maintain_order="left",
-    )
-    out = joined.select(
-        "good", "good_id",
-        pl.col("good_confidence").fill_null(0.0), pl.col("good_method").fill_null("none"),
-        "good_candidates", "sector",
-    )
-    return _hold_back(out, "good", accept)
-
-
-_WATCH_COLS = ("watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
-               "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
-               "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates")
-
-
-def _screen_names(
-    frame: pl.DataFrame, roles: ColumnRoles, iso3: pl.Series, watchlists: Watchlists
-) -> pl.DataFrame:
-    """Watchlist hits for each distinct (name, resolved country)."""
-    keys = pl.DataFrame({"name_input": _text(frame, roles.name), "country_input": iso3})
-    distinct = keys.unique().filter(pl.col("name_input").is_not_null())
-    hits = screen_names(distinct["name_input"], distinct["country_input"], watchlists)
-    joined = keys.join(
-        hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
-        maintain_order="left",
-    )
-    return joined.select(
-        *(pl.col(c) if c in joined.columns else pl.lit(None, pl.String).alias(c)
-          for c in _WATCH_COLS)
-    )
-
-
-def _review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl.DataFrame:
-    """Mark rows a person should look at, and say why."""
-    country_in = _text(frame, roles.country) if roles.country else None
-    product_given = pl.lit(False)
-    if roles.product or roles.hs_code:
-        product_given = pl.any_horizontal(
-            *(_text(frame, c).is_not_null() for c in (roles.product, roles.hs_code) if c)
-        )
-    country_given = (
-        country_in.is_not_null() if country_in is not None else pl.lit(False)
-    ) | (_text(frame, roles.address).is_not_null() if roles.address else pl.lit(False))
-    reasons = [
-        pl.when(~country_given).then(pl.lit("no country given")),
-        pl.when(country_given & pl.col("country_iso3").is_null()).then(
-            pl.when(pl.col("country_method") == "non_answer")
-            .then(pl.lit("country is not a single country (e.g. 'various', 'EU')"))
-            .when(pl.col("country_candidates").is_not_null())
-            .then(pl.lit("country uncertain: check the candidates"))
-            .otherwise(pl.lit("country not recognised"))
-        ),
-        pl.when(pl.col("country_iso3").is_not_null()
-                & (pl.col("country_confidence") < threshold))
-        .then(pl.lit("country matched with low confidence")),
-        pl.when(product_given & pl.col("good_id").is_null() & pl.col("sector").is_null()
-                & ~pl.col("good_method").is_in(["service"]))
-        .then(pl.when(pl.col("good_candidates").is_not_null())
-              .then(pl.lit("product uncertain: check the candidates"))
-              .otherwise(pl.lit("product not recognised"))),
-        pl.when(pl.col("good_id").is_not_null() & (pl.col("good_confidence") < threshold))
-        .then(pl.lit("product matched with low confidence")),
-        pl.when(pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null())
-        .then(pl.lit("name resembles a watchlist entry")),
-    ]
-    return frame.with_columns(
-        pl.concat_list(reasons).list.drop_nulls().list.join("; ").replace("", None)
-        .alias("review_reason")
-    ).with_columns(pl.col("review_reason").is_not_null().alias("needs_review"))
-
-
 def screen_frame(
     frame: pl.DataFrame,
     roles: ColumnRoles,
@@ -252,11 +98,11 @@ def screen_frame(
     timer = timer or StageTimer(quiet=True)
     th = thresholds or load_thresholds()
     with timer.stage("resolve countries"):
-        countries = _resolve_country(frame, roles, reference, th["accept_confidence"])
+        countries = resolve_country_columns(frame, roles, reference, th["accept_confidence"])
     with timer.stage("resolve products"):
-        products = _resolve_product(frame, roles, reference, th["accept_confidence"])
+        products = resolve_product_columns(frame, roles, reference, th["accept_confidence"])
     with timer.stage("screen names"):
-        names = _screen_names(frame, roles, countries["country_iso3"], watchlists)
+        names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists)
     work = pl.concat([frame, countries, products, names], how="horizontal")
     with timer.stage("score"):
         scopes = match_scopes(work.select("country_iso3", "region", "good_id"), watchlists)
@@ -265,7 +111,7 @@ def screen_frame(
             how="horizontal",
         )
         work = score_rows(work, reference=reference, model=model, thresholds=th)
-        work = _review(work, roles, th["review_confidence"]).with_columns(
+        work = mark_review(work, roles, th["review_confidence"]).with_columns(
             pl.lit(f"ILAB goods {reference.newest_edition}").alias("reference_edition"),
             pl.lit(watchlist_editions(watchlists)).alias("watchlist_editions"),
         )
@@ -314,7 +160,7 @@ def run_screen(
     th = load_thresholds(min_tier=min_tier) if min_tier else load_thresholds()
     frame = screen_frame(table.frame, roles, reference=reference, model=model,
                          watchlists=watchlists, thresholds=th, timer=timer)
-    meta = _meta(table, roles, reference, model, watchlists, th, frame)
+    meta = run_meta(table, roles, reference, model, watchlists, th, frame)
     meta["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
     return ScreenRun(frame=frame, table=table, roles=roles, meta=meta)
 
@@ -327,30 +173,6 @@ def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
     with the added columns (see the README's output contract).
     """
     return run_screen(source, **options).frame
-
-
-def _meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: Any,
-          watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame) -> dict[str, Any]:
-    """What the Method & sources sheet and the CSV sidecar record about this run."""
-    manifest = getattr(reference, "manifest", {}) or {}
-    return {
-        "tool": f"riskscreen {__version__}",
-        "input_file": str(getattr(table, "path", "") or "(frame)"),
-        "input_sha256": getattr(table, "sha256", None),
-        "sheet": getattr(table, "sheet", None),
-        "header_row": getattr(table, "header_row", None),
-        "columns_used": {k: v for k, v in roles.as_dict().items() if v},
-        "reference_edition": reference.newest_edition,
-        "reference_built": manifest.get("built"),
-        "reference_sources": manifest.get("sources"),
-        "model": getattr(model, "describe", lambda: {})(),
-        "watchlists": watchlists.describe() if hasattr(watchlists, "describe") else None,
-        "thresholds": th.as_dict(),
-        "rows_in": frame.height,
-        "rows_flagged": int(frame["flagged"].sum()),
-        "rows_to_review": int(frame["needs_review"].sum()),
-        "rows_by_tier": dict(frame["risk_tier"].value_counts().sort("risk_tier").iter_rows()),
-    }
 
 
 def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,

@@ -1,0 +1,77 @@
+"""What a screening run records about itself: inputs, editions, model, thresholds, counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from riskscreen import __version__
+from riskscreen.io.columns import ColumnRoles
+from riskscreen.io.read import SupplierTable
+from riskscreen.scoring import Thresholds
+from riskscreen.watchlists import Watchlists
+
+__all__ = ["model_summary", "run_meta", "watchlist_editions"]
+
+
+def watchlist_editions(watchlists: Watchlists) -> str:
+    """'uflpa 2025-01-15 #ca46d668; …': which list editions a run used (content hash included)."""
+    return "; ".join(
+        f"{d['list_id']} {d.get('as_of') or 'undated'} #{str(d.get('sha256') or '')[:8]}"
+        for d in watchlists.describe()
+    )
+
+
+def model_summary(model: Any) -> dict[str, Any]:
+    """Model version and its held-out validation, for the Method & sources sheet."""
+    import json
+
+    from riskscreen.paths import models_dir
+
+    meta = getattr(model, "meta", {}) or {}
+    summary: dict[str, Any] = {
+        "format": f"{meta.get('format', 'model')} v{meta.get('version', '?')}",
+        "trained_on": meta.get("trained_on"),
+        "estimator": meta.get("estimator"),
+    }
+    metrics_file = models_dir() / "metrics.json"
+    if metrics_file.is_file():
+        metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+        held_out = metrics.get("held_out_pair")
+        for pair in metrics.get("temporal", []):
+            if f"{pair.get('earlier')}->{pair.get('later')}" == held_out:
+                scores = pair.get("any", {})
+                summary["held-out validation"] = {
+                    "editions": held_out,
+                    "model ROC-AUC": round(scores.get("model", {}).get("roc_auc", 0), 3),
+                    "model recall@500": round(scores.get("model", {}).get("recall_at_500", 0), 3),
+                    "product-of-priors ROC-AUC":
+                        round(scores.get("prior_product", {}).get("roc_auc", 0), 3),
+                }
+        summary["details"] = "models/MODEL_CARD.md and models/metrics.json"
+    return summary
+
+
+def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: Any,
+          watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame) -> dict[str, Any]:
+    """What the Method & sources sheet and the CSV sidecar record about this run."""
+    manifest = getattr(reference, "manifest", {}) or {}
+    return {
+        "tool": f"riskscreen {__version__}",
+        "input_file": str(getattr(table, "path", "") or "(frame)"),
+        "input_sha256": getattr(table, "sha256", None),
+        "sheet": getattr(table, "sheet", None),
+        "header_row": getattr(table, "header_row", None),
+        "columns_used": {k: v for k, v in roles.as_dict().items() if v},
+        "reference_edition": reference.newest_edition,
+        "reference_built": manifest.get("built"),
+        "reference_sources": manifest.get("sources"),
+        "model": model_summary(model),
+        "watchlists": watchlists.describe() if hasattr(watchlists, "describe") else None,
+        "thresholds": th.as_dict(),
+        "rows_in": frame.height,
+        "rows_flagged": int(frame["flagged"].sum()),
+        "rows_to_review": int(frame["needs_review"].sum()),
+        "rows_by_tier": dict(frame["risk_tier"].value_counts().sort("risk_tier").iter_rows()),
+    }
