@@ -33,16 +33,23 @@ def _example_vocabulary():
 _NOISE = (str.upper, str.lower, str.title, lambda s: f" {s} ", lambda s: s)
 
 
+# A European buyer's master is mostly domestic and OECD suppliers: those profiles weigh more.
+_HOME = {"Germany", "Deutschland", "DE", "United States", "USA", "France", "Netherlands",
+         "Holland", "Italy", "Spain", "Various", "EU", ""}
+_HOME_WEIGHT = 6
+
+
 def supplier_pool(n_suppliers: int, seed: int = 8_7) -> pl.DataFrame:
     """Distinct suppliers, each with its own (messy) country, product, HS code and address."""
     vocab = _example_vocabulary()
     rng = random.Random(seed)
+    weights = [_HOME_WEIGHT if p[0] in _HOME else 1 for p in vocab.PROFILES]
     rows = []
     for i in range(n_suppliers):
         if i % 997 == 13:
             name, country, product, hs, city = vocab.LISTED[(i // 997) % len(vocab.LISTED)]
         else:
-            country, product, hs, city = rng.choice(vocab.PROFILES)
+            country, product, hs, city = rng.choices(vocab.PROFILES, weights)[0]
             name = (f"{rng.choice(vocab.BASES)} {rng.choice(vocab.TRADES)} "
                     f"{rng.choice(vocab.BASES)} {rng.choice(vocab.FORMS)} {i}").strip()
         country = rng.choice(_NOISE)(country) if country else country
@@ -59,7 +66,8 @@ def generate(n_rows: int, seed: int = 8_7) -> pl.DataFrame:
     pool = supplier_pool(n_suppliers, seed)
     gen = np.random.default_rng(seed)
     ranks = gen.zipf(1.3, size=n_rows) - 1
-    picks = np.where(ranks < n_suppliers, ranks, gen.integers(0, n_suppliers, n_rows))
+    ranks = np.where(ranks < n_suppliers, ranks, gen.integers(0, n_suppliers, n_rows))
+    picks = gen.permutation(n_suppliers)[ranks]  # which supplier is popular is random
     frame = pool[picks.tolist()]
     spend = np.round(gen.lognormal(8.0, 1.5, n_rows), 2)
     return frame.with_columns(pl.Series("PO amount", spend).cast(pl.String))

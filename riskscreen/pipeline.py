@@ -7,8 +7,9 @@ watchlists passed in, so it can run unchanged as a map over partitions of a larg
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,28 @@ ADDED_COLUMNS: tuple[str, ...] = (
     "risk_score", "risk_tier", "flagged", "reasons", "needs_review", "review_reason", "ilab_url",
     "reference_edition", "watchlist_editions",
 )
+
+
+class Background:
+    """Run a loader in a daemon thread (an error exit need not wait for it); `result()` joins."""
+
+    def __init__(self, func: Callable[[], Any]) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(func,), daemon=True)
+        self._thread.start()
+
+    def _run(self, func: Callable[[], Any]) -> None:
+        try:
+            self._value = func()
+        except BaseException as exc:  # noqa: BLE001 — re-raised in the caller's thread
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 class StageTimer:
@@ -93,7 +116,8 @@ def screen_frame(
 ) -> pl.DataFrame:
     """Screen a frame that has `row_id` and text columns; return it with the added columns.
 
-    Pure: no I/O; reference, model and watchlists are passed in.
+    Pure: no I/O; reference, model and watchlists are passed in (`model` may be a `Background`
+    load of one, so that loading it overlaps the resolve stage).
     """
     timer = timer or StageTimer(quiet=True)
     th = thresholds or load_thresholds()
@@ -110,6 +134,8 @@ def screen_frame(
             [work, scopes.select(c for c in scopes.columns if c.startswith("scope_"))],
             how="horizontal",
         )
+        if isinstance(model, Background):
+            model = model.result()
         work = score_rows(work, reference=reference, model=model, thresholds=th)
         work = mark_review(work, roles, th["review_confidence"]).with_columns(
             pl.lit(f"ILAB goods {reference.newest_edition}").alias("reference_edition"),
@@ -122,11 +148,15 @@ def screen_frame(
 
 def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
                    extra_watchlists: Sequence[str | Path]) -> tuple[Any, Any, Watchlists]:
-    from riskscreen.model import load_model
+    """Load what was not passed in. The model (skops imports all of scikit-learn, seconds) loads
+    in a background thread while the file is read and resolved; scoring waits for it."""
     from riskscreen.reference import load_reference
 
+    if model is None:
+        from riskscreen.model import load_model
+
+        model = Background(load_model)
     reference = reference if reference is not None else load_reference()
-    model = model if model is not None else load_model()
     if watchlists is None:
         watchlists = load_watchlists(extra=[Path(p) for p in extra_watchlists])
     return reference, model, watchlists
@@ -160,6 +190,8 @@ def run_screen(
     th = load_thresholds(min_tier=min_tier) if min_tier else load_thresholds()
     frame = screen_frame(table.frame, roles, reference=reference, model=model,
                          watchlists=watchlists, thresholds=th, timer=timer)
+    if isinstance(model, Background):
+        model = model.result()
     meta = run_meta(table, roles, reference, model, watchlists, th, frame)
     meta["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
     return ScreenRun(frame=frame, table=table, roles=roles, meta=meta)
