@@ -156,7 +156,8 @@ def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl
                 & ~pl.col("good_method").is_in(["service"]))
         .then(pl.when(pl.col("good_candidates").is_not_null())
               .then(pl.lit("product uncertain: check the candidates"))
-              .otherwise(pl.lit("product not recognised"))),
+              .otherwise(pl.lit("product not matched to a good on the ILAB list (fix the "
+                                "spelling, or ignore if it is no such good)"))),
         pl.when(pl.col("good_id").is_not_null() & (pl.col("good_confidence") < threshold))
         .then(pl.lit("product matched with low confidence")),
         pl.when(pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null())
