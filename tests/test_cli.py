@@ -192,3 +192,14 @@ def test_reference_info(runner):
     assert result.exit_code == 0
     assert "2021" in result.output and "ILAB" in result.output
     assert "UFLPA" in result.output
+
+
+@pytest.mark.shared
+def test_reference_build_cli_reproduces_committed_tables(runner, tmp_path, shared_data,
+                                                         repo_root):
+    out = tmp_path / "ref"
+    result = runner.invoke(main, ["reference", "build", "--ilab", str(shared_data / "ilab"),
+                                  "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for table in ("countries.csv", "goods.csv", "listings.csv", "good_names.csv"):
+        assert (out / table).read_bytes() == (repo_root / "reference" / table).read_bytes()
