@@ -162,6 +162,15 @@ def _reasons(listing_label: str) -> list[pl.Expr]:
     ]
 
 
+#: The columns scoring reads; rows alike in all of them get the same score and reasons.
+SCORE_INPUTS: tuple[str, ...] = (
+    "country_iso3", "country_name", "country_method", "region", "good_id", "good", "sector",
+    "watchlist_name", "watchlist_source", "watchlist_alias", "watchlist_section",
+    "watchlist_score", "watchlist_status", "scope_name", "scope_action", "scope_date",
+    "scope_status",
+)
+
+
 def score_rows(
     frame: pl.DataFrame,
     *,
@@ -171,9 +180,23 @@ def score_rows(
 ) -> pl.DataFrame:
     """Add listing, model probabilities, `risk_score`, `risk_tier`, `flagged` and `reasons`.
 
-    `frame` carries the resolver columns (country_iso3, country_name, region, good_id, good,
-    sector, watchlist_*, scope_*). Work is done once per distinct (country, good, sector).
+    `frame` carries the resolver columns (`SCORE_INPUTS`). Each distinct combination of them is
+    scored once and joined back, so the cost grows with distinct suppliers, not rows.
     """
+    keys = [c for c in SCORE_INPUTS if c in frame.columns]
+    distinct = frame.select(keys).unique(maintain_order=True)
+    scored = _score_distinct(distinct, reference=reference, model=model, thresholds=thresholds)
+    return frame.join(scored, on=keys, how="left", nulls_equal=True, maintain_order="left")
+
+
+def _score_distinct(
+    frame: pl.DataFrame,
+    *,
+    reference: Any,
+    model: Any,
+    thresholds: Thresholds | None = None,
+) -> pl.DataFrame:
+    """The score of each row of `frame` (already distinct over `SCORE_INPUTS`)."""
     th = thresholds or load_thresholds()
     listings = reference.listings_for(None)
     listing_label = _listing_label(reference)
