@@ -71,6 +71,12 @@ def test_screen_workbook_accounts_for_every_row(runner, tmp_path, example_workbo
     everything = pl.read_csv(example_csv, infer_schema=False)
     wb = load_workbook(out)
     assert {"Flagged", "All suppliers", "Needs review", "Summary"} <= set(wb.sheetnames)
+    header = [c.value for c in wb["Flagged"][1]]
+    for col in ("row_id", "country_iso3", "country_confidence", "good", "good_confidence",
+                "listed_child_labour", "listed_forced_labour", "p_child_labour",
+                "p_forced_labour", "watchlist_name", "watchlist_source", "risk_score",
+                "risk_tier", "flagged", "reasons"):
+        assert col in header, col  # the output contract holds in the workbook too
     flagged_rows = wb["Flagged"].max_row - 1
     n_flagged = everything.filter(pl.col("flagged").str.to_lowercase() == "true").height
     assert flagged_rows == n_flagged

@@ -183,17 +183,17 @@ def test_sheet_names_and_headers(book):
     for title in ("Flagged", "All suppliers", "Needs review"):
         headers = [c.value for c in book[title][1]]
         assert headers[: len(ORIGINAL)] == ORIGINAL
-        assert headers[len(ORIGINAL)] == "Row"
+        assert headers[len(ORIGINAL)] == "row_id"
         assert len(headers) == len(set(headers))
     headers = [c.value for c in book["All suppliers"][1]]
     assert {
-        "Risk tier",
-        "Risk score",
-        "Reasons",
-        "ILAB country page",
-        "Spend (as a number)",
+        "risk_tier",
+        "risk_score",
+        "reasons",
+        "ilab_url",
+        "spend_value",
     } <= set(headers)
-    assert headers.index("Risk tier") < headers.index("Review reason")
+    assert headers.index("risk_tier") < headers.index("review_reason")
 
 
 def test_row_counts_and_order(book, frame):
@@ -214,7 +214,7 @@ def test_row_counts_and_order(book, frame):
     assert set(review_ids) <= set(tiers)
     assert review_ids == sorted(frame.filter(pl.col("needs_review"))["row_id"].to_list())
     headers = [c.value for c in book["Needs review"][1]]
-    assert {"Review reason", "Country candidates", "Good candidates"} <= set(headers)
+    assert {"review_reason", "country_candidates", "good_candidates"} <= set(headers)
 
 
 def test_original_values_unchanged(book, frame):
@@ -254,7 +254,7 @@ def test_injection_payloads_readable_and_quote_prefixed(book):
         assert cell.data_type == "s"
         assert cell.quotePrefix, payload
     assert not cells["Supplier 100 GmbH"].quotePrefix
-    watch = col_index(ws, "Watchlist match")
+    watch = col_index(ws, "watchlist_name")
     assert any(r[watch] == "=EVIL ENTITY" for r in ws.iter_rows(min_row=2, values_only=True))
 
 
@@ -269,10 +269,10 @@ def test_illegal_characters_replaced_row_kept(book):
 def test_tier_fills_and_formats(book):
     fills = {t.tier: t.fill for t in load_tiers()}
     ws = book["All suppliers"]
-    tier_col = col_index(ws, "Risk tier")
-    p_col = col_index(ws, "Model: child labour probability")
-    conf_col = col_index(ws, "Country match confidence")
-    spend_col = col_index(ws, "Spend (as a number)")
+    tier_col = col_index(ws, "risk_tier")
+    p_col = col_index(ws, "p_child_labour")
+    conf_col = col_index(ws, "country_confidence")
+    spend_col = col_index(ws, "spend_value")
     seen = set()
     for row in ws.iter_rows(min_row=2):
         tier = row[tier_col]
@@ -296,7 +296,7 @@ def test_tier_fills_and_formats(book):
 
 def test_hyperlinks_only_for_web_urls(book):
     ws = book["All suppliers"]
-    link_col = col_index(ws, "ILAB country page")
+    link_col = col_index(ws, "ilab_url")
     linked = 0
     for row in ws.iter_rows(min_row=2):
         cell = row[link_col]
@@ -312,7 +312,7 @@ def test_hyperlinks_capped_below_excel_limit(tmp_path, frame, monkeypatch):
     monkeypatch.setattr(report_sheetdata, "MAX_LINKS", 10)
     out = write_report(frame, tmp_path / "c.xlsx", original_columns=ORIGINAL, meta=META)
     ws = openpyxl.load_workbook(out)["All suppliers"]
-    link_col = col_index(ws, "ILAB country page")
+    link_col = col_index(ws, "ilab_url")
     cells = [row[link_col] for row in ws.iter_rows(min_row=2)]
     linked = [c for c in cells if c.hyperlink is not None]
     assert len(linked) == 10 and all(c.style == "Hyperlink" for c in linked)
@@ -442,7 +442,7 @@ def test_minimal_frame_options_and_extra_columns(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Flagged", "Needs review", "Summary", "Method & sources"]
     flagged = rows_of(wb["Flagged"])
-    assert flagged[0] == ("Name", "Row", "Risk tier", "Risk score", "Flagged", "debug_info")
+    assert flagged[0] == ("Name", "row_id", "risk_tier", "risk_score", "flagged", "debug_info")
     assert flagged[1:] == [("=a", 3, "medium", 50, False, "x; y")]
     assert len(rows_of(wb["Needs review"])) == 1
     with pytest.raises(InputError):
@@ -464,7 +464,7 @@ def test_headers_that_look_like_selectors(tmp_path):
     out = write_report(frame, tmp_path / "s.xlsx", original_columns=["*", "^Name$", ""],
                        meta={}, spend_column="*")  # fmt: skip
     rows = rows_of(openpyxl.load_workbook(out)["Flagged"])
-    assert rows[0][:4] == ("*", "^Name$", "", "Row")
+    assert rows[0][:4] == ("*", "^Name$", "", "row_id")
     assert rows[1][:4] == ("x", "=evil", "empty header", 1)
 
 

@@ -177,6 +177,7 @@ def write_report(
     specs = plan_columns(data.drop("__rank"), original_columns, headers)
     originals = [s for s in specs if s.original]
     review_specs = originals + [s for s in specs if s.review]
+    flagged_specs = [s for s in specs if s.original or s.on_flagged]
 
     flagged = data.filter(pl.col("__rank") >= ranks[min_key]).sort(
         ["risk_score", "row_id"], descending=[True, False], nulls_last=True
@@ -195,7 +196,7 @@ def write_report(
     }
     palette = Palette(sheets["flagged"], tiers)
     bodies = {
-        "flagged": _data_sheet(sheets["flagged"], flagged, specs, palette, "C00000"),
+        "flagged": _data_sheet(sheets["flagged"], flagged, flagged_specs, palette, "C00000"),
         "review": _data_sheet(sheets["review"], review, review_specs, palette, "FFC000"),
     }
     if all_sheet:

@@ -58,6 +58,7 @@ class ColumnSpec:
     style: str = ""  # "" | "tier" | "link"
     review: bool = False
     original: bool = False
+    on_flagged: bool = True
 
 
 def load_tiers() -> list[Tier]:
@@ -153,6 +154,7 @@ def plan_columns(
                 width=float(width) if width else None,
                 style=(row["style"] or "").strip(),
                 review=(row["review"] or "").strip().lower() == "yes",
+                on_flagged=(row.get("flagged") or "yes").strip().lower() != "no",
             )
         )
         seen.add(name)

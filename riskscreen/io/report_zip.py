@@ -28,8 +28,10 @@ _AFTER_LINKS = re.compile(
 )
 _BIG_SHEET_CELLS = 5_000_000
 # Sheet XML is large and repetitive: level 3 deflates ~3x faster than the default 6 for a
-# file ~20% larger. Level is fixed, so output stays deterministic.
+# file ~20% larger; sheets of more than _FAST_SHEET_CELLS cells use level 1. The level depends
+# only on the sheet's size, so output stays deterministic.
 SHEET_COMPRESSLEVEL = 3
+_FAST_SHEET_CELLS = 2_000_000
 _DONE = object()
 
 
@@ -121,10 +123,12 @@ class ReportZip(zipfile.ZipFile):
         cut = after.start() if after else len(tail)
         big = body.frame.height * max(1, len(body.row_exprs)) > _BIG_SHEET_CELLS
         info = self._info(name)
+        cells = body.frame.height * max(1, len(body.row_exprs))
+        level = 1 if cells > _FAST_SHEET_CELLS else SHEET_COMPRESSLEVEL
         try:
-            info.compress_level = SHEET_COMPRESSLEVEL  # Python >= 3.13
+            info.compress_level = level  # Python >= 3.13
         except AttributeError:
-            info._compresslevel = SHEET_COMPRESSLEVEL  # Python 3.10-3.12
+            info._compresslevel = level  # Python 3.10-3.12
         with self.open(info, "w", force_zip64=big) as dst:
             dst.write(head)
             for chunk in prefetch(body.sheet_data()):
