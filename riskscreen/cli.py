@@ -188,10 +188,14 @@ def model() -> None:
               "[default: the embedded models/ folder].")
 @_friendly
 def model_train_cmd(edition: str | None, out_dir: Path | None) -> None:
-    """Train deterministically from the committed reference tables and write models/."""
-    from riskscreen.model import train_and_save
+    """Train deterministically from the committed reference tables and write models/.
 
-    paths = train_and_save(edition=edition, out_dir=out_dir)
+    Writes risk_model.skops, metrics.json (validation) and MODEL_CARD.md together. Wraps
+    `riskscreen.model.publish.write_model_artifacts`.
+    """
+    from riskscreen.model.publish import write_model_artifacts
+
+    paths = write_model_artifacts(edition=edition, out_dir=out_dir)
     for path in paths:
         click.echo(f"wrote {path}")
 
@@ -199,7 +203,10 @@ def model_train_cmd(edition: str | None, out_dir: Path | None) -> None:
 @model.command("evaluate")
 @_friendly
 def model_evaluate_cmd() -> None:
-    """Temporal validation across editions, grouped CV by country, calibration, baselines."""
+    """Temporal validation across editions, grouped CV by country, calibration, baselines.
+
+    Prints the report; wraps `riskscreen.model.evaluate` and `evaluation_report`.
+    """
     from riskscreen.model import evaluate, evaluation_report
 
     click.echo(evaluation_report(evaluate()))
