@@ -122,6 +122,13 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
             + ", ".join(f"{k}='{v}'" for k, v in m["columns_used"].items()),
             err=True,
         )
+        lists = "; ".join(
+            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'undated'}"
+            + (" (partial compilation)" if str(d.get("partial")).lower() == "true" else "")
+            for d in (m.get("watchlists") or [])
+        )
+        if lists:
+            click.echo(f"Watchlists: {lists}. A clean result is not a clearance.", err=True)
         for path in written:
             click.echo(f"wrote {path}", err=True)
 
