@@ -1,4 +1,4 @@
-"""Where the embedded reference tables and model live, in a source checkout or an installed wheel."""
+"""Where the embedded reference tables and model live: a source checkout or an installed wheel."""
 
 from __future__ import annotations
 

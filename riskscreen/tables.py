@@ -1,4 +1,4 @@
-"""The one loader for the small data tables that drive behaviour (aliases, synonyms, maps, thresholds)."""
+"""The one loader for the small tables that drive behaviour: aliases, synonyms, maps, thresholds."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ the country/region/good rules of region-wide orders (`scopes`) and list metadata
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from riskscreen.checksum import file_sha256
 from riskscreen.errors import InputError
 from riskscreen.match.entity_country import countries_to_iso3
 from riskscreen.match.entity_scopes import match_scopes
@@ -288,7 +288,7 @@ def _user_meta(check: WatchlistCheck) -> pl.DataFrame:
         "licence": [""],
         "as_of": [str(dates.max()) if dates.len() else ""],
         "source_file": [check.path.name],
-        "sha256": [hashlib.sha256(check.path.read_bytes()).hexdigest()],
+        "sha256": [file_sha256(check.path)],
         "entries": [str(entries.height)],
         "partial": [""],
         "note": ["supplied by the user"],

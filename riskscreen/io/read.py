@@ -22,12 +22,12 @@ Every failure is an `InputError` whose message names the file (and sheet) and sa
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from riskscreen.checksum import file_sha256
 from riskscreen.errors import InputError
 from riskscreen.io.columns import find_header_row
 from riskscreen.io.read_csv import read_text_grid
@@ -66,14 +66,6 @@ class SupplierTable:
     def headers(self) -> tuple[str, ...]:
         """The original column headers (without row_id), in file order."""
         return tuple(c for c in self.frame.columns if c != ROW_ID)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _unique_headers(raw: list[str | None]) -> list[str]:
@@ -367,7 +359,7 @@ def read_suppliers(path: str | Path, *, sheet: str | int | None = None) -> Suppl
         sheets=got.sheets,
         encoding=got.encoding,
         delimiter=got.delimiter,
-        sha256=_sha256(path),
+        sha256=file_sha256(path),
         n_rows=frame.height,
         notes=tuple(notes),
     )

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 import pycountry
 
+from riskscreen.checksum import file_sha256
 from riskscreen.errors import ReferenceError_
 from riskscreen.reference import assemble, provenance
 from riskscreen.reference.ilab_names import country_iso3_map, good_id_map, region_map
@@ -198,7 +199,7 @@ def _manifest(
             name: {
                 "file": f"{name}.csv",
                 "rows": frame.height,
-                "sha256": provenance.sha256(out_dir / f"{name}.csv"),
+                "sha256": file_sha256(out_dir / f"{name}.csv"),
                 "columns": {col: str(dtype) for col, dtype in frame.schema.items()},
             }
             for name, frame in frames.items()

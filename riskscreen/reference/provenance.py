@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from riskscreen.checksum import file_sha256
 from riskscreen.errors import ReferenceError_
 from riskscreen.tables import read_table
 
@@ -17,13 +17,6 @@ ORIGIN = "ILAB 'Sweat & Toil' app data files (archived 2023)"
 CURATED = ("ilab_country_aliases", "good_renames", "ilab_regions", "ilab_editions")
 
 
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def editions_frame(
@@ -53,7 +46,7 @@ def editions_frame(
                 "edition": edition,
                 "kind": kind,
                 "source_file": path.name,
-                "sha256": sha256(path),
+                "sha256": file_sha256(path),
                 "publication": meta.get("publication"),
                 "reporting_year": curated_year or detected,
                 "published": meta.get("published"),
@@ -86,7 +79,9 @@ def curated_hashes(curated_dir: str | None = None) -> dict[str, str]:
 
     base = Path(curated_dir) if curated_dir else reference_dir()
     return {
-        name: sha256(base / f"{name}.csv") for name in CURATED if (base / f"{name}.csv").is_file()
+        name: file_sha256(base / f"{name}.csv")
+        for name in CURATED
+        if (base / f"{name}.csv").is_file()
     }
 
 

@@ -7,13 +7,13 @@ into `reference/watchlist_uflpa.csv`, `reference/watchlist_cbp.csv` and `referen
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from pathlib import Path
 
 import polars as pl
 
+from riskscreen.checksum import file_sha256
 from riskscreen.errors import ReferenceError_
 from riskscreen.tables import read_table
 
@@ -54,10 +54,6 @@ def slug(text: str, limit: int = 48) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return words[:limit].rstrip("-") or "x"
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _read_source(path: Path, required: list[str]) -> pl.DataFrame:
@@ -177,7 +173,7 @@ def build_watchlists(src_dir: Path, out_dir: Path) -> list[dict]:
             "licence": "public domain (U.S. government work)",
             "as_of": _newest(uflpa["date"]),
             "source_file": _UFLPA_FILE,
-            "sha256": _sha256(uflpa_src),
+            "sha256": file_sha256(uflpa_src),
             "entries": uflpa.height,
             "partial": True,
             "note": _UFLPA_GAP,
@@ -190,7 +186,7 @@ def build_watchlists(src_dir: Path, out_dir: Path) -> list[dict]:
             "licence": "public domain (U.S. government work)",
             "as_of": _newest(cbp["date"]),
             "source_file": _CBP_FILE,
-            "sha256": _sha256(cbp_src),
+            "sha256": file_sha256(cbp_src),
             "entries": cbp.height,
             "partial": True,
             "note": _CBP_GAP,
