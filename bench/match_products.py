@@ -22,7 +22,24 @@ from riskscreen.match.products import resolve_products  # noqa: E402
 from riskscreen.tables import read_table  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "data"
-EVAL_FILES = ("eval_products.csv", "eval_products_holdout.csv")
+EVAL_FILES = (
+    "eval_products.csv",
+    "eval_products_holdout.csv",
+    "eval_products_blind.csv",
+    "eval_products_blind2.csv",
+    "eval_products_blind3.csv",
+    "eval_products_blind4.csv",
+)
+# First run of each blind batch, recorded before any change it prompted (2026-11-25):
+# file, rows, rows with no listed good, accuracy, precision, recall, false goods, written
+# after, and the resolver as it was before these batches (commit dde6370) on the same batch
+# (accuracy, precision; labels as corrected)
+BLIND_FIRST_RUN = (
+    ("eval_products_blind.csv", 534, 149, 0.861, 0.890, 0.883, 29, "dde6370", 0.865, 0.893),
+    ("eval_products_blind2.csv", 248, 58, 0.823, 0.860, 0.842, 14, "blind-1 fixes", 0.782, 0.835),
+    ("eval_products_blind3.csv", 245, 52, 0.808, 0.891, 0.808, 10, "blind-2 fixes", 0.755, 0.819),
+    ("eval_products_blind4.csv", 212, 47, 0.882, 0.910, 0.915, 11, "blind-3 fixes", 0.807, 0.845),
+)
 OUT = ROOT / "bench" / "results" / "match_products.md"
 BASELINE_CUTOFF = 85
 
@@ -140,6 +157,46 @@ def _scale(rows: int = 200_000) -> str:
     )
 
 
+def _blind_first_runs() -> list[str]:
+    """The honest figures: each blind batch's first run, before the changes it prompted."""
+    lines = [
+        "## Blind held-out (2026-11-25)",
+        "",
+        "Four batches written blind (the first before reading the keyword tables or the older "
+        "eval sets; each later one after the previous round of fixes, before running it). Each "
+        "was scored once, then the errors were fixed; the tables above show the fixed code on "
+        "all of them, so only these first-run figures estimate accuracy on new text:",
+        "",
+        "| batch | rows | no listed good | top-1 accuracy | precision | recall | false goods "
+        "| code at first run | dde6370 on it (accuracy / precision) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, rows, none, acc, prec, rec, false_goods, after, o_acc, o_prec in BLIND_FIRST_RUN:
+        lines.append(
+            f"| `{name}` | {rows} | {none} | {acc:.1%} | {prec:.1%} | {rec:.1%} "
+            f"| {false_goods} | {after} | {o_acc:.1%} / {o_prec:.1%} |"
+        )
+    lines += [
+        "",
+        "Two HS labels were typing errors of the set's author (080390 / 080430 written as "
+        "803900 / 804300) and were corrected after the first run; 'Red clay bricks' was "
+        "relabelled Bricks to follow the existing sets' convention. Error classes found: a "
+        "material named instead of its article (cotton nightshirt, leather card holder, sac en "
+        "cuir), lookalikes (gold spray paint, rubber mallet, tea tree oil, coffee descaling "
+        "tablets), inverted order (palm oil RBD, roses artificial), German compounds on short "
+        "heads (Baumwollgarn), a misspelling overriding a spelt-right good (Ivory Coast -> "
+        "coat), and above all everyday article words missing from the vocabulary (long johns, "
+        "router, dollhouse, ballet flats). The rule changes made the first two classes fail "
+        "safe (no good rather than the material), but each new batch still met new article "
+        "words. On the three batches the original resolver never saw tuned, each round's first "
+        "run beat it by 4-8 points (last column), but expect roughly 85-90% accuracy and ~90% "
+        "precision on unseen text, below the 97% precision target, until the vocabulary grows "
+        "with real purchase data.",
+        "",
+    ]
+    return lines
+
+
 def main() -> str:
     lines = [
         "# Product matcher benchmark",
@@ -163,6 +220,7 @@ def main() -> str:
         "review, and word-order variants. The tables above include the vocabulary those parts "
         "prompted, so expect figures nearer part 3's first run on new text.",
         "",
+        *_blind_first_runs(),
         _scale(),
         "",
     ]

@@ -72,10 +72,41 @@ def test_accuracy_and_precision_targets(name):
     assert precision >= 0.97, shown
 
 
+# Blind held-out batches, each written before the fixes it prompted and scored once first:
+# first-run figures in bench/results/match_products.md (86.1/89.0, 82.3/86.0, 80.8/89.1,
+# 88.2/91.0 % accuracy/precision). These tests hold the final code to the targets on them.
+BLIND = [
+    "eval_products_blind.csv",
+    "eval_products_blind2.csv",
+    "eval_products_blind3.csv",
+    "eval_products_blind4.csv",
+]
+
+
+@pytest.mark.parametrize("name", BLIND)
+def test_blind_sets_accuracy_and_precision(name):
+    accuracy, precision, misses = _evaluate(name)
+    shown = misses.select("product", "hs_code", "expected_good_id", "good_id").head(20)
+    assert accuracy >= 0.90, shown
+    assert precision >= 0.97, shown
+
+
+@pytest.mark.parametrize("name", BLIND)
+def test_blind_sets_are_varied(name):
+    data = pl.read_csv(DATA / name, infer_schema=False, comment_prefix="#")
+    assert data.height >= 150
+    assert data["expected_good_id"].null_count() >= 40
+    assert {"article", "lookalike", "multilingual", "hs", "service"} <= set(
+        data["category"].to_list()
+    )
+
+
 def test_eval_expected_goods_exist(goods_ids):
-    for name in ("eval_products.csv", "eval_products_holdout.csv"):
+    for name in ("eval_products.csv", "eval_products_holdout.csv", *BLIND):
         data = pl.read_csv(DATA / name, infer_schema=False, comment_prefix="#")
         assert set(data["expected_good_id"].drop_nulls().to_list()) <= goods_ids
+        sectors = data.filter(pl.col("expected_good_id").is_not_null())
+        assert sectors["expected_sector"].null_count() == 0, name
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -148,6 +179,17 @@ def test_hs_prefixes_are_digits_and_unique():
         ("poly-Si", "polysilicon"),
         ("Damenschuhe", "footwear"),
         ("Rugs machine made", "carpets"),
+        # a finished article beats its material; inverted order; compounds on short heads
+        ("Ladies pumps patent leather", "footwear"),
+        ("Leather sofa 3-seater", "furniture"),
+        ("Palm oil RBD", "refined_palm_oil"),
+        ("Shoes leather", "footwear"),
+        ("Baumwollgarn Ne 20/1", "thread_yarn"),
+        ("Baumwollhemd Herren", "garments"),
+        ("Chaussettes coton", "garments"),
+        ("Coffee beans for espresso machines", "coffee"),
+        ("Sawn timber kiln dried", "timber"),
+        ("Brass candle holders", "brassware"),
     ],
 )
 def test_spot_checks(product, expected):
@@ -207,6 +249,15 @@ def test_services_name_no_good(product):
         "Kaffeemaschine",
         "Rose gold iPhone case",
         "Laptop bags",
+        # a material before an unlisted article, a tool or after a purpose word
+        "Rubber grommets",
+        "Rubber mallet",
+        "Etui en cuir",
+        "Gold spray paint",
+        "Coconut scented candle",
+        "Brass ball valve",
+        "Matcha latte machine",
+        "Teak oil for furniture",
     ],
 )
 def test_lookalikes_name_no_good(product):

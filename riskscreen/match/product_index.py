@@ -34,20 +34,28 @@ class ProductSettings:
     fuzzy_long_length: int
     fuzzy_substitution_length: int
     max_length: int
+    article_veto_priority: int
+    material_priority: int
+    article_min_length: int
+    rotation_factor: float
+    compound_min_length: int
+    compound_short_length: int
 
 
 @dataclass(frozen=True)
 class ProductIndex:
     """Everything the matcher searches: patterns, fuzzy vocabulary, good names and sectors."""
 
-    patterns: pl.DataFrame  # pattern, kind, good_id, sector, priority, confidence, cjk, ilab
-    # fuzzy_words: word (one or two words), kind, good_id, sector, priority, confidence
+    patterns: pl.DataFrame  # pattern, kind, good_id, sector, priority, confidence, cjk, ilab, lang
+    # fuzzy_words: word (one or two words), kind, good_id, sector, priority, confidence, lang
     fuzzy_words: pl.DataFrame
-    compounds: pl.DataFrame  # word, good_id, priority, confidence (German/Dutch compound parts)
+    compounds: pl.DataFrame  # word, good_id, priority, confidence, lang (German/Dutch parts)
     descriptors: frozenset[str]
     equipment: frozenset[str]
     containers: frozenset[str]
+    linkers: frozenset[str]
     exact_words: frozenset[str]
+    good_words: frozenset[str]  # words of good and sector keywords (not of negative phrases)
     goods: pl.DataFrame  # good_id, good, good_sector
     settings: ProductSettings
 
@@ -88,6 +96,12 @@ def load_settings(folder: str | None = None) -> ProductSettings:
         fuzzy_long_length=int(values["fuzzy_long_length"]),
         fuzzy_substitution_length=int(values["fuzzy_substitution_length"]),
         max_length=int(values["max_length"]),
+        article_veto_priority=int(values["article_veto_priority"]),
+        material_priority=int(values["material_priority"]),
+        article_min_length=int(values["article_min_length"]),
+        rotation_factor=values["rotation_factor"],
+        compound_min_length=int(values["compound_min_length"]),
+        compound_short_length=int(values["compound_short_length"]),
     )
 
 
@@ -116,7 +130,8 @@ def _curated(folder: str | None) -> pl.DataFrame:
         pl.lit(9).cast(pl.Int64).alias("priority"),
         pl.lit(1.0).alias("confidence"),
         (
-            pl.col("lang").eq("en") & pl.col("kind").is_in(["negative", "equipment", "container"])
+            pl.col("lang").eq("en")
+            & pl.col("kind").is_in(["negative", "equipment", "container", "article"])
         ).alias("plural"),
         "lang",
     )
@@ -170,10 +185,28 @@ def build_index(
         .with_columns(key=pl.col("key").replace_strict(variants, return_dtype=pl.List(pl.String)))
         .explode("key")
         .drop_nulls("key")
-        .with_columns(variant=pl.lit(True))
+        .with_columns(variant=pl.lit(1))
     )
-    # Written spellings beat generated plurals; curated rows beat ILAB names of the same key.
-    every = pl.concat([rows.with_columns(variant=pl.lit(False)), plurals])
+    settings = load_settings(folder)
+    # Inverted catalogue order: "palm oil RBD", "shoes leather", "roses artificial" - English
+    # good phrases of two or three words also match with their first word moved to the end.
+    rotated = (
+        pl.concat([rows.with_columns(variant=pl.lit(0)), plurals])
+        .filter(
+            (pl.col("kind") == "good")
+            & (pl.col("lang") == "en")
+            & pl.col("key").str.contains(r"^[a-z]+( [a-z]+){1,2}$")
+        )
+        .with_columns(
+            key=pl.col("key").str.replace(r"^([a-z]+) (.+)$", "${2} ${1}"),
+            confidence=pl.col("confidence") * settings.rotation_factor,
+            ilab=pl.lit(False),
+            variant=pl.lit(2),
+        )
+    )
+    # Written spellings beat generated plurals and rotations; curated rows beat ILAB names of
+    # the same key.
+    every = pl.concat([rows.with_columns(variant=pl.lit(0)), plurals, rotated])
     every = every.sort(
         ["variant", "ilab", "confidence"], descending=[False, False, True], maintain_order=True
     )
@@ -186,7 +219,6 @@ def build_index(
     ).with_columns(
         pattern=pl.when(pl.col("cjk")).then(pl.col("key")).otherwise(" " + pl.col("key") + " ")
     )
-    settings = load_settings(folder)
     patterns = patterns.with_columns(
         confidence=pl.when(pl.col("kind") == "service")
         .then(pl.lit(settings.service_confidence))
@@ -197,32 +229,52 @@ def build_index(
         & ~pl.col("cjk")
         & (pl.col("key").str.len_chars() >= settings.fuzzy_min_length)
         & pl.col("key").str.contains(r"^[a-z]+( [a-z]+)?$")
-    ).select(pl.col("key").alias("word"), "kind", "good_id", "sector", "priority", "confidence")
+    ).select(
+        pl.col("key").alias("word"), "kind", "good_id", "sector", "priority", "confidence", "lang"
+    )
     descriptors = frozenset(patterns.filter(pl.col("kind") == "descriptor")["key"].to_list())
     equipment = frozenset(patterns.filter(pl.col("kind") == "equipment")["key"].to_list())
     containers = frozenset(patterns.filter(pl.col("kind") == "container")["key"].to_list())
+    linkers = frozenset(patterns.filter(pl.col("kind") == "linker")["key"].to_list())
     compounds = patterns.filter(
         (pl.col("kind") == "good")
         & pl.col("lang").is_in(["de", "nl"])
-        & pl.col("key").str.contains(r"^[a-z]{5,}$")
+        & pl.col("key").str.contains(r"^[a-z]+$")
+        & (pl.col("key").str.len_chars() >= settings.compound_short_length)
         & (pl.col("confidence") >= settings.review_threshold)
-    ).select(pl.col("key").alias("word"), "good_id", "priority", "confidence")
+    ).select(pl.col("key").alias("word"), "good_id", "priority", "confidence", "lang")
     exact = frozenset(w for key in patterns["key"].to_list() for w in key.split(" "))
+    good_words = frozenset(
+        w
+        for key in patterns.filter(pl.col("kind").is_in(["good", "sector"]))["key"].to_list()
+        for w in key.split(" ")
+    )
     goods_out = goods.select(
         "good_id", pl.col("name").alias("good"), pl.col("sector").alias("good_sector")
     )
     return ProductIndex(
         patterns=patterns.filter(
-            ~pl.col("kind").is_in(["descriptor", "equipment", "container"])
+            ~pl.col("kind").is_in(["descriptor", "equipment", "container", "linker"])
         ).select(
-            "pattern", "key", "kind", "good_id", "sector", "priority", "confidence", "cjk", "ilab"
+            "pattern",
+            "key",
+            "kind",
+            "good_id",
+            "sector",
+            "priority",
+            "confidence",
+            "cjk",
+            "ilab",
+            "lang",
         ),
         fuzzy_words=fuzzy_words,
         compounds=compounds,
         descriptors=descriptors,
         equipment=equipment,
         containers=containers,
+        linkers=linkers,
         exact_words=exact,
+        good_words=good_words,
         goods=goods_out,
         settings=settings,
     )

@@ -4,7 +4,9 @@ All distinct descriptions are searched at once (Aho-Corasick via polars `str.ext
 Words and word pairs not covered by an exact hit are compared with the one- and two-word
 vocabulary (rapidfuzz `process.cdist`, Damerau-Levenshtein) to catch "cottn", "cofee beans".
 A hit inside a longer hit is dropped ("cotton" inside "cotton yarn", "gold" inside "gold
-plated"); a service word vetoes goods; the best good has the highest priority, then
+plated"); a service word vetoes goods; a good named only as what something is for, made of or
+coloured like is dropped (`_context_vetoed`, `_modifier_vetoed`: "teak oil for furniture", "gold
+spray paint", "rubber mallet", "sac en cuir"); the best good has the highest priority, then
 confidence, then the longest span.
 """
 
@@ -39,8 +41,18 @@ HIT_COLUMNS = [
     "ilab",
     "fuzzy",
     "whole",
+    "lang",
 ]
-_CHUNK = 4000  # n-grams compared per cdist block (memory: block x vocabulary bytes)
+_CHUNK = 4000
+# Word order of the keyword languages: does a material adjective come before its noun?
+_ADJECTIVE_FIRST = ["en", "de", "nl"]
+_ADJECTIVE_AFTER = [
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "id",
+]  # n-grams compared per cdist block (memory: block x vocabulary bytes)
 
 
 def _exact_hits(texts: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
@@ -197,10 +209,39 @@ def _compound_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex
         .with_columns(rest=pl.col("gram").str.len_chars() - pl.col("word").str.len_chars())
         .filter(pl.col("rest") >= 3)
     )
+    short = pl.col("word").str.len_chars() < s.compound_min_length
     head = pairs.filter(pl.col("gram").str.ends_with(pl.col("word"))).with_columns(
         factor=pl.lit(s.fuzzy_factor)
     )
-    modifier = pairs.filter(pl.col("gram").str.starts_with(pl.col("word"))).with_columns(
+    # A short head ("garn", "reis") counts only after a known keyword's stem: "Baumwoll|garn"
+    # is cotton yarn, "Kauf|preis" is no rice.
+    stems = index.compounds.filter(~short).select(stem="word")
+    known = (
+        head.filter(short)
+        .with_columns(stem_part=pl.col("gram").str.head(pl.col("rest")))
+        .select("stem_part")
+        .unique()
+        .join(stems, how="cross")
+        .filter(
+            (pl.col("stem_part").str.len_chars() >= s.compound_short_length)
+            & (
+                pl.col("stem").str.starts_with(pl.col("stem_part"))
+                | pl.col("stem_part").str.starts_with(pl.col("stem"))
+            )
+        )
+        .select("stem_part")
+        .unique()
+    )
+    head = pl.concat(
+        [
+            head.filter(~short),
+            head.filter(short)
+            .with_columns(stem_part=pl.col("gram").str.head(pl.col("rest")))
+            .join(known, on="stem_part", how="semi")
+            .drop("stem_part"),
+        ]
+    )
+    modifier = pairs.filter(~short & pl.col("gram").str.starts_with(pl.col("word"))).with_columns(
         factor=pl.lit(s.fuzzy_factor**2)
     )
     # One split per word: a head beats a modifier, the longest keyword beats a shorter one
@@ -261,6 +302,127 @@ def _equipment_vetoed(hits: pl.DataFrame, texts: pl.DataFrame, index: ProductInd
         .filter(~pl.col("vessel") | (pl.col("good_sector") == "Agriculture"))
     )
     return hits.join(tool.select("key", "start", "end"), on=["key", "start", "end"], how="anti")
+
+
+def _words(texts: pl.DataFrame) -> pl.DataFrame:
+    """One row per word: key, word, pos, and its span in the padded text (w_start = the
+    space before it, w_end = the space after it; a hit over the word is (w_start, w_end + 1))."""
+    return (
+        texts.select("key", word=pl.col("text").str.split(" "))
+        .explode("word")
+        .with_columns(blen=pl.col("word").str.len_bytes().cast(pl.Int64))
+        .with_columns(
+            w_start=(pl.col("blen") + 1).cum_sum().over("key") - (pl.col("blen") + 1),
+            pos=pl.int_range(pl.len()).over("key"),
+        )
+        .with_columns(w_end=pl.col("w_start") + pl.col("blen") + 1)
+    )
+
+
+def _context_vetoed(hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Drop goods that only describe something else in the same description.
+
+    * A good right after a purpose word ("for", "pour", "fur") is what the item is for:
+      "teak oil for furniture", "fertiliser for coffee".
+    * A material or crop (priority <= `article_veto_priority`) named anywhere before an
+      unlisted article word (stopword kind `article`: paint, candle, valve) is that article's
+      material, colour or scent: "gold spray paint", "coconut scented candle", "brass ball
+      valve". A tool word (stopword kind `equipment`) anywhere after it counts too: "matcha
+      latte machine", "salt water pump". Finished articles (priority 3) are not affected.
+    """
+    goods = hits.filter(pl.col("kind") == "good")
+    purpose = hits.filter(pl.col("kind") == "purpose").select("key", start=pl.col("end") - 1)
+    tools = words.filter(pl.col("word").is_in(list(index.equipment))).select(
+        "key", start="w_start", end=pl.col("w_end") + 1
+    )
+    # "machine made" is a negative phrase: its "machine" is no tool
+    tools = tools.join(
+        _inside(tools, hits.filter(pl.col("kind") == "negative")),
+        on=["key", "start", "end"],
+        how="anti",
+    )
+    # An article or tool after a purpose word is what the item is for, not what it is:
+    # "coffee beans for espresso machines" stay coffee.
+    first_purpose = purpose.group_by("key").agg(p_start=pl.col("start").min())
+    article = (
+        pl.concat(
+            [
+                hits.filter(pl.col("kind") == "article").select("key", "start"),
+                tools.select("key", "start"),
+            ]
+        )
+        .join(first_purpose, on="key", how="left")
+        .filter(pl.col("p_start").is_null() | (pl.col("start") < pl.col("p_start")))
+        .group_by("key")
+        .agg(a_start=pl.col("start").max())
+    )
+    after_purpose = goods.join(purpose, on=["key", "start"], how="semi")
+    before_article = goods.join(article, on="key", how="inner").filter(
+        (pl.col("priority") <= index.settings.article_veto_priority)
+        & (pl.col("end") <= pl.col("a_start") + 1)
+    )
+    dropped = pl.concat(
+        [after_purpose.select("key", "start", "end"), before_article.select("key", "start", "end")]
+    )
+    return hits.join(dropped.unique(), on=["key", "start", "end"], how="anti")
+
+
+def _modifier_vetoed(hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Drop a raw material (priority <= `material_priority`) that only says what an unnamed
+    article is made of.
+
+    * English order: the material right before a word the vocabulary does not know
+      ("cotton nightshirt", "leather card holder", "rubber mallet"): that word is the article.
+      In French, Spanish, Italian, Portuguese and Indonesian the unknown word comes first
+      ("chaussettes coton").
+      Known words (a word of any good or sector keyword, a descriptor or qualifier such as a
+      colour) and numbers keep it:
+      "cotton bales", "leather black 1.2mm".
+    * Romance/Germanic order: the material after a linking word (stopword kind `linker`: de,
+      en, di, of, aus) that follows another word ("sac en cuir", "botas de cuero").
+    The article itself may be unlisted, so nothing replaces the material: no good is better
+    than a false flag.
+    """
+    s = index.settings
+    known = list(index.good_words | index.descriptors)
+    material = hits.filter(
+        (pl.col("kind") == "good") & (pl.col("priority") <= s.material_priority)
+    ).select("key", "start", "end", "lang")
+    if material.height == 0:
+        return hits
+    unknown = words.filter(
+        pl.col("word").str.contains(r"^[a-z]+$")
+        & (pl.col("word").str.len_chars() >= s.article_min_length)
+        & ~pl.col("word").is_in(known)
+    ).select("key", "w_start")
+    # One-word keywords only ("cotton bales SJV" names the material in full). Where the
+    # adjective comes first (English, Dutch, German) the article follows the material; where
+    # it follows the noun ("cuero curtido", "karet alam") the article comes before it
+    # ("chaussettes coton").
+    one_word = words.select("key", start="w_start", end=pl.col("w_end") + 1)
+    single = material.join(one_word, on=["key", "start", "end"], how="semi")
+    before_article = single.filter(pl.col("lang").is_in(_ADJECTIVE_FIRST)).join(
+        unknown, left_on=["key", pl.col("end") - 1], right_on=["key", "w_start"], how="semi"
+    )
+    after_article = single.filter(pl.col("lang").is_in(_ADJECTIVE_AFTER)).join(
+        unknown.join(words.select("key", "w_start", "w_end"), on=["key", "w_start"]),
+        left_on=["key", "start"],
+        right_on=["key", "w_end"],
+        how="semi",
+    )
+    linkers = words.filter(pl.col("word").is_in(list(index.linkers)) & (pl.col("pos") > 0))
+    after_linker = material.join(
+        linkers.select("key", "w_end"),
+        left_on=["key", "start"],
+        right_on=["key", "w_end"],
+        how="semi",
+    )
+    dropped = (
+        pl.concat([before_article, after_article, after_linker])
+        .select("key", "start", "end")
+        .unique()
+    )
+    return hits.join(dropped, on=["key", "start", "end"], how="anti")
 
 
 def _fuzzy_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
@@ -415,6 +577,8 @@ def match_text(keys: pl.Series, index: ProductIndex) -> pl.DataFrame:
     grams = _ngrams(texts, exact, index)
     found = [exact, _fuzzy_hits(grams, exact, index), _compound_hits(grams, exact, index)]
     hits = _equipment_vetoed(_drop_contained(pl.concat(found)), texts, index)
+    words = _words(texts)
+    hits = _context_vetoed(hits, words, index)
     # A misspelling fills gaps, or names a finished article over a spelt-right material
     # ("Tshrits cotton"); it never competes with a good of equal or higher rank.
     spelt = (
@@ -427,10 +591,15 @@ def match_text(keys: pl.Series, index: ProductIndex) -> pl.DataFrame:
         [
             hits.filter(~pl.col("fuzzy")),
             fuzzy.filter(
-                pl.col("spelt_rank").is_null() | (pl.col("priority") > pl.col("spelt_rank"))
+                pl.col("spelt_rank").is_null()
+                | (
+                    (pl.col("priority") > pl.col("spelt_rank"))
+                    & (pl.col("spelt_rank") <= index.settings.material_priority)
+                )
             ).drop("spelt_rank"),
         ]
     )
+    hits = _modifier_vetoed(hits, words, index)
     # Deterministic order whatever order the hits were found in.
     best = hits.sort(
         ["confidence", "end", "start", "sector"], descending=[True, True, False, False]
