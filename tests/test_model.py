@@ -181,6 +181,49 @@ def test_explain_gives_at_most_three_non_empty_factors(model):
         assert all(f.strip() and f.endswith(("(raises risk)", "(lowers risk)")) for f in row)
     assert len(factors[0]) == 3 and factors[3] == []
     assert any("Cotton" in f for f in factors[0])
+    # An assessed country is never called "not assessed"; a missing assessment of a country
+    # with no listings (Germany) is never given as a reason that raises its risk.
+    assert not any("not assessed" in f for f in factors[0])
+    assert not any("assess" in f and f.endswith("(raises risk)") for f in factors[1])
+    assert not any("no figures" in f for row in factors for f in row)
+
+
+def test_design_matrix_is_leave_one_out_for_every_feature(reference):
+    """Flip one listed and one unlisted pair of the real 2021 grid: their rows do not move."""
+    from riskscreen.model.data import edition_data
+    from riskscreen.model.design import design_matrix
+
+    cfg = load_config()
+    data = edition_data(reference, None, cfg)
+    before = design_matrix(data, cfg)
+    n_g = len(data.good_id)
+    listed = np.argwhere(data.grid.any == 1)[0]
+    unlisted = np.argwhere((data.grid.any == 0) & np.outer(data.country_vocab, data.good_vocab))[0]
+    for c, g in (listed, unlisted):
+        child, forced = data.grid.child.copy(), data.grid.forced.copy()
+        child[c, g], forced[c, g] = 1 - child[c, g], 1 - forced[c, g]
+        flipped = replace(data, grid=replace(data.grid, child=child, forced=forced))
+        after = design_matrix(flipped, cfg)
+        row = c * n_g + g
+        np.testing.assert_array_equal(after[row], before[row])
+        assert not np.array_equal(after, before)  # other pairs' features do react
+
+
+def test_interaction_must_follow_its_parts(tmp_path):
+    import shutil
+
+    from riskscreen.paths import reference_dir
+
+    for name in ("model_features", "model_params", "model_advancement"):
+        shutil.copy(reference_dir() / f"{name}.csv", tmp_path / f"{name}.csv")
+    feats = tmp_path / "model_features.csv"
+    lines = feats.read_text(encoding="utf-8").splitlines()
+    inter = next(i for i, line in enumerate(lines) if ",interaction," in line)
+    header = next(i for i, line in enumerate(lines) if line.startswith("feature,"))
+    lines.insert(header + 1, lines.pop(inter))  # move the interaction before its parts
+    feats.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ReferenceError_, match="interaction"):
+        load_config(str(tmp_path))
 
 
 def test_loading_and_scoring_10000_pairs_is_fast(model):
@@ -188,11 +231,13 @@ def test_loading_and_scoring_10000_pairs_is_fast(model):
     iso, goods = np.array(model.state["iso3"]), np.array(model.state["good_id"])
     cells = rng.choice(len(iso) * len(goods), 10_000, replace=False)
     frame = pl.DataFrame({"iso3": iso[cells // len(goods)], "good_id": goods[cells % len(goods)]})
-    start = time.perf_counter()
-    out = load_model().predict_pairs(frame)
-    elapsed = time.perf_counter() - start
-    assert out["p_child_labour"].null_count() == 0
-    assert elapsed < 3.0  # measured ~0.2 s; generous bound for busy test machines
+    timings = []
+    for _ in range(3):  # best of three: the target is < 1 s, busy test machines add noise
+        start = time.perf_counter()
+        out = load_model().predict_pairs(frame)
+        timings.append(time.perf_counter() - start)
+        assert out["p_child_labour"].null_count() == 0
+    assert min(timings) < 1.0  # measured ~0.1 s
 
 
 # -- persistence -----------------------------------------------------------------------------
@@ -260,6 +305,22 @@ def test_temporal_2018_to_2021_beats_product_of_priors(reference):
     assert combined["model"]["recall_at_500"] >= combined["prior_product"]["recall_at_500"]
     assert combined["model"]["roc_auc"] > combined["country_prior"]["roc_auc"]
     assert combined["model"]["roc_auc"] > combined["good_prior"]["roc_auc"]
+
+
+def test_bootstrap_intervals_are_deterministic_and_ordered():
+    from riskscreen.model.validation import bootstrap_intervals
+
+    rng = np.random.default_rng(0)
+    country = np.repeat(np.arange(40), 50)
+    y = (rng.random(2000) < 0.02).astype(float)
+    model = y * 0.5 + rng.random(2000)
+    base = rng.random(2000)
+    one = bootstrap_intervals(y, model, base, country, 50, random_state=1)
+    two = bootstrap_intervals(y, model, base, country, 50, random_state=1)
+    assert one == two
+    assert one["roc_auc_90"][0] <= one["roc_auc_90"][1]
+    assert one["auc_minus_product_90"][0] > 0  # a clearly better scorer wins in most rounds
+    assert 0.0 <= one["share_auc_above_product"] <= 1.0
 
 
 def test_fit_uses_only_the_edition_vocabulary(reference):

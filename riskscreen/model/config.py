@@ -10,7 +10,16 @@ from riskscreen.errors import ReferenceError_
 from riskscreen.model.features import LABEL_FEATURES
 from riskscreen.tables import read_table
 
-_KINDS = {"indicator", "count_true", "advancement", "region", "sector", "label"}
+_KINDS = {
+    "indicator",
+    "count_true",
+    "advancement",
+    "not_assessed",
+    "region",
+    "sector",
+    "label",
+    "interaction",
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,12 @@ def load_config(folder: str | None = None) -> ModelConfig:
     unknown = sorted(set(labels) - set(LABEL_FEATURES))
     if unknown:
         raise ReferenceError_(f"model_features.csv: unknown label feature(s) {unknown}")
+    names = feats["feature"].to_list()
+    for i, (kind, source) in enumerate(feats.select("kind", "source").iter_rows()):
+        if kind == "interaction" and any(part not in names[:i] for part in source.split("*")):
+            raise ReferenceError_(
+                f"model_features.csv: interaction {source!r} must name two earlier features"
+            )
     adv = read_table("model_advancement", folder).with_columns(pl.col("score").cast(pl.Float64))
     params = dict(read_table("model_params", folder).select("key", "value").iter_rows())
     return ModelConfig(features=feats, advancement=adv, params=params)

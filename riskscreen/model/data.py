@@ -78,6 +78,8 @@ def _country_raw(ind: pl.DataFrame, cfg: ModelConfig) -> tuple[np.ndarray, list[
         elif kind == "advancement":
             score, words = _advancement(ind[source], cfg)
             cols.append(score)
+        elif kind == "not_assessed":  # 1 = no assessed Findings profile in this edition
+            cols.append((~ind["assessed"].fill_null(False)).cast(pl.Float64).to_numpy())
         else:
             continue
         names.append(name)

@@ -15,13 +15,21 @@ from sklearn.linear_model import LogisticRegression
 from riskscreen.model.config import ModelConfig
 
 
-def fit_preprocess(x: np.ndarray, log_cols: np.ndarray) -> dict[str, np.ndarray]:
-    """Learn medians, missing-flag columns and scaling from training rows `x` (raw values)."""
+def fit_preprocess(
+    x: np.ndarray, log_cols: np.ndarray, missing_flags: bool = True
+) -> dict[str, np.ndarray]:
+    """Learn medians, missing-flag columns and scaling from training rows `x` (raw values).
+
+    With `missing_flags` False, missing values are only filled with the training median (no
+    extra 0/1 columns): whether a country is assessed at all is then an explicit feature.
+    """
     z = _log(x, log_cols)
     with np.errstate(all="ignore"):
         med = np.nanmedian(z, axis=0)
     med = np.where(np.isnan(med), 0.0, med)
     miss_cols = np.flatnonzero(np.isnan(z).any(axis=0))
+    if not missing_flags:
+        miss_cols = miss_cols[:0]
     filled = _fill(z, med, miss_cols)
     mean, std = filled.mean(axis=0), filled.std(axis=0)
     std = np.where(std > 0, std, 1.0)
@@ -93,7 +101,8 @@ def fit_scorer(
     """
     cols = np.arange(x.shape[1]) if cols is None else np.asarray(cols, dtype=np.int64)
     sub_log = np.flatnonzero(np.isin(cols, log_cols))
-    pre = fit_preprocess(x[:, cols], sub_log)
+    flags = cfg.params.get("missing_flags", "yes").strip().lower() in ("yes", "true", "1")
+    pre = fit_preprocess(x[:, cols], sub_log, missing_flags=flags)
     z = preprocess(x[:, cols], pre)
     yy = y.astype(np.int64)
     est = make_estimator(cfg, random_state, target).fit(z, yy)

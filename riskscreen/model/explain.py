@@ -4,6 +4,10 @@ For each prediction, the finding type with the higher probability is explained. 
 are in log-odds: coefficient x standardised value for the logistic model (exact), occlusion for
 gradient boosting. Country- and sector-level predictions are explained by the country's own
 features, averaged with the same good weights as the probability. Work is per distinct pair.
+
+Not every contribution is a reason: a Findings figure the country lacks (filled with a typical
+value) is never shown, and a 0/1 flag or interaction is shown only where it applies (value
+above 0), so an assessed country is never told it is "not assessed".
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from riskscreen.model.design import design_matrix
 from riskscreen.model.estimator import contributions, standardised
 from riskscreen.model.features import Grid
 
-_COUNTRY_KINDS = {"indicator", "count_true", "advancement", "region"}
+_INDICATOR_KINDS = {"indicator", "count_true", "advancement"}
+_COUNTRY_KINDS = _INDICATOR_KINDS | {"region", "not_assessed", "interaction"}
+_CONDITIONAL_KINDS = {"not_assessed", "interaction"}  # shown only where they apply (value > 0)
 _MIN_CONTRIBUTION = 0.05  # log-odds; smaller effects are not worth a reason
 FACTOR_SEPARATOR = "; "  # model_factors is one string: up to 3 factors joined by this
 
@@ -156,15 +162,17 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
                 out[rows] = np.einsum("kg,kgf->kf", weights, cube)
             contrib[np.ix_(rows, np.flatnonzero(~country_feat))] = 0.0
 
-    # Missing Findings figures are one reason ("not assessed"), not one per indicator.
-    ind_cols = np.flatnonzero([k in _COUNTRY_KINDS - {"region"} for k in kinds])
+    # A missing Findings figure is filled with a typical value; it is not a reason of its own
+    # (the `not_assessed` feature says whether the country has a Findings profile at all).
+    ind_cols = np.flatnonzero([k in _INDICATOR_KINDS for k in kinds])
     if len(ind_cols):
-        miss = np.isnan(value[:, ind_cols])
-        pooled = (contrib[:, ind_cols] * miss).sum(axis=1)
-        first = np.where(miss.any(axis=1), ind_cols[np.argmax(miss, axis=1)], -1)
-        contrib[:, ind_cols] = np.where(miss, 0.0, contrib[:, ind_cols])
-        rows = np.flatnonzero(first >= 0)
-        contrib[rows, first[rows]] = pooled[rows]
+        contrib[:, ind_cols] = np.where(np.isnan(value[:, ind_cols]), 0.0, contrib[:, ind_cols])
+    # A flag or interaction that does not apply (raw value 0) is the baseline, not a reason:
+    # "India is not assessed ..." must never be shown for an assessed country.
+    cond_cols = np.flatnonzero([k in _CONDITIONAL_KINDS for k in kinds])
+    if len(cond_cols):
+        sub = value[:, cond_cols]
+        contrib[:, cond_cols] = np.where(np.nan_to_num(sub) == 0, 0.0, contrib[:, cond_cols])
     order = np.argsort(-np.abs(contrib), axis=1, kind="stable")[:, :top]
     long = pl.DataFrame(
         {
@@ -213,11 +221,10 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
         )
         .str.replace_all("{region}", pl.col("_region").fill_null("its region"), literal=True)
         .str.replace_all("{level}", level, literal=True)
+        # "1 other countries" -> "1 other country" (templates are written for plural counts)
+        .str.replace_all(" 1 other countries", " 1 other country", literal=True)
+        .str.replace_all(" 1 other goods", " 1 other good", literal=True)
     )
-    missing = pl.col("_country").fill_null("the country") + pl.lit(
-        " has no figures in ILAB's Findings (not assessed)"
-    )
-    text = pl.when(pl.col("_v").is_nan() | pl.col("_v").is_null()).then(missing).otherwise(text)
     direction = (
         pl.when(pl.col("_c") > 0).then(pl.lit(" (raises risk)")).otherwise(pl.lit(" (lowers risk)"))
     )

@@ -20,6 +20,7 @@ LABEL_FEATURES: tuple[str, ...] = (
     "country_goods_other",
     "country_child_goods_other",
     "country_forced_goods_other",
+    "country_forced_share_other",
     "country_sector_goods_other",
     "region_good_share_other",
     "similar_goods_in_country",
@@ -107,6 +108,10 @@ def label_features(grid: Grid) -> dict[str, np.ndarray]:
     feats["country_goods_other"] = y.sum(axis=1, keepdims=True) - y
     feats["country_child_goods_other"] = ych.sum(axis=1, keepdims=True) - ych
     feats["country_forced_goods_other"] = yfo.sum(axis=1, keepdims=True) - yfo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        feats["country_forced_share_other"] = feats["country_forced_goods_other"] / np.maximum(
+            feats["country_goods_other"], 1.0
+        )
 
     sec = np.where(grid.sector >= 0, grid.sector, grid.sector.max(initial=0) + 1)
     sec_onehot = np.eye(sec.max() + 1)[sec]  # goods x sectors

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from scipy.stats import rankdata
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import GroupKFold
 
@@ -101,16 +102,86 @@ def temporal(
     """Metrics for every earlier -> later pair of List editions (or only `pairs`)."""
     editions = list_editions(reference)
     wanted = pairs or [(a, b) for i, a in enumerate(editions) for b in editions[i + 1 :]]
+    rounds = int(cfg.params.get("bootstrap_rounds", "0"))
     results = []
     for earlier in sorted({a for a, _ in wanted}):
         data = edition_data(reference, earlier, cfg)
         fit = fit_grid(data, cfg, random_state)
         for later in sorted(b for a, b in wanted if a == earlier):
-            results.append(temporal_pair(reference, data, fit, later))
+            results.append(temporal_pair(reference, data, fit, later, rounds, random_state))
     return results
 
 
-def temporal_pair(reference, data: EditionData, fit: dict, later: str) -> dict:
+def _fast_auc(y: np.ndarray, s: np.ndarray) -> float | None:
+    """ROC-AUC from average ranks (ties count half), None when only one class is present."""
+    n_pos = y.sum()
+    n_neg = len(y) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return None
+    ranks = rankdata(s)
+    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def _recall_at(y: np.ndarray, s: np.ndarray, k: int) -> float | None:
+    n_pos = y.sum()
+    if n_pos == 0:
+        return None
+    order = np.lexsort((np.arange(len(s)), -s))
+    return float(y[order][:k].sum() / n_pos)
+
+
+def bootstrap_intervals(
+    y: np.ndarray,
+    model: np.ndarray,
+    product: np.ndarray,
+    country: np.ndarray,
+    rounds: int,
+    random_state: int = 0,
+) -> dict:
+    """90% country-cluster bootstrap intervals for the combined ranking of one edition pair.
+
+    Additions arrive in country batches, so whole countries (all their candidate pairs) are
+    resampled with replacement. Returns 5th/95th percentiles of the model's ROC-AUC and
+    recall@500, and of the model's ROC-AUC minus the product-of-priors baseline's, plus the
+    share of rounds in which the model's AUC is higher.
+    """
+    rng = np.random.default_rng(random_state)
+    groups = np.unique(country)
+    members = [np.flatnonzero(country == c) for c in groups]
+    auc, rec, diff = [], [], []
+    for _ in range(rounds):
+        pick = rng.integers(0, len(groups), len(groups))
+        idx = np.concatenate([members[i] for i in pick])
+        yy = y[idx]
+        a_model, a_base = _fast_auc(yy, model[idx]), _fast_auc(yy, product[idx])
+        if a_model is None or a_base is None:
+            continue
+        auc.append(a_model)
+        diff.append(a_model - a_base)
+        rec.append(_recall_at(yy, model[idx], 500))
+    if not auc:
+        return {}
+
+    def pct(v: list[float]) -> list[float]:
+        return [float(np.percentile(v, 5)), float(np.percentile(v, 95))]
+
+    return {
+        "rounds": len(auc),
+        "roc_auc_90": pct(auc),
+        "recall_at_500_90": pct(rec),
+        "auc_minus_product_90": pct(diff),
+        "share_auc_above_product": float(np.mean(np.asarray(diff) > 0)),
+    }
+
+
+def temporal_pair(
+    reference,
+    data: EditionData,
+    fit: dict,
+    later: str,
+    bootstrap_rounds: int = 0,
+    random_state: int = 0,
+) -> dict:
     """Rank the unlisted pairs of `data`'s edition with a model fitted on it; score vs `later`."""
     vocab = np.outer(data.country_vocab, data.good_vocab)
     now = {"child": data.grid.child, "forced": data.grid.forced, "any": data.grid.any}
@@ -129,8 +200,19 @@ def temporal_pair(reference, data: EditionData, fit: dict, later: str) -> dict:
             "n_added_total": _added_total(reference, data.edition, later, target),
             "model": ranking_metrics(y, scores[target][cand]),
         }
-        for name, b in baselines(now[target], vocab).items():
+        base = baselines(now[target], vocab)
+        for name, b in base.items():
             block[name] = ranking_metrics(y, b[cand])
+        if target == "any" and bootstrap_rounds > 0:
+            country = np.broadcast_to(np.arange(len(data.iso3))[:, None], cand.shape)[cand]
+            block["bootstrap"] = bootstrap_intervals(
+                y,
+                scores[target][cand],
+                base["prior_product"][cand],
+                country,
+                bootstrap_rounds,
+                random_state,
+            )
         entry[target] = block
     return entry
 
@@ -269,6 +351,38 @@ def evaluate(reference=None, random_state: int = 0) -> dict:
     }
 
 
+def baseline_summary(metrics: dict) -> str:
+    """One paragraph: on which edition pairs the combined ranking does NOT beat each baseline."""
+    auc_losses, recall_losses, n = [], [], 0
+    for e in metrics["temporal"]:
+        a = e["any"]
+        if a["model"]["roc_auc"] is None:
+            continue
+        n += 1
+        key = f"{e['earlier']}->{e['later']}"
+        beaten = [name for name in SCORERS[1:] if a[name]["roc_auc"] >= a["model"]["roc_auc"]]
+        if beaten:
+            auc_losses.append(f"{key} ({', '.join(beaten)})")
+        if a["model"]["recall_at_500"] < a["prior_product"]["recall_at_500"]:
+            recall_losses.append(
+                f"{key} ({a['model']['recall_at_500']:.2f} vs "
+                f"{a['prior_product']['recall_at_500']:.2f})"
+            )
+    auc = (
+        f"The combined ROC-AUC beats all three baselines on all {n} edition pairs with additions."
+        if not auc_losses
+        else "The combined ROC-AUC does NOT beat every baseline on: " + "; ".join(auc_losses) + "."
+    )
+    rec = (
+        "Recall@500 is at least the product-of-priors baseline's on every pair."
+        if not recall_losses
+        else "Recall@500 is BELOW the product-of-priors baseline on: "
+        + "; ".join(recall_losses)
+        + "."
+    )
+    return f"**Against the baselines.** {auc} {rec}\n"
+
+
 def _f(v, pct: bool = False) -> str:
     if v is None:
         return "-"
@@ -319,6 +433,28 @@ def evaluation_report(metrics: dict) -> str:
             f"{f['model']['n_positive']} | {_f(f['model']['roc_auc'])} | "
             f"{_f(f['prior_product']['roc_auc'])} |"
         )
+    boot = [e for e in metrics["temporal"] if e["any"].get("bootstrap")]
+    if boot:
+        lines += [
+            "",
+            "### Uncertainty (combined ranking; 90% country-cluster bootstrap intervals)",
+            "",
+            "| earlier -> later | model AUC | AUC 90% | model R@500 | R@500 90% | "
+            "AUC - product AUC | 90% | rounds model > product |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for e in boot:
+            a, b = e["any"], e["any"]["bootstrap"]
+            diff = a["model"]["roc_auc"] - a["prior_product"]["roc_auc"]
+            lines.append(
+                f"| {e['earlier']}->{e['later']} | {_f(a['model']['roc_auc'])} | "
+                f"{_f(b['roc_auc_90'][0])}-{_f(b['roc_auc_90'][1])} | "
+                f"{_f(a['model']['recall_at_500'], True)} | "
+                f"{_f(b['recall_at_500_90'][0], True)}-{_f(b['recall_at_500_90'][1], True)} | "
+                f"{diff:+.3f} | {b['auc_minus_product_90'][0]:+.3f} to "
+                f"{b['auc_minus_product_90'][1]:+.3f} | {b['share_auc_above_product']:.0%} |"
+            )
+    lines += ["", baseline_summary(metrics)]
     cv = metrics["grouped_cv"]
     lines += [
         "",
