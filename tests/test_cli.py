@@ -210,3 +210,22 @@ def test_reference_build_cli_reproduces_committed_tables(runner, tmp_path, share
     assert result.exit_code == 0, result.output
     for table in ("countries.csv", "goods.csv", "listings.csv", "good_names.csv"):
         assert (out / table).read_bytes() == (repo_root / "reference" / table).read_bytes()
+
+
+@pytest.mark.slow
+def test_model_train_reproduces_committed_artefacts(runner, tmp_path, repo_root):
+    import polars as pl
+
+    from riskscreen.model import load_model
+
+    out = tmp_path / "models"
+    result = runner.invoke(main, ["model", "train", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    committed = repo_root / "models"
+    for name in ("metrics.json", "MODEL_CARD.md"):
+        assert (out / name).read_bytes() == (committed / name).read_bytes(), name
+    pairs = pl.DataFrame({"iso3": ["BGD", "CIV", "DEU", "TKM", "CHN"],
+                          "good_id": ["garments", "cocoa", "coffee", "cotton", None]})
+    fresh = load_model(out / "risk_model.skops").predict_pairs(pairs)
+    shipped = load_model(committed / "risk_model.skops").predict_pairs(pairs)
+    assert fresh.equals(shipped)
