@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -59,7 +60,7 @@ def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: An
     manifest = getattr(reference, "manifest", {}) or {}
     return {
         "tool": f"riskscreen {__version__}",
-        "input_file": str(getattr(table, "path", "") or "(frame)"),
+        "input_file": Path(str(table.path)).name if getattr(table, "path", None) else "(frame)",
         "input_sha256": getattr(table, "sha256", None),
         "sheet": getattr(table, "sheet", None),
         "header_row": getattr(table, "header_row", None),

@@ -110,8 +110,9 @@ def write_summary(
     if has_spend:
         assert spend is not None
         sums = pl.DataFrame({"t": tier_col, "s": spend}).group_by("t").agg(pl.col("s").sum())
-        spend_by = {t: float(s or 0.0) for t, s in sums.iter_rows()}
-    spend_total = sum(spend_by.values())
+        # rounded to cents, summed in a fixed order: parallel float sums must not change bytes
+        spend_by = {t: round(float(s or 0.0), 2) for t, s in sums.iter_rows()}
+    spend_total = round(sum(spend_by[t] for t in sorted(spend_by)), 2)
     first_tier_row = 5
     for tier in tiers:
         n = counts[tier.tier]
