@@ -9,7 +9,7 @@ Imports are lazy so `riskscreen --help` starts fast.
 
 from __future__ import annotations
 
-from typing import Any
+from riskscreen.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -31,10 +31,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
-    raise AttributeError(f"module 'riskscreen' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

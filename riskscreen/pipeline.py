@@ -146,6 +146,17 @@ def screen_frame(
     return work.select(*original, *added)
 
 
+def _loaded_model() -> Any:
+    """Load the default model and score one pair, so its first real call is warm too."""
+    from riskscreen.model import load_model
+
+    model = load_model()
+    probe = pl.DataFrame({"iso3": ["BGD"], "good_id": ["garments"], "sector": [None]},
+                         schema={"iso3": pl.String, "good_id": pl.String, "sector": pl.String})
+    model.explain(model.predict_pairs(probe))
+    return model
+
+
 def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
                    extra_watchlists: Sequence[str | Path]) -> tuple[Any, Any, Watchlists]:
     """Load what was not passed in. The model (skops imports all of scikit-learn, seconds) loads
@@ -153,9 +164,7 @@ def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
     from riskscreen.reference import load_reference
 
     if model is None:
-        from riskscreen.model import load_model
-
-        model = Background(load_model)
+        model = Background(_loaded_model)
     reference = reference if reference is not None else load_reference()
     if watchlists is None:
         watchlists = load_watchlists(extra=[Path(p) for p in extra_watchlists])

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from riskscreen.lazy import lazy_getattr
 
 __all__ = ["RiskModel", "evaluate", "evaluation_report", "load_model", "train"]
 
@@ -19,10 +19,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
-    raise AttributeError(f"module 'riskscreen.model' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -123,18 +123,7 @@ class RiskModel:
         if "iso3" not in frame.columns:
             raise InputError("predict_pairs needs an 'iso3' column")
         t = self.tables()
-        iso = pl.col("iso3").cast(pl.String).str.strip_chars().str.to_uppercase()
-        if "good_id" in frame.columns:
-            good = pl.col("good_id").cast(pl.String).str.strip_chars().str.to_lowercase()
-        elif "good" in frame.columns:
-            good = pl.col("good").cast(pl.String).str.strip_chars().str.to_lowercase()
-        else:
-            good = pl.lit(None, dtype=pl.String)
-        sector = (
-            pl.col("sector").cast(pl.String).str.strip_chars().str.to_lowercase()
-            if "sector" in frame.columns
-            else pl.lit(None, dtype=pl.String)
-        )
+        iso, good, sector = _key_exprs(frame.columns)
         keys = frame.select(_iso3=iso, _key=good, _sector_in=sector).unique(maintain_order=True)
         keys = keys.join(t["keys"], on="_key", how="left").join(
             t["goods"], on="_key_id", how="left"
@@ -179,18 +168,7 @@ class RiskModel:
         return self._join_back(base, scored)
 
     def _join_back(self, base: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
-        iso = pl.col("iso3").cast(pl.String).str.strip_chars().str.to_uppercase()
-        if "good_id" in base.columns:
-            good = pl.col("good_id").cast(pl.String).str.strip_chars().str.to_lowercase()
-        elif "good" in base.columns:
-            good = pl.col("good").cast(pl.String).str.strip_chars().str.to_lowercase()
-        else:
-            good = pl.lit(None, dtype=pl.String)
-        sector = (
-            pl.col("sector").cast(pl.String).str.strip_chars().str.to_lowercase()
-            if "sector" in base.columns
-            else pl.lit(None, dtype=pl.String)
-        )
+        iso, good, sector = _key_exprs(base.columns)
         tmp = base.with_row_index("_row").with_columns(_iso3=iso, _key=good, _sector_in=sector)
         out = tmp.join(scored, on=["_iso3", "_key", "_sector_in"], how="left", nulls_equal=True)
         return out.sort("_row").drop("_row", "_iso3", "_key", "_sector_in")
@@ -207,3 +185,20 @@ class RiskModel:
         from riskscreen.model.store import save_model
 
         return save_model(self, path)
+
+
+def _key_exprs(columns: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Normalised iso3, good (id or name) and sector expressions for the columns present."""
+    iso = pl.col("iso3").cast(pl.String).str.strip_chars().str.to_uppercase()
+    name = "good_id" if "good_id" in columns else "good" if "good" in columns else None
+    good = (
+        pl.col(name).cast(pl.String).str.strip_chars().str.to_lowercase()
+        if name
+        else pl.lit(None, dtype=pl.String)
+    )
+    sector = (
+        pl.col("sector").cast(pl.String).str.strip_chars().str.to_lowercase()
+        if "sector" in columns
+        else pl.lit(None, dtype=pl.String)
+    )
+    return iso, good, sector

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from riskscreen.lazy import lazy_getattr
 
 __all__ = ["Reference", "build_reference", "load_reference", "reference_info"]
 
@@ -17,10 +17,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
-    raise AttributeError(f"module 'riskscreen.reference' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
