@@ -101,6 +101,9 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
     Columns are found from their headers (English, French, Spanish, German …); override with
     --name-col/--country-col/--product-col. Wraps `riskscreen.run_screen`.
     """
+    from riskscreen.background import Background, warm_model
+
+    model = Background(warm_model)  # first: it overlaps importing, reading and resolving
     from riskscreen.pipeline import run_screen, write_outputs
 
     overrides = {"name": name_col, "country": country_col, "product": product_col,
@@ -108,7 +111,7 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
     run = run_screen(suppliers, sheet=sheet_arg,
                      columns={k: v for k, v in overrides.items() if v},
-                     extra_watchlists=watchlists, min_tier=min_tier, quiet=quiet)
+                     extra_watchlists=watchlists, min_tier=min_tier, quiet=quiet, model=model)
     written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also)
     if not quiet:
         for note in (run.table.note, *run.roles.notes):

@@ -7,9 +7,8 @@ watchlists passed in, so it can run unchanged as a map over partitions of a larg
 from __future__ import annotations
 
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from riskscreen.background import Background, warm_model
 from riskscreen.errors import InputError
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
@@ -45,28 +45,6 @@ ADDED_COLUMNS: tuple[str, ...] = (
     "risk_score", "risk_tier", "flagged", "reasons", "needs_review", "review_reason", "ilab_url",
     "reference_edition", "watchlist_editions",
 )
-
-
-class Background:
-    """Run a loader in a daemon thread (an error exit need not wait for it); `result()` joins."""
-
-    def __init__(self, func: Callable[[], Any]) -> None:
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(func,), daemon=True)
-        self._thread.start()
-
-    def _run(self, func: Callable[[], Any]) -> None:
-        try:
-            self._value = func()
-        except BaseException as exc:  # noqa: BLE001 — re-raised in the caller's thread
-            self._error = exc
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 class StageTimer:
@@ -146,17 +124,6 @@ def screen_frame(
     return work.select(*original, *added)
 
 
-def _loaded_model() -> Any:
-    """Load the default model and score one pair, so its first real call is warm too."""
-    from riskscreen.model import load_model
-
-    model = load_model()
-    probe = pl.DataFrame({"iso3": ["BGD"], "good_id": ["garments"], "sector": [None]},
-                         schema={"iso3": pl.String, "good_id": pl.String, "sector": pl.String})
-    model.explain(model.predict_pairs(probe))
-    return model
-
-
 def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
                    extra_watchlists: Sequence[str | Path]) -> tuple[Any, Any, Watchlists]:
     """Load what was not passed in. The model (skops imports all of scikit-learn, seconds) loads
@@ -164,7 +131,7 @@ def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
     from riskscreen.reference import load_reference
 
     if model is None:
-        model = Background(_loaded_model)
+        model = Background(warm_model)
     reference = reference if reference is not None else load_reference()
     if watchlists is None:
         watchlists = load_watchlists(extra=[Path(p) for p in extra_watchlists])
