@@ -108,7 +108,7 @@ def _data_sheet(
     if frame.height + 1 > EXCEL_MAX_ROWS or len(specs) > EXCEL_MAX_COLUMNS:
         raise RiskscreenError(
             f"{frame.height} rows × {len(specs)} columns do not fit in an Excel sheet; "
-            "write CSV or Parquet output instead"
+            "use --no-all-sheet (the full table then goes to a --also .parquet or .csv file)"
         )
     body = build_sheet_body(frame, specs, palette)
     for i, width in enumerate(content_widths(frame, specs), 1):
