@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from riskscreen.errors import ReferenceError_
 from riskscreen.match.entity_country import countries_to_iso3
-from riskscreen.match.entity_index import EntityIndex, entity_index, raw_key
+from riskscreen.match.entity_index import EntityIndex, entity_index, raw_key, token_frame
 from riskscreen.match.entity_scopes import match_scopes
 from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists, load_watchlists
@@ -130,15 +130,7 @@ def _queries(names: list[str], index: EntityIndex) -> tuple[pl.DataFrame, pl.Dat
             [t for t in weights if t not in index.weights and t not in generic], index
         )
     )
-    tokens = pl.DataFrame(
-        {
-            "qid": [i for i, k in enumerate(keys) for _ in k.tokens],
-            "qtok": [t for k in keys for t in k.tokens],
-        },
-        schema={"qid": pl.UInt32, "qtok": pl.String},
-    ).with_columns(
-        pl.col("qtok").replace_strict(weights, default=1.0, return_dtype=pl.Float64).alias("qw")
-    )
+    tokens = token_frame(keys, "q", weights)
     return queries, tokens
 
 

@@ -5,7 +5,9 @@ Built once per loaded `Watchlists` (cached on it) so screening only normalises t
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -45,15 +47,23 @@ def entity_index(watchlists: Watchlists) -> EntityIndex:
         pl.Series("full_compact", [k.full.replace(" ", "") for k in keys], pl.String),
     )
     weights = token_weights((k.tokens for k in keys), norm.generic_weight)
-    tokens = pl.DataFrame(
-        {
-            "aid": [i for i, k in enumerate(keys) for _ in k.tokens],
-            "atok": [t for k in keys for t in k.tokens],
-        },
-        schema={"aid": pl.UInt32, "atok": pl.String},
-    ).with_columns(
-        pl.col("atok").replace_strict(weights, default=1.0, return_dtype=pl.Float64).alias("aw")
-    )
+    tokens = token_frame(keys, "a", weights)
     index = EntityIndex(aliases=aliases, tokens=tokens, weights=weights, normaliser=norm)
     watchlists.cache["entity_index"] = index
     return index
+
+
+def token_frame(keys: Sequence[Any], prefix: str, weights: Mapping[str, float]) -> pl.DataFrame:
+    """One row per (name, token): `{prefix}id`, `{prefix}tok` and its weight `{prefix}w`."""
+    ident, tok, weight = f"{prefix}id", f"{prefix}tok", f"{prefix}w"
+    return pl.DataFrame(
+        {
+            ident: [i for i, k in enumerate(keys) for _ in k.tokens],
+            tok: [t for k in keys for t in k.tokens],
+        },
+        schema={ident: pl.UInt32, tok: pl.String},
+    ).with_columns(
+        pl.col(tok)
+        .replace_strict(dict(weights), default=1.0, return_dtype=pl.Float64)
+        .alias(weight)
+    )
