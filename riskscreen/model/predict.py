@@ -19,6 +19,7 @@ other listings, the good's prevalence) with the indicators marked missing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -56,39 +57,11 @@ class RiskModel:
         """Pair, sector-level and country-level probability tables (built once, then cached)."""
         if self._tables is None:
             s = self.state
-            n_c, n_g = len(s["iso3"]), len(s["good_id"])
             iso3 = pl.Series("iso3", s["iso3"], pl.String)
-            pair = pl.DataFrame(
-                {
-                    "_iso3": np.repeat(np.asarray(s["iso3"], dtype=object), n_g),
-                    "_good_id": np.tile(np.asarray(s["good_id"], dtype=object), n_c),
-                    "_pc": np.asarray(s["p_child"], dtype=np.float64).reshape(-1),
-                    "_pf": np.asarray(s["p_forced"], dtype=np.float64).reshape(-1),
-                },
-                schema={
-                    "_iso3": pl.String,
-                    "_good_id": pl.String,
-                    "_pc": pl.Float64,
-                    "_pf": pl.Float64,
-                },
-            )
-            n_s = len(s["sectors"])
-            sector = pl.DataFrame(
-                {
-                    "_iso3": np.repeat(np.asarray(s["iso3"], dtype=object), n_s),
-                    "_sector": np.tile(
-                        np.asarray([x.lower() for x in s["sectors"]], dtype=object), n_c
-                    ),
-                    "_sc": np.asarray(s["sector_child"], dtype=np.float64).reshape(-1),
-                    "_sf": np.asarray(s["sector_forced"], dtype=np.float64).reshape(-1),
-                },
-                schema={
-                    "_iso3": pl.String,
-                    "_sector": pl.String,
-                    "_sc": pl.Float64,
-                    "_sf": pl.Float64,
-                },
-            )
+            pair = _grid(s["iso3"], "_good_id", s["good_id"], ("_pc", s["p_child"]),
+                         ("_pf", s["p_forced"]))
+            sector = _grid(s["iso3"], "_sector", [x.lower() for x in s["sectors"]],
+                           ("_sc", s["sector_child"]), ("_sf", s["sector_forced"]))
             country = pl.DataFrame(
                 {
                     "_iso3": iso3,
@@ -202,3 +175,19 @@ def _key_exprs(columns: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         else pl.lit(None, dtype=pl.String)
     )
     return iso, good, sector
+
+
+def _grid(iso3: list[str], key: str, keys: list[str], child: tuple[str, Any],
+          forced: tuple[str, Any]) -> pl.DataFrame:
+    """A country x key probability grid (row-major arrays) as a long frame."""
+    n_c, n_k = len(iso3), len(keys)
+    return pl.DataFrame(
+        {
+            "_iso3": np.repeat(np.asarray(iso3, dtype=object), n_k),
+            key: np.tile(np.asarray(keys, dtype=object), n_c),
+            child[0]: np.asarray(child[1], dtype=np.float64).reshape(-1),
+            forced[0]: np.asarray(forced[1], dtype=np.float64).reshape(-1),
+        },
+        schema={"_iso3": pl.String, key: pl.String, child[0]: pl.Float64,
+                forced[0]: pl.Float64},
+    )
