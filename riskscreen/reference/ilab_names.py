@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pycountry
 
@@ -37,48 +37,41 @@ def _pycountry_exact(name: str) -> str | None:
 
 def country_iso3_map(names: Iterable[str], curated_dir: str | None = None) -> dict[str, str]:
     """Every distinct ILAB country spelling -> iso3; raise ReferenceError_ listing every gap."""
-    aliases = read_table("ilab_country_aliases", curated_dir)
-    table = dict(
-        zip(aliases["ilab_name"].str.strip_chars(), aliases["iso3"].str.strip_chars(), strict=True)
+    return _map_names(
+        (n for n in names if n), "ilab_country_aliases", "iso3", _pycountry_exact,
+        "ILAB country name(s) have no ISO code", curated_dir,
     )
-    out: dict[str, str] = {}
-    missing: list[str] = []
-    for name in sorted({n for n in names if n}):
-        iso3 = table.get(name) or _pycountry_exact(name)
-        if iso3:
-            out[name] = iso3
-        else:
-            missing.append(name)
-    if missing:
-        raise ReferenceError_(
-            f"{len(missing)} ILAB country name(s) have no ISO code; add them to "
-            f"reference/ilab_country_aliases.csv: " + "; ".join(repr(m) for m in missing)
-        )
-    return out
 
 
 def good_id_map(names: Iterable[str], curated_dir: str | None = None) -> dict[str, str]:
     """Every distinct ILAB good spelling -> good_id (curated rename, else slug)."""
-    renames = read_table("good_renames", curated_dir)
-    table = dict(
-        zip(
-            renames["ilab_name"].str.strip_chars(),
-            renames["good_id"].str.strip_chars(),
-            strict=True,
-        )
+    return _map_names(
+        names, "good_renames", "good_id", slug, "ILAB good name(s) give no usable good_id",
+        curated_dir,
+    )
+
+
+def _map_names(names: Iterable[str], table_name: str, column: str,
+               fallback: Callable[[str], str | None], problem: str,
+               curated_dir: str | None) -> dict[str, str]:
+    """Each distinct name -> the curated table's `column`, else `fallback(name)`; fail loudly,
+    listing every name neither gives."""
+    table = read_table(table_name, curated_dir)
+    curated = dict(
+        zip(table["ilab_name"].str.strip_chars(), table[column].str.strip_chars(), strict=True)
     )
     out: dict[str, str] = {}
-    bad: list[str] = []
+    missing: list[str] = []
     for name in sorted(set(names)):
-        good_id = table.get(name) or slug(name)
-        if good_id:
-            out[name] = good_id
+        value = curated.get(name) or fallback(name)
+        if value:
+            out[name] = value
         else:
-            bad.append(name)
-    if bad:
+            missing.append(name)
+    if missing:
         raise ReferenceError_(
-            "ILAB good name(s) give no usable good_id; add them to reference/good_renames.csv: "
-            + "; ".join(repr(b) for b in bad)
+            f"{len(missing)} {problem}; add them to reference/{table_name}.csv: "
+            + "; ".join(repr(m) for m in missing)
         )
     return out
 
