@@ -1,7 +1,8 @@
 """Start slow loads early, in a daemon thread, and wait for them only when they are needed.
 
-Loading the model imports all of scikit-learn through skops (about two seconds): the CLI starts
-it before anything else so it overlaps importing, reading and resolving.
+Loading the model and building its explanation cache takes a few tenths of a second (two seconds
+more when it must come from the skops file, which imports all of scikit-learn): the CLI starts it
+before anything else so it overlaps importing, reading and resolving.
 """
 
 from __future__ import annotations

@@ -194,13 +194,13 @@ def model() -> None:
 @model.command("train")
 @click.option("--edition", default=None, help="ILAB edition label to train on [default: newest].")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for risk_model.skops, metrics.json and MODEL_CARD.md "
+              help="Folder for risk_model.skops (+ .json.gz), metrics.json and MODEL_CARD.md "
               "[default: the embedded models/ folder].")
 @_friendly
 def model_train_cmd(edition: str | None, out_dir: Path | None) -> None:
     """Train deterministically from the committed reference tables and write models/.
 
-    Writes risk_model.skops, metrics.json (validation) and MODEL_CARD.md together. Wraps
+    Writes risk_model.skops (and its plain twin), metrics.json and MODEL_CARD.md together. Wraps
     `riskscreen.model.publish.write_model_artifacts`.
     """
     from riskscreen.model.publish import write_model_artifacts

@@ -126,8 +126,9 @@ def screen_frame(
 
 def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
                    extra_watchlists: Sequence[str | Path]) -> tuple[Any, Any, Watchlists]:
-    """Load what was not passed in. The model (skops imports all of scikit-learn, seconds) loads
-    in a background thread while the file is read and resolved; scoring waits for it."""
+    """Load what was not passed in. The model loads in a background thread while the file is read
+    and resolved (scoring waits for it): a fraction of a second from its plain twin, seconds when
+    only the skops file is usable (skops imports all of scikit-learn)."""
     from riskscreen.reference import load_reference
 
     if model is None:

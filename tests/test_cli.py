@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from riskscreen.checksum import file_sha256
 from riskscreen.cli import main
 
 
@@ -229,3 +232,8 @@ def test_model_train_reproduces_committed_artefacts(runner, tmp_path, repo_root)
     fresh = load_model(out / "risk_model.skops").predict_pairs(pairs)
     shipped = load_model(committed / "risk_model.skops").predict_pairs(pairs)
     assert fresh.equals(shipped)
+    # The plain twin holds the same state; only the skops file's checksum (zip times) differs.
+    twins = [json.loads(gzip.decompress((d / "risk_model.json.gz").read_bytes()))
+             for d in (out, committed)]
+    assert twins[0]["state"] == twins[1]["state"]
+    assert twins[0]["skops_sha256"] == file_sha256(out / "risk_model.skops")

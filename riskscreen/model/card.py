@@ -31,7 +31,10 @@ hand (the prose lives in `riskscreen/model/card.py`).*
   (countries_{edition}.xml). Deterministic (`random_state` {rs}; no wall-clock input): training
   twice gives identical predictions.
 * **File.** `models/risk_model.skops` (skops format, never pickle); `load_model()` checks every
-  type recorded in the file against an explicit trusted list before loading anything.
+  type recorded in the file against an explicit trusted list before loading anything. Beside it,
+  `models/risk_model.json.gz` holds the same model as plain data (coefficients, not estimator
+  objects) with the skops file's SHA-256; `load_model()` uses it only while that checksum
+  matches, so screening starts without importing scikit-learn.
 * **Version** {version}; package `riskscreen`; licence MIT; ILAB data are U.S. public domain.
 
 ## Intended use
@@ -166,7 +169,7 @@ training features); Brier scores are on all pairs of the newest edition's vocabu
 ## Reproduce
 
 ```bash
-python -m riskscreen.model train      # models/risk_model.skops (a few seconds)
+python -m riskscreen.model train      # models/risk_model.skops + .json.gz (about 25 s)
 python -m riskscreen.model evaluate   # models/metrics.json + this card (about 40 s)
 python -m pytest tests/test_model.py -q
 ```

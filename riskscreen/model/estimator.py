@@ -4,13 +4,14 @@ The preprocessing is stored as plain arrays so the whole scorer persists with sk
 types. For the logistic estimator, a feature's contribution to the log-odds is exactly
 coefficient x standardised value; for gradient boosting, contributions are measured by
 occlusion (replace one feature by its training median / missing, re-score).
+
+scikit-learn is imported only to fit: scoring and explaining a logistic scorer need its
+coefficients alone (`plain_scorer`), so screening never pays scikit-learn's import time.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
 
 from riskscreen.model.config import ModelConfig
 
@@ -62,6 +63,9 @@ def preprocess(x: np.ndarray, pre: dict[str, np.ndarray]) -> np.ndarray:
 
 def make_estimator(cfg: ModelConfig, random_state: int, target: str = ""):
     """The configured estimator (model_params.csv `estimator`; `C_<target>` overrides `C`)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
     kind = cfg.param("estimator")
     if kind == "logistic":
         c_key = f"C_{target}" if f"C_{target}" in cfg.params else "C"
@@ -99,6 +103,8 @@ def fit_scorer(
     one-dimensional logistic fit (Platt scaling) on the same rows to restore calibration; the
     rescaling is monotone and does not change any ranking.
     """
+    from sklearn.linear_model import LogisticRegression
+
     cols = np.arange(x.shape[1]) if cols is None else np.asarray(cols, dtype=np.int64)
     sub_log = np.flatnonzero(np.isin(cols, log_cols))
     flags = cfg.params.get("missing_flags", "yes").strip().lower() in ("yes", "true", "1")
@@ -111,10 +117,38 @@ def fit_scorer(
     return {"cols": cols, "pre": pre, "estimator": est, "platt": platt, "n_features": x.shape[1]}
 
 
+def plain_scorer(scorer: dict) -> dict | None:
+    """The scorer as plain arrays (coefficients instead of estimator objects), or None when the
+    estimator is not linear (gradient boosting needs its trees to score and explain)."""
+    if "coef" in scorer:
+        return scorer
+    est, platt = scorer["estimator"], scorer["platt"]
+    if not hasattr(est, "coef_"):
+        return None
+    return {
+        "cols": scorer["cols"],
+        "pre": scorer["pre"],
+        "n_features": scorer["n_features"],
+        "coef": np.asarray(est.coef_[0], dtype=np.float64),
+        "intercept": float(est.intercept_[0]),
+        "platt_slope": float(platt.coef_[0, 0]),
+        "platt_intercept": float(platt.intercept_[0]),
+    }
+
+
+def _platt(scorer: dict) -> tuple[float, float]:
+    if "coef" in scorer:
+        return scorer["platt_slope"], scorer["platt_intercept"]
+    return float(scorer["platt"].coef_[0, 0]), float(scorer["platt"].intercept_[0])
+
+
 def _logit(scorer: dict, z: np.ndarray) -> np.ndarray:
-    raw = scorer["estimator"].decision_function(z)
-    platt = scorer["platt"]
-    return raw * platt.coef_[0, 0] + platt.intercept_[0]
+    if "coef" in scorer:
+        raw = z @ scorer["coef"] + scorer["intercept"]
+    else:
+        raw = scorer["estimator"].decision_function(z)
+    slope, intercept = _platt(scorer)
+    return raw * slope + intercept
 
 
 def score(scorer: dict, x: np.ndarray) -> np.ndarray:
@@ -142,15 +176,17 @@ def contributions(scorer: dict, x: np.ndarray) -> np.ndarray:
 
 
 def _contributions(scorer: dict, x: np.ndarray) -> np.ndarray:
-    pre, est = scorer["pre"], scorer["estimator"]
-    slope = scorer["platt"].coef_[0, 0]
+    pre = scorer["pre"]
+    slope = _platt(scorer)[0]
     z = preprocess(x, pre)
     n_feat = x.shape[1]
-    if isinstance(est, LogisticRegression):
-        parts = z * est.coef_[0] * slope
+    linear = plain_scorer(scorer)
+    if linear is not None:
+        parts = z * linear["coef"] * slope
         out = parts[:, :n_feat].copy()
         np.add.at(out.T, pre["miss_cols"], parts[:, n_feat:].T)  # a flag belongs to its feature
         return out
+    est = scorer["estimator"]
     base = est.decision_function(z)
     out = np.empty((len(x), n_feat))
     for j in range(n_feat):  # one re-score per feature, each vectorised over all rows

@@ -1,4 +1,4 @@
-"""Write the model's three artefacts together: the skops model, metrics.json and MODEL_CARD.md."""
+"""Write the model's artefacts together: skops model (+ plain twin), metrics.json, MODEL_CARD.md."""
 
 from __future__ import annotations
 
@@ -34,4 +34,7 @@ def write_model_artifacts(edition: str | None = None, out_dir: str | Path | None
                             encoding="utf-8")
     card_path = out / "MODEL_CARD.md"
     card_path.write_text(model_card(metrics, model.meta), encoding="utf-8")
-    return [model_path, metrics_path, card_path]
+    from riskscreen.model.plain import plain_path
+
+    twin = plain_path(model_path)
+    return [model_path, *([twin] if twin.is_file() else []), metrics_path, card_path]
