@@ -40,6 +40,7 @@ class ProductSettings:
     rotation_factor: float
     compound_min_length: int
     compound_short_length: int
+    unknown_head_factor: float
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class ProductIndex:
     linkers: frozenset[str]
     exact_words: frozenset[str]
     good_words: frozenset[str]  # words of good and sector keywords (not of negative phrases)
+    place_words: frozenset[str]  # words of country names in any language (origin, not article)
     goods: pl.DataFrame  # good_id, good, good_sector
     settings: ProductSettings
 
@@ -102,6 +104,7 @@ def load_settings(folder: str | None = None) -> ProductSettings:
         rotation_factor=values["rotation_factor"],
         compound_min_length=int(values["compound_min_length"]),
         compound_short_length=int(values["compound_short_length"]),
+        unknown_head_factor=values["unknown_head_factor"],
     )
 
 
@@ -249,6 +252,15 @@ def build_index(
         for key in patterns.filter(pl.col("kind").is_in(["good", "sector"]))["key"].to_list()
         for w in key.split(" ")
     )
+    places = read_table("country_names", folder).filter(
+        pl.col("kind").is_in(["name", "cldr", "common_name"])
+    )
+    place_words = frozenset(
+        w
+        for key in _normalised(places, "name")["key"].unique().to_list()
+        for w in key.split(" ")
+        if len(w) >= settings.article_min_length
+    )
     goods_out = goods.select(
         "good_id", pl.col("name").alias("good"), pl.col("sector").alias("good_sector")
     )
@@ -275,6 +287,7 @@ def build_index(
         linkers=linkers,
         exact_words=exact,
         good_words=good_words,
+        place_words=place_words,
         goods=goods_out,
         settings=settings,
     )

@@ -6,7 +6,9 @@ vocabulary (rapidfuzz `process.cdist`, Damerau-Levenshtein) to catch "cottn", "c
 A hit inside a longer hit is dropped ("cotton" inside "cotton yarn", "gold" inside "gold
 plated"); a service word vetoes goods; a good named only as what something is for, made of or
 coloured like is dropped (`_context_vetoed`, `_modifier_vetoed`: "teak oil for furniture", "gold
-spray paint", "rubber mallet", "sac en cuir"); the best good has the highest priority, then
+spray paint", "rubber mallet", "sac en cuir"); a material or crop that may only describe an
+article no table knows keeps its rank at review confidence (`_unknown_head_doubted`: "bamboo
+toothbrush", "passport holder leather"); the best good has the highest priority, then
 confidence, then the longest span.
 """
 
@@ -425,6 +427,68 @@ def _modifier_vetoed(hits: pl.DataFrame, words: pl.DataFrame, index: ProductInde
     return hits.join(dropped, on=["key", "start", "end"], how="anti")
 
 
+def _unknown_head_doubted(
+    hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex
+) -> pl.DataFrame:
+    """Lower the confidence of a good that may only describe an article the vocabulary does
+    not know, so that it goes to review instead of being scored.
+
+    * English: a material or crop (priority <= `article_veto_priority`) named in the singular
+      right before an unknown word is most likely that word's material, scent or colour: the
+      head noun comes last ("bamboo toothbrush", "salt lamp", "lemon squeezer", "tea trolley").
+      A plural ("lemons Eureka", "pears Packham") is itself the head noun and is kept.
+    * English, German, Dutch: a raw material (priority <= `material_priority`) right after an
+      unknown word ("passport holder leather", "tote cotton") is usually the material of that
+      article, named in catalogue order. (Right before an unknown word `_modifier_vetoed`
+      drops it outright.)
+    Unknown = letters only, `article_min_length`+ long, in no vocabulary table and no country
+    name. The good keeps its rank; its confidence is multiplied by `unknown_head_factor`.
+    """
+    s = index.settings
+    known = list(index.good_words | index.descriptors | index.exact_words | index.place_words)
+    unknown = words.filter(
+        pl.col("word").str.contains(r"^[a-z]+$")
+        & (pl.col("word").str.len_chars() >= s.article_min_length)
+        & ~pl.col("word").is_in(known)
+    )
+    goods = hits.filter((pl.col("kind") == "good") & pl.col("lang").is_in(_ADJECTIVE_FIRST))
+    if goods.height == 0 or unknown.height == 0:
+        return hits
+    modifier = goods.filter(
+        (pl.col("lang") == "en")
+        & (pl.col("priority") <= s.article_veto_priority)
+        & ~pl.col("fuzzy")
+    ).join(
+        unknown.select("key", "w_start"),
+        left_on=["key", pl.col("end") - 1],
+        right_on=["key", "w_start"],
+        how="semi",
+    )
+    # the hit's last letter: a plural names the thing itself
+    modifier = modifier.join(
+        words.select("key", "w_end", plural=pl.col("word").str.ends_with("s")),
+        left_on=["key", pl.col("end") - 1],
+        right_on=["key", "w_end"],
+        how="left",
+    ).filter(~pl.col("plural").fill_null(False))
+    material = goods.filter(pl.col("priority") <= s.material_priority).join(
+        unknown.select("key", "w_end"),
+        left_on=["key", "start"],
+        right_on=["key", "w_end"],
+        how="semi",
+    )
+    doubted = (
+        pl.concat([modifier.select("key", "start", "end", "good_id"),
+                   material.select("key", "start", "end", "good_id")])
+        .unique()
+        .with_columns(doubt=pl.lit(s.unknown_head_factor))
+    )
+    return (
+        hits.join(doubted, on=["key", "start", "end", "good_id"], how="left")
+        .with_columns(confidence=pl.col("confidence") * pl.col("doubt").fill_null(1.0))
+        .drop("doubt")
+    )
+
 def _fuzzy_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
     """Near matches of open n-grams: edit distance 1 (2 from `fuzzy_long_length` characters)."""
     s = index.settings
@@ -600,6 +664,7 @@ def match_text(keys: pl.Series, index: ProductIndex) -> pl.DataFrame:
         ]
     )
     hits = _modifier_vetoed(hits, words, index)
+    hits = _unknown_head_doubted(hits, words, index)
     # Deterministic order whatever order the hits were found in.
     best = hits.sort(
         ["confidence", "end", "start", "sector"], descending=[True, True, False, False]
