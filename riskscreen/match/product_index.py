@@ -55,6 +55,12 @@ class ProductIndex:
     equipment: frozenset[str]
     containers: frozenset[str]
     linkers: frozenset[str]
+    imitations: frozenset[str]  # words before a good that deny it: faux, imitation, PU, vegan
+    negations: frozenset[str]  # words after a good that deny it: free, tone, effect, look
+    # qualifiers: pattern, key, cjk, good_id (the specific good), refines (its generic relative),
+    # priority, confidence: a word that turns a generic good named in the same description
+    # into the specific one ("silk" + thread -> silk thread, "steel" + bed -> steel furniture)
+    qualifiers: pl.DataFrame
     exact_words: frozenset[str]
     good_words: frozenset[str]  # words of good and sector keywords (not of negative phrases)
     place_words: frozenset[str]  # words of country names in any language (origin, not article)
@@ -113,17 +119,49 @@ def _normalised(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     return frame.with_columns(key=normalise_expr(pl.col(column)))
 
 
+def _keywords(folder: str | None) -> pl.DataFrame:
+    """product_keywords with `refines` null on ordinary rows (older tables lack the column)."""
+    kw = read_table("product_keywords", folder)
+    if "refines" not in kw.columns:
+        kw = kw.with_columns(refines=pl.lit(None, pl.String))
+    return kw.with_columns(
+        refines=pl.when(pl.col("refines").str.strip_chars() != "").then(pl.col("refines"))
+    )
+
+
+def _qualifiers(folder: str | None) -> pl.DataFrame:
+    """The family qualifiers of product_keywords (rows with `refines`), as search patterns."""
+    rows = _normalised(_keywords(folder).filter(pl.col("refines").is_not_null()), "keyword")
+    rows = rows.filter(pl.col("key") != "")
+    cjk = {k: has_cjk(k) for k in rows["key"].to_list()}
+    return rows.with_columns(
+        cjk=pl.col("key").replace_strict(cjk, return_dtype=pl.Boolean, default=False)
+    ).select(
+        pattern=pl.when(pl.col("cjk")).then(pl.col("key")).otherwise(" " + pl.col("key") + " "),
+        key="key",
+        cjk="cjk",
+        good_id="good_id",
+        refines="refines",
+        priority=pl.col("priority").cast(pl.Int64),
+        confidence=pl.col("confidence").cast(pl.Float64),
+    )
+
+
 def _curated(folder: str | None) -> pl.DataFrame:
     """product_keywords + product_stopwords + sector_keywords in one shape."""
-    kw = read_table("product_keywords", folder).select(
-        pl.col("keyword").alias("term"),
-        pl.lit("good").alias("kind"),
-        "good_id",
-        pl.lit(None, pl.String).alias("sector"),
-        pl.col("priority").cast(pl.Int64),
-        pl.col("confidence").cast(pl.Float64),
-        pl.col("lang").eq("en").alias("plural"),
-        "lang",
+    kw = (
+        _keywords(folder)
+        .filter(pl.col("refines").is_null())
+        .select(
+            pl.col("keyword").alias("term"),
+            pl.lit("good").alias("kind"),
+            "good_id",
+            pl.lit(None, pl.String).alias("sector"),
+            pl.col("priority").cast(pl.Int64),
+            pl.col("confidence").cast(pl.Float64),
+            pl.col("lang").eq("en").alias("plural"),
+            "lang",
+        )
     )
     stop = read_table("product_stopwords", folder).select(
         "term",
@@ -239,6 +277,8 @@ def build_index(
     equipment = frozenset(patterns.filter(pl.col("kind") == "equipment")["key"].to_list())
     containers = frozenset(patterns.filter(pl.col("kind") == "container")["key"].to_list())
     linkers = frozenset(patterns.filter(pl.col("kind") == "linker")["key"].to_list())
+    imitations = frozenset(patterns.filter(pl.col("kind") == "imitation")["key"].to_list())
+    negations = frozenset(patterns.filter(pl.col("kind") == "negation")["key"].to_list())
     compounds = patterns.filter(
         (pl.col("kind") == "good")
         & pl.col("lang").is_in(["de", "nl"])
@@ -246,11 +286,18 @@ def build_index(
         & (pl.col("key").str.len_chars() >= settings.compound_short_length)
         & (pl.col("confidence") >= settings.review_threshold)
     ).select(pl.col("key").alias("word"), "good_id", "priority", "confidence", "lang")
-    exact = frozenset(w for key in patterns["key"].to_list() for w in key.split(" "))
+    qualifiers = _qualifiers(folder)
+    qualifier_words = {w for key in qualifiers["key"].to_list() for w in key.split(" ")}
+    exact = frozenset(
+        {w for key in patterns["key"].to_list() for w in key.split(" ")} | qualifier_words
+    )
     good_words = frozenset(
-        w
-        for key in patterns.filter(pl.col("kind").is_in(["good", "sector"]))["key"].to_list()
-        for w in key.split(" ")
+        {
+            w
+            for key in patterns.filter(pl.col("kind").is_in(["good", "sector"]))["key"].to_list()
+            for w in key.split(" ")
+        }
+        | qualifier_words
     )
     places = read_table("country_names", folder).filter(
         pl.col("kind").is_in(["name", "cldr", "common_name"])
@@ -266,7 +313,9 @@ def build_index(
     )
     return ProductIndex(
         patterns=patterns.filter(
-            ~pl.col("kind").is_in(["descriptor", "equipment", "container", "linker"])
+            ~pl.col("kind").is_in(
+                ["descriptor", "equipment", "container", "linker", "imitation", "negation"]
+            )
         ).select(
             "pattern",
             "key",
@@ -285,6 +334,9 @@ def build_index(
         equipment=equipment,
         containers=containers,
         linkers=linkers,
+        imitations=imitations,
+        negations=negations,
+        qualifiers=qualifiers,
         exact_words=exact,
         good_words=good_words,
         place_words=place_words,

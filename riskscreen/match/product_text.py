@@ -359,12 +359,33 @@ def _context_vetoed(hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex
         .agg(a_start=pl.col("start").max())
     )
     after_purpose = goods.join(purpose, on=["key", "start"], how="semi")
+    # A finished article named in the singular right before an article word names what that
+    # article is for: "carpet adhesive", "football paint" (English order; a plural is itself
+    # the head noun: "roofing nails umbrella head").
+    singular = words.select("key", "w_end", plural=pl.col("word").str.ends_with("s"))
+    adjacent = (
+        goods.filter(
+            (pl.col("priority") > index.settings.article_veto_priority)
+            & pl.col("lang").is_in(_ADJECTIVE_FIRST)
+        )
+        .join(singular, left_on=["key", pl.col("end") - 1], right_on=["key", "w_end"], how="left")
+        .filter(~pl.col("plural").fill_null(True))
+    ).join(
+        hits.filter(pl.col("kind") == "article").select("key", "start"),
+        left_on=["key", pl.col("end") - 1],
+        right_on=["key", "start"],
+        how="semi",
+    )
     before_article = goods.join(article, on="key", how="inner").filter(
         (pl.col("priority") <= index.settings.article_veto_priority)
         & (pl.col("end") <= pl.col("a_start") + 1)
     )
     dropped = pl.concat(
-        [after_purpose.select("key", "start", "end"), before_article.select("key", "start", "end")]
+        [
+            after_purpose.select("key", "start", "end"),
+            before_article.select("key", "start", "end"),
+            adjacent.select("key", "start", "end"),
+        ]
     )
     return hits.join(dropped.unique(), on=["key", "start", "end"], how="anti")
 
@@ -488,6 +509,103 @@ def _unknown_head_doubted(
         .with_columns(confidence=pl.col("confidence") * pl.col("doubt").fill_null(1.0))
         .drop("doubt")
     )
+
+def _refined(hits: pl.DataFrame, texts: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Turn a generic good into its specific relative when the description also names what
+    distinguishes it (product_keywords rows with `refines`): "silk sewing thread" is silk
+    thread, not thread/yarn; "steel frame bunk bed" steel furniture; "minyak sawit mentah"
+    crude palm oil; "faux orchid" artificial flowers.
+
+    The qualifier may stand anywhere in the description; the longest one wins. The refined
+    hit keeps its span, takes the higher of the two priorities and, unless it was misspelt,
+    the higher of the two confidences. Column `refined` marks it (imitation words do not deny
+    a good they refined: "faux orchid").
+    """
+    q = index.qualifiers
+    flagged = hits.with_columns(refined=pl.lit(False))
+    if q.height == 0:
+        return flagged
+    generic = hits.filter(
+        (pl.col("kind") == "good") & pl.col("good_id").is_in(q["refines"].unique().to_list())
+    )
+    if generic.height == 0:
+        return flagged
+    frame = texts.join(generic.select("key").unique(), on="key", how="semi").with_columns(
+        padded=" " + pl.col("text") + " "
+    )
+    parts = []
+    for cjk, column in ((False, "padded"), (True, "text")):
+        pats = q.filter(pl.col("cjk") == cjk)["pattern"].unique().to_list()
+        if not pats:
+            continue
+        parts.append(
+            frame.select("key", pattern=pl.col(column).str.extract_many(pats, overlapping=True))
+            .explode("pattern")
+            .drop_nulls("pattern")
+        )
+    if not parts:
+        return flagged
+    found = (
+        pl.concat(parts)
+        .unique()
+        .join(q.drop("key", "cjk"), on="pattern")
+        .with_columns(q_len=pl.col("pattern").str.len_bytes())
+        .sort(["key", "refines", "q_len", "confidence", "good_id"],
+              descending=[False, False, True, True, False])
+        .group_by(["key", "refines"], maintain_order=True)
+        .first()
+        .select(
+            "key",
+            "refines",
+            specific="good_id",
+            q_priority="priority",
+            q_confidence="confidence",
+        )
+    )
+    joined = hits.join(
+        found, left_on=["key", "good_id"], right_on=["key", "refines"], how="left"
+    ).with_columns(refined=pl.col("specific").is_not_null() & (pl.col("kind") == "good"))
+    return joined.with_columns(
+        good_id=pl.when("refined").then("specific").otherwise("good_id"),
+        priority=pl.when("refined")
+        .then(pl.max_horizontal("priority", "q_priority"))
+        .otherwise("priority"),
+        confidence=pl.when(pl.col("refined") & ~pl.col("fuzzy"))
+        .then(pl.max_horizontal("confidence", "q_confidence"))
+        .otherwise("confidence"),
+    ).select([*HIT_COLUMNS, "refined"])
+
+
+def _negated(hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Drop a good the description denies or only imitates.
+
+    * a material or good (priority <= `article_veto_priority`) right after an imitation word
+      (stopword kind `imitation`: faux, imitation, PU, vegan): "PU leather notebook" (unless
+      that word refined it: "faux orchid"; finished articles stay: "artificial Christmas tree");
+    * right before a negation word (kind `negation`: free, tone, effect, look): "dairy-free
+      oat drink", "gold-tone frame", "granite effect worktop".
+    """
+    goods = hits.filter(pl.col("kind") == "good")
+    if goods.height == 0:
+        return hits.drop("refined")
+    before = words.filter(pl.col("word").is_in(list(index.imitations))).select(
+        "key", start="w_end"
+    )
+    after = words.filter(pl.col("word").is_in(list(index.negations))).select(
+        "key", end=pl.col("w_start") + 1
+    )
+    dropped = pl.concat(
+        [
+            goods.filter(
+                ~pl.col("refined") & (pl.col("priority") <= index.settings.article_veto_priority)
+            ).join(before, on=["key", "start"], how="semi"),
+            goods.join(after, on=["key", "end"], how="semi"),
+        ]
+    ).select("key", "start", "end", "good_id")
+    return hits.join(dropped.unique(), on=["key", "start", "end", "good_id"], how="anti").drop(
+        "refined"
+    )
+
 
 def _fuzzy_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
     """Near matches of open n-grams: edit distance 1 (2 from `fuzzy_long_length` characters)."""
@@ -663,6 +781,7 @@ def match_text(keys: pl.Series, index: ProductIndex) -> pl.DataFrame:
             ).drop("spelt_rank"),
         ]
     )
+    hits = _negated(_refined(hits, texts, index), words, index)
     hits = _modifier_vetoed(hits, words, index)
     hits = _unknown_head_doubted(hits, words, index)
     # Deterministic order whatever order the hits were found in.

@@ -89,6 +89,16 @@ def _candidates_text(index: ProductIndex) -> pl.Expr:
 def _combine(frame: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
     """Decide between the HS-code reading and the text reading of each pair (see module doc)."""
     s = index.settings
+    # A generic good on one side and its specific relative on the other (product_keywords
+    # `refines`: Furniture / Furniture (steel)) agree on the specific one.
+    pairs = index.qualifiers.select("refines", "good_id").unique()
+    down = (pairs["refines"] + "|" + pairs["good_id"]).to_list()
+    up = (pairs["good_id"] + "|" + pairs["refines"]).to_list()
+    both = pl.concat_str([pl.col("hs_good_id"), pl.col("t_good_id")], separator="|")
+    frame = frame.with_columns(
+        hs_good_id=pl.when(both.is_in(down)).then(pl.col("t_good_id")).otherwise("hs_good_id"),
+        t_good_id=pl.when(both.is_in(up)).then(pl.col("hs_good_id")).otherwise("t_good_id"),
+    )
     hs_good = pl.col("hs_good_id").is_not_null()
     t_good = pl.col("t_good_id").is_not_null()
     agree = hs_good & (pl.col("hs_good_id") == pl.col("t_good_id"))
