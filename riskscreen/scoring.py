@@ -6,6 +6,7 @@ The formula (documented in the README) is driven by `reference/thresholds.csv`:
   Xinjiang region (UFLPA rebuttable presumption) scores 100 — tier critical;
 * a (country, good) pair on the newest ILAB list scores from `listed_forced_base` (forced labour)
   or `listed_child_base` (child labour only) upwards, by the model's probability — it always flags;
+  a listing of a good's parent (`reference/good_parents.csv`: clay bricks are bricks) counts too;
 * otherwise 100 × p(any finding) ^ `model_exponent`, capped by how much is known: the pair
   (`model_pair_cap`), only the sector (`model_sector_cap`) or only the country
   (`model_country_cap`);
@@ -67,6 +68,10 @@ def _reasons(listing_label: str) -> list[pl.Expr]:
     country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
     good = pl.coalesce(pl.col("good"), pl.col("sector"))
     hit = pl.col("watchlist_name").is_not_null()
+    listed_as = pl.when(pl.col("_listed_as").is_not_null()).then(
+        pl.concat_str([pl.lit(" (listed as "), pl.col("_listed_as"), pl.lit(", of which "), good,
+                       pl.lit(" is a kind)")])
+    ).otherwise(pl.lit(""))
     return [
         pl.when(hit & pl.col("_watch_active"))
         .then(
@@ -108,11 +113,11 @@ def _reasons(listing_label: str) -> list[pl.Expr]:
                 [pl.lit(listing_label + ": "), good, pl.lit(" from "), country,
                  pl.when(pl.col("listed_child_labour"))
                  .then(pl.lit(" — forced labour and child labour"))
-                 .otherwise(pl.lit(" — forced labour"))]
+                 .otherwise(pl.lit(" — forced labour")), listed_as]
             )
         ).when(pl.col("listed_child_labour")).then(
             pl.concat_str([pl.lit(listing_label + ": "), good, pl.lit(" from "), country,
-                           pl.lit(" — child labour")])
+                           pl.lit(" — child labour"), listed_as])
         ),
         pl.when(hit & ~pl.col("_watch_active")).then(
             pl.concat_str(
@@ -198,14 +203,8 @@ def _score_distinct(
 ) -> pl.DataFrame:
     """The score of each row of `frame` (already distinct over `SCORE_INPUTS`)."""
     th = thresholds or load_thresholds()
-    listings = reference.listings_for(None)
     listing_label = _listing_label(reference)
-    listed = listings.group_by(
-        pl.col("iso3").alias("country_iso3"), "good_id", maintain_order=True
-    ).agg(
-        pl.col("child_labour").any().alias("listed_child_labour"),
-        pl.col("forced_labour").any().alias("listed_forced_labour"),
-    )
+    listed = _listed(reference)
 
     pairs = (
         frame.select("country_iso3", "good_id", "sector")
@@ -271,7 +270,38 @@ def _score_distinct(
         .list.join("; ")
         .alias("reasons"),
     )
-    return out.drop("_level", "_watch_active", "_scope_active", "_xinjiang", "p_any")
+    return out.drop("_level", "_watch_active", "_scope_active", "_xinjiang", "p_any",
+                    "_listed_as")
+
+
+def _listed(reference: Any) -> pl.DataFrame:
+    """(country_iso3, good_id) pairs on the newest list, directly or through a parent good.
+
+    `_listed_as` names the parent good whose listing applies (null for a direct listing): clay
+    bricks from a country listed for Bricks are listed "as Bricks". Where the good itself is
+    listed for the country, that more specific listing alone applies.
+    """
+    direct = (
+        reference.listings_for(None)
+        .group_by(pl.col("iso3").alias("country_iso3"), "good_id", maintain_order=True)
+        .agg(
+            pl.col("child_labour").any().alias("listed_child_labour"),
+            pl.col("forced_labour").any().alias("listed_forced_labour"),
+        )
+        .with_columns(pl.lit(None, dtype=pl.String).alias("_listed_as"))
+    )
+    folder = str(reference.folder) if getattr(reference, "folder", None) else None
+    parents = read_table("good_parents", folder).select("good_id", "parent_good_id")
+    names = reference.goods.select(pl.col("good_id").alias("parent_good_id"),
+                                   pl.col("name").alias("_listed_as"))
+    via_parent = (
+        parents.join(direct.drop("_listed_as").rename({"good_id": "parent_good_id"}),
+                     on="parent_good_id")
+        .join(names, on="parent_good_id", how="left")
+        .select(direct.columns)
+        .join(direct, on=["country_iso3", "good_id"], how="anti")  # the good's own listing rules
+    )
+    return pl.concat([direct, via_parent])
 
 
 def _active(status_col: str, name_col: str) -> pl.Expr:

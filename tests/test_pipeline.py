@@ -162,3 +162,32 @@ def test_screen_is_deterministic(handmade):
     frame = handmade.select(["Supplier", "Country", "Product", "HS code"])
     again = riskscreen.screen(frame)
     assert again.equals(handmade)
+
+
+@pytest.fixture(scope="module")
+def families():
+    rows = [
+        ("Pacific Seafood SA de CV", "El Salvador", "Frozen shrimp 16/20"),  # listed as Shellfish
+        ("Chittagong Shrimp Ltd", "Bangladesh", "Frozen shrimp 16/20"),  # shrimp listed itself
+        ("Ladrillera Andina SAS", "Colombia", "Bricks"),  # only clay bricks are listed there
+    ]
+    frame = pl.DataFrame(rows, schema=["Supplier", "Country", "Product"], orient="row")
+    return riskscreen.screen(frame)
+
+
+def test_parent_good_listing_applies_to_its_kinds(families):
+    row = _row(families, "Pacific Seafood SA de CV")
+    assert row["good"] == "Shrimp" and row["country_iso3"] == "SLV"
+    assert row["listed_child_labour"] and row["flagged"]
+    assert "(listed as Shellfish, of which Shrimp is a kind)" in row["reasons"]
+
+
+def test_own_listing_is_cited_without_a_parent(families):
+    row = _row(families, "Chittagong Shrimp Ltd")
+    assert row["listed_child_labour"] and "listed as" not in row["reasons"]
+
+
+def test_a_kinds_listing_does_not_extend_to_the_parent(families):
+    row = _row(families, "Ladrillera Andina SAS")
+    assert row["good"] == "Bricks" and row["country_iso3"] == "COL"
+    assert not row["listed_child_labour"] and not row["listed_forced_labour"]

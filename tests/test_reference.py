@@ -135,6 +135,22 @@ def test_newly_added_pairs_2018_to_2021(ref):
     assert derived <= added  # downstream goods are new in the 2022 List
 
 
+def test_good_parents_are_known_goods_without_cycles(ref):
+    from riskscreen.tables import read_table
+
+    parents = read_table("good_parents")
+    known = set(ref.goods["good_id"].to_list())
+    assert set(parents["good_id"]) <= known and set(parents["parent_good_id"]) <= known
+    assert parents["good_id"].is_unique().all()  # one parent per good
+    step = dict(zip(parents["good_id"], parents["parent_good_id"], strict=True))
+    for good in step:  # following parents never comes back to the start
+        seen, node = {good}, step[good]
+        while node in step:
+            assert node not in seen, good
+            seen.add(node)
+            node = step[node]
+
+
 def test_editions_identify_publications(ref):
     ed = {r["source_file"]: r for r in ref.editions.iter_rows(named=True)}
     assert ed["countries_2021.xml"]["reporting_year"] == "2022"
