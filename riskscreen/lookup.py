@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError
-from riskscreen.scoring import load_thresholds
+from riskscreen.scoring import listed_pairs, load_thresholds
 
 __all__ = ["explain"]
 
@@ -54,17 +54,24 @@ def explain(country: str, product: str | None = None, *, reference: Any = None,
     else:
         lines.append("  ILAB does not assess this country: the model gives a prior only.")
 
-    listed = reference.listings_for(None).filter(pl.col("iso3") == iso3).join(
-        reference.goods.select("good_id", "name"), on="good_id", how="left"
-    ).sort("name")
+    pairs = listed_pairs(reference)
+    listed = pairs.filter(
+        (pl.col("country_iso3") == iso3) & (pl.col("_listing_via").fill_null("") != "parent")
+    ).join(reference.goods.select("good_id", "name"), on="good_id", how="left").sort("name")
     edition = reference.newest_edition
     if listed.height:
         kinds = listed.select(
             pl.col("name"),
-            pl.concat_list(
-                pl.when(pl.col("forced_labour")).then(pl.lit("forced labour")),
-                pl.when(pl.col("child_labour")).then(pl.lit("child labour")),
-            ).list.drop_nulls().list.join(" and ").alias("kind"),
+            pl.concat_str(
+                pl.when(pl.col("_listing_via") == "input").then(pl.lit("made with inputs with ")),
+                pl.concat_list(
+                    pl.when(pl.col("listed_forced_labour")).then(pl.lit("forced labour")),
+                    pl.when(pl.col("listed_child_labour")).then(pl.lit("child labour")),
+                ).list.drop_nulls().list.join(" and "),
+                pl.when(pl.col("_listing_via") == "input")
+                .then(pl.concat_str([pl.lit(": "), pl.col("_listing_note")])),
+                ignore_nulls=True,
+            ).alias("kind"),
         )
         lines.append(f"  On the ILAB List of Goods (edition {edition}): "
                      + "; ".join(f"{n} ({k})" for n, k in kinds.iter_rows()))
@@ -83,12 +90,20 @@ def explain(country: str, product: str | None = None, *, reference: Any = None,
             lines.append(f"'{product}' → {what} (method {p['good_method']}, "
                          f"confidence {p['good_confidence']:.2f})")
             if good_id is not None:
-                pair = listed.filter(pl.col("good_id") == good_id)
+                pair = pairs.filter(
+                    (pl.col("country_iso3") == iso3) & (pl.col("good_id") == good_id)
+                )
                 if pair.height:
                     row = pair.row(0, named=True)
-                    found = [k for k, f in (("forced labour", row["forced_labour"]),
-                                            ("child labour", row["child_labour"])) if f]
-                    lines.append(f"  LISTED: {what} from {info['name']} — {' and '.join(found)} "
+                    found = " and ".join(
+                        k for k, f in (("forced labour", row["listed_forced_labour"]),
+                                       ("child labour", row["listed_child_labour"])) if f
+                    )
+                    if row["_listing_via"] == "input":
+                        found = f"made with inputs produced with {found} ({row['_listing_note']})"
+                    elif row["_listing_via"] == "parent":
+                        found += f" (listed as {row['_listing_note']}, of which it is a kind)"
+                    lines.append(f"  LISTED: {what} from {info['name']} — {found} "
                                  f"(ILAB edition {edition}).")
                 else:
                     lines.append(f"  {what} from {info['name']} is not on the ILAB list.")

@@ -6,7 +6,8 @@ The formula (documented in the README) is driven by `reference/thresholds.csv`:
   Xinjiang region (UFLPA rebuttable presumption) scores 100 — tier critical;
 * a (country, good) pair on the newest ILAB list scores from `listed_forced_base` (forced labour)
   or `listed_child_base` (child labour only) upwards, by the model's probability — it always flags;
-  a listing of a good's parent (`reference/good_parents.csv`: clay bricks are bricks) counts too;
+  so do a downstream listing (made with listed inputs, `reference/derived_inputs.csv`) and a
+  listing of a good's parent (`reference/good_parents.csv`: clay bricks are bricks);
 * otherwise 100 × p(any finding) ^ `model_exponent`, capped by how much is known: the pair
   (`model_pair_cap`), only the sector (`model_sector_cap`) or only the country
   (`model_country_cap`);
@@ -22,7 +23,7 @@ import polars as pl
 
 from riskscreen.tables import read_table
 
-__all__ = ["TIERS", "Thresholds", "load_thresholds", "score_rows", "tier_rank"]
+__all__ = ["TIERS", "Thresholds", "listed_pairs", "load_thresholds", "score_rows", "tier_rank"]
 
 TIERS: tuple[str, ...] = ("critical", "high", "medium", "low", "unknown")
 
@@ -68,10 +69,22 @@ def _reasons(listing_label: str) -> list[pl.Expr]:
     country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
     good = pl.coalesce(pl.col("good"), pl.col("sector"))
     hit = pl.col("watchlist_name").is_not_null()
-    listed_as = pl.when(pl.col("_listed_as").is_not_null()).then(
-        pl.concat_str([pl.lit(" (listed as "), pl.col("_listed_as"), pl.lit(", of which "), good,
-                       pl.lit(" is a kind)")])
-    ).otherwise(pl.lit(""))
+    found = (
+        pl.when(pl.col("listed_forced_labour") & pl.col("listed_child_labour"))
+        .then(pl.lit("forced labour and child labour"))
+        .when(pl.col("listed_forced_labour")).then(pl.lit("forced labour"))
+        .otherwise(pl.lit("child labour"))
+    )
+    via = pl.col("_listing_via")
+    finding = (
+        pl.when(via == "input")
+        .then(pl.concat_str([pl.lit("made with inputs produced with "), found, pl.lit(" ("),
+                             pl.col("_listing_note"), pl.lit(")")]))
+        .when(via == "parent")
+        .then(pl.concat_str([found, pl.lit(" (listed as "), pl.col("_listing_note"),
+                             pl.lit(", of which "), good, pl.lit(" is a kind)")]))
+        .otherwise(found)
+    )
     return [
         pl.when(hit & pl.col("_watch_active"))
         .then(
@@ -108,16 +121,9 @@ def _reasons(listing_label: str) -> list[pl.Expr]:
                 ignore_nulls=True,
             )
         ),
-        pl.when(pl.col("listed_forced_labour")).then(
-            pl.concat_str(
-                [pl.lit(listing_label + ": "), good, pl.lit(" from "), country,
-                 pl.when(pl.col("listed_child_labour"))
-                 .then(pl.lit(" — forced labour and child labour"))
-                 .otherwise(pl.lit(" — forced labour")), listed_as]
-            )
-        ).when(pl.col("listed_child_labour")).then(
+        pl.when(pl.col("listed_forced_labour") | pl.col("listed_child_labour")).then(
             pl.concat_str([pl.lit(listing_label + ": "), good, pl.lit(" from "), country,
-                           pl.lit(" — child labour"), listed_as])
+                           pl.lit(" — "), finding])
         ),
         pl.when(hit & ~pl.col("_watch_active")).then(
             pl.concat_str(
@@ -204,7 +210,7 @@ def _score_distinct(
     """The score of each row of `frame` (already distinct over `SCORE_INPUTS`)."""
     th = thresholds or load_thresholds()
     listing_label = _listing_label(reference)
-    listed = _listed(reference)
+    listed = listed_pairs(reference)
 
     pairs = (
         frame.select("country_iso3", "good_id", "sector")
@@ -271,37 +277,60 @@ def _score_distinct(
         .alias("reasons"),
     )
     return out.drop("_level", "_watch_active", "_scope_active", "_xinjiang", "p_any",
-                    "_listed_as")
+                    "_listing_via", "_listing_note")
 
 
-def _listed(reference: Any) -> pl.DataFrame:
-    """(country_iso3, good_id) pairs on the newest list, directly or through a parent good.
+def listed_pairs(reference: Any) -> pl.DataFrame:
+    """(country_iso3, good_id) pairs on the newest list, with the findings that apply to them.
 
-    `_listed_as` names the parent good whose listing applies (null for a direct listing): clay
-    bricks from a country listed for Bricks are listed "as Bricks". Where the good itself is
-    listed for the country, that more specific listing alone applies.
+    Three ways onto the list, the first that applies wins: the good's own finding; a downstream
+    listing ("made with inputs produced with ..."), which takes the findings of its input's
+    listing (`reference/derived_inputs.csv`); a listing of a broader good of which it is a kind
+    (`reference/good_parents.csv`: clay bricks from a country listed for Bricks). `_listing_via`
+    is null, "input" or "parent"; `_listing_note` names the input or the parent listing.
     """
-    direct = (
-        reference.listings_for(None)
-        .group_by(pl.col("iso3").alias("country_iso3"), "good_id", maintain_order=True)
-        .agg(
-            pl.col("child_labour").any().alias("listed_child_labour"),
-            pl.col("forced_labour").any().alias("listed_forced_labour"),
-        )
-        .with_columns(pl.lit(None, dtype=pl.String).alias("_listed_as"))
-    )
     folder = str(reference.folder) if getattr(reference, "folder", None) else None
-    parents = read_table("good_parents", folder).select("good_id", "parent_good_id")
-    names = reference.goods.select(pl.col("good_id").alias("parent_good_id"),
-                                   pl.col("name").alias("_listed_as"))
-    via_parent = (
-        parents.join(direct.drop("_listed_as").rename({"good_id": "parent_good_id"}),
-                     on="parent_good_id")
-        .join(names, on="parent_good_id", how="left")
-        .select(direct.columns)
-        .join(direct, on=["country_iso3", "good_id"], how="anti")  # the good's own listing rules
+    flags = ["listed_child_labour", "listed_forced_labour"]
+    rows = reference.listings_for(None).rename(
+        {"iso3": "country_iso3", "child_labour": flags[0], "forced_labour": flags[1]}
     )
-    return pl.concat([direct, via_parent])
+    own = (
+        rows.filter(pl.col(flags[0]) | pl.col(flags[1]))
+        .group_by("country_iso3", "good_id", maintain_order=True)
+        .agg(pl.col(flags[0]).any(), pl.col(flags[1]).any())
+    )
+    names = reference.goods.select("good_id", "name")
+    countries = reference.countries.select(
+        pl.col("iso3").alias("input_iso3"),
+        pl.coalesce("ilab_name", "name").alias("_input_country"),
+    )
+    inputs = read_table("derived_inputs", folder).select("good_id", "input_good_id")
+    via_input = (
+        rows.filter(pl.col("derived"))
+        .select("country_iso3", "good_id",
+                pl.coalesce(pl.col("input_iso3"), pl.col("country_iso3")).alias("input_iso3"))
+        .join(inputs, on="good_id")
+        .join(own.rename({"country_iso3": "input_iso3", "good_id": "input_good_id"}),
+              on=["input_iso3", "input_good_id"])
+        .join(names.rename({"good_id": "input_good_id", "name": "_input_good"}),
+              on="input_good_id", how="left")
+        .join(countries, on="input_iso3", how="left")
+        .select("country_iso3", "good_id", *flags, _listing_via=pl.lit("input"),
+                _listing_note=pl.concat_str(["_input_good", pl.lit(" from "), "_input_country"]))
+    )
+    parents = read_table("good_parents", folder).select("good_id", "parent_good_id")
+    via_parent = (
+        parents.join(own.rename({"good_id": "parent_good_id"}), on="parent_good_id")
+        .join(names.rename({"good_id": "parent_good_id", "name": "_listing_note"}),
+              on="parent_good_id", how="left")
+        .select("country_iso3", "good_id", *flags, _listing_via=pl.lit("parent"),
+                _listing_note="_listing_note")
+    )
+    out = own.with_columns(_listing_via=pl.lit(None, pl.String),
+                           _listing_note=pl.lit(None, pl.String))
+    for more in (via_input, via_parent):
+        out = pl.concat([out, more.join(out, on=["country_iso3", "good_id"], how="anti")])
+    return out
 
 
 def _active(status_col: str, name_col: str) -> pl.Expr:

@@ -170,6 +170,9 @@ def families():
         ("Pacific Seafood SA de CV", "El Salvador", "Frozen shrimp 16/20"),  # listed as Shellfish
         ("Chittagong Shrimp Ltd", "Bangladesh", "Frozen shrimp 16/20"),  # shrimp listed itself
         ("Ladrillera Andina SAS", "Colombia", "Bricks"),  # only clay bricks are listed there
+        ("Jiangsu Sunrise PV Co Ltd", "China", "Solar panels 550W mono"),  # downstream listing
+        ("Ningde Cell Pack Co", "China", "Lithium-ion battery packs"),  # input: DRC cobalt
+        ("Bavaria Solar GmbH", "Germany", "Solar panels 550W mono"),  # no listing in Germany
     ]
     frame = pl.DataFrame(rows, schema=["Supplier", "Country", "Product"], orient="row")
     return riskscreen.screen(frame)
@@ -191,3 +194,22 @@ def test_a_kinds_listing_does_not_extend_to_the_parent(families):
     row = _row(families, "Ladrillera Andina SAS")
     assert row["good"] == "Bricks" and row["country_iso3"] == "COL"
     assert not row["listed_child_labour"] and not row["listed_forced_labour"]
+
+
+def test_downstream_listing_takes_its_inputs_findings(families):
+    solar = _row(families, "Jiangsu Sunrise PV Co Ltd")
+    assert solar["good"] == "Solar Modules" and solar["flagged"]
+    assert solar["listed_forced_labour"] and not solar["listed_child_labour"]
+    assert "made with inputs produced with forced labour (Polysilicon from China)" in (
+        solar["reasons"])
+    battery = _row(families, "Ningde Cell Pack Co")
+    assert battery["listed_child_labour"] and not battery["listed_forced_labour"]
+    assert "Cobalt ore" in battery["reasons"] and "Congo" in battery["reasons"]
+    # a forced-labour listing ranks above a child-labour one, downstream too
+    assert solar["risk_score"] > battery["risk_score"]
+
+
+def test_downstream_listing_is_country_specific(families):
+    row = _row(families, "Bavaria Solar GmbH")
+    assert row["good"] == "Solar Modules" and row["country_iso3"] == "DEU"
+    assert not row["listed_forced_labour"] and not row["flagged"]

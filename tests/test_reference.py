@@ -151,6 +151,19 @@ def test_good_parents_are_known_goods_without_cycles(ref):
             node = step[node]
 
 
+def test_every_downstream_listing_has_a_listed_input(ref):
+    from riskscreen.scoring import listed_pairs
+    from riskscreen.tables import read_table
+
+    inputs = read_table("derived_inputs")
+    assert set(inputs["good_id"]) | set(inputs["input_good_id"]) <= set(ref.goods["good_id"])
+    derived = ref.listings_for(None).filter(pl.col("derived"))
+    assert derived.height > 0
+    assert set(derived["good_id"]) <= set(inputs["good_id"])  # none left without an input
+    pairs = listed_pairs(ref).filter(pl.col("_listing_via") == "input")
+    assert pairs.height == derived.height  # each found its input's listing
+
+
 def test_editions_identify_publications(ref):
     ed = {r["source_file"]: r for r in ref.editions.iter_rows(named=True)}
     assert ed["countries_2021.xml"]["reporting_year"] == "2022"
