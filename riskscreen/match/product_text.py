@@ -518,11 +518,12 @@ def _refined(hits: pl.DataFrame, texts: pl.DataFrame, index: ProductIndex) -> pl
 
     The qualifier may stand anywhere in the description; the longest one wins. The refined
     hit keeps its span, takes the higher of the two priorities and, unless it was misspelt,
-    the higher of the two confidences. Column `refined` marks it (imitation words do not deny
-    a good they refined: "faux orchid").
+    the higher of the two confidences. Column `refined` marks it, `shielded` when the qualifier
+    is an imitation word (which then does not deny the good it refined: "faux orchid"; "PU
+    leather tote" is still denied).
     """
     q = index.qualifiers
-    flagged = hits.with_columns(refined=pl.lit(False))
+    flagged = hits.with_columns(refined=pl.lit(False), shielded=pl.lit(False))
     if q.height == 0:
         return flagged
     generic = hits.filter(
@@ -558,6 +559,7 @@ def _refined(hits: pl.DataFrame, texts: pl.DataFrame, index: ProductIndex) -> pl
             "key",
             "refines",
             specific="good_id",
+            q_pattern="pattern",
             q_priority="priority",
             q_confidence="confidence",
         )
@@ -565,6 +567,9 @@ def _refined(hits: pl.DataFrame, texts: pl.DataFrame, index: ProductIndex) -> pl
     joined = hits.join(
         found, left_on=["key", "good_id"], right_on=["key", "refines"], how="left"
     ).with_columns(refined=pl.col("specific").is_not_null() & (pl.col("kind") == "good"))
+    # Only an imitation word that is itself the qualifier shields the good from `_negated`
+    # ("faux orchid"); "PU leather tote" stays denied.
+    imitation = pl.col("q_pattern").str.strip_chars(" ").is_in(list(index.imitations))
     return joined.with_columns(
         good_id=pl.when("refined").then("specific").otherwise("good_id"),
         priority=pl.when("refined")
@@ -573,7 +578,8 @@ def _refined(hits: pl.DataFrame, texts: pl.DataFrame, index: ProductIndex) -> pl
         confidence=pl.when(pl.col("refined") & ~pl.col("fuzzy"))
         .then(pl.max_horizontal("confidence", "q_confidence"))
         .otherwise("confidence"),
-    ).select([*HIT_COLUMNS, "refined"])
+        shielded=pl.col("refined") & imitation.fill_null(False),
+    ).select([*HIT_COLUMNS, "refined", "shielded"])
 
 
 def _negated(hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
@@ -587,7 +593,7 @@ def _negated(hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex) -> pl
     """
     goods = hits.filter(pl.col("kind") == "good")
     if goods.height == 0:
-        return hits.drop("refined")
+        return hits.drop("refined", "shielded")
     before = words.filter(pl.col("word").is_in(list(index.imitations))).select(
         "key", start="w_end"
     )
@@ -596,14 +602,20 @@ def _negated(hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex) -> pl
     )
     dropped = pl.concat(
         [
+            # a material refined by an article word is still that material ("PU leather
+            # tote"); only an imitation word that refined it keeps it ("faux orchid")
             goods.filter(
-                ~pl.col("refined") & (pl.col("priority") <= index.settings.article_veto_priority)
+                ~pl.col("shielded")
+                & (
+                    pl.col("refined")
+                    | (pl.col("priority") <= index.settings.article_veto_priority)
+                )
             ).join(before, on=["key", "start"], how="semi"),
             goods.join(after, on=["key", "end"], how="semi"),
         ]
     ).select("key", "start", "end", "good_id")
     return hits.join(dropped.unique(), on=["key", "start", "end", "good_id"], how="anti").drop(
-        "refined"
+        "refined", "shielded"
     )
 
 
@@ -762,11 +774,17 @@ def match_text(keys: pl.Series, index: ProductIndex) -> pl.DataFrame:
     words = _words(texts)
     hits = _context_vetoed(hits, words, index)
     # A misspelling fills gaps, or names a finished article over a spelt-right material
-    # ("Tshrits cotton"); it never competes with a good of equal or higher rank.
-    spelt = (
-        hits.filter((pl.col("kind") == "good") & ~pl.col("fuzzy"))
+    # ("Tshrits cotton"); against a good of equal rank it counts only when it would win
+    # outright, the spelt word being a weak, ambiguous one ("Vanila beans bourbon": bourbon
+    # is also a vanilla variety; "Shirmp tiger HOSO"); never against a higher rank.
+    spelt_goods = hits.filter((pl.col("kind") == "good") & ~pl.col("fuzzy"))
+    spelt = spelt_goods.group_by("key").agg(spelt_rank=pl.col("priority").max())
+    spelt = spelt.join(
+        spelt_goods.join(spelt, on="key")
+        .filter(pl.col("priority") == pl.col("spelt_rank"))
         .group_by("key")
-        .agg(spelt_rank=pl.col("priority").max())
+        .agg(spelt_conf=pl.col("confidence").max()),
+        on="key",
     )
     fuzzy = hits.filter(pl.col("fuzzy")).join(spelt, on="key", how="left")
     hits = pl.concat(
@@ -778,7 +796,14 @@ def match_text(keys: pl.Series, index: ProductIndex) -> pl.DataFrame:
                     (pl.col("priority") > pl.col("spelt_rank"))
                     & (pl.col("spelt_rank") <= index.settings.material_priority)
                 )
-            ).drop("spelt_rank"),
+                | (
+                    (pl.col("priority") == pl.col("spelt_rank"))
+                    & (
+                        pl.col("confidence")
+                        > pl.col("spelt_conf") + index.settings.ambiguity_margin
+                    )
+                )
+            ).drop("spelt_rank", "spelt_conf"),
         ]
     )
     hits = _negated(_refined(hits, texts, index), words, index)
