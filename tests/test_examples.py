@@ -44,6 +44,7 @@ def test_shipped_report_is_what_screen_makes(tmp_path, repo_root, example_workbo
     (88, "critical", ["UFLPA Entity List", "Changji"]),
     (90, "high", ["Sugarcane", "forced labour"]),
     (54, "high", ["Bananas", "child labour"]),
+    (71, "high", ["Solar Modules", "made with inputs produced with forced labour", "Polysilicon"]),
 ])
 def test_walkthrough_examples_hold(screened, row_id, tier, words):
     row = screened.filter(pl.col("row_id") == row_id).row(0, named=True)
