@@ -287,6 +287,22 @@ def _blind_first_runs() -> list[str]:
         "misspelt fruit next to a colour ('Pinapples gold'), an abbreviated chocolate bar to "
         "dairy, a leather key fob to leather, and Turkish cotton yarn to cotton again.",
         "",
+        "The blind7/8 round (both are development sets since): a new stopword kind `shade` "
+        "(amber, gold, emerald, chestnut, jade, milk): a colour or variety word right next to "
+        "another good gives way to it ('Amber glass dropper bottles', 'Pinapples gold fresh', "
+        "'Choclate bars milk', 'CHOC BAR MILK'); alone it still names its good. Accessory and "
+        "care-product words joined the unlisted articles (mat, coupler, sealer, sealant, "
+        "conditioner, plaster, beacon, mushroom, opener; 'stickers' moved from real word to "
+        "article), real words that collided with a good as misspellings became descriptors "
+        "(tread, spark), and bare 'LED' dropped to 0.75 (LED bulb / light / panel / lamp / "
+        "strip stay 0.9). Vocabulary: Turkish iplik / ipligi (yarn), Japanese, Thai, Polish, "
+        "Arabic, Korean and Hindi article words, ERP abbreviations (SFTY BT, CAB FILING, STL, "
+        "BRK CLAY, NAIL RND, COF GRN, CHOC, CALLETS, LTHR WLT, TWL, LKR, BF MINCE, THRD, HSN "
+        "BAG) and small-goods qualifiers of leather (key fob, wlt). Left at review: goods "
+        "whose confidence is held down by an unknown word next to them (croissants butter, "
+        "lamb shoulder, lump charcoal, loose emerald, tanzanite trillion) and one-edit "
+        "misspellings (Lettice, Cashue, Brocolli).",
+        "",
         "The blind5 round (blind5 is a development set since): family qualifiers "
         "(product_keywords column `refines`: a word anywhere in the description turns a generic "
         "good into its specific relative, and an HS code naming one relative agrees with text "

@@ -56,6 +56,7 @@ class ProductIndex:
     containers: frozenset[str]
     linkers: frozenset[str]
     imitations: frozenset[str]  # words before a good that deny it: faux, imitation, PU, vegan
+    shades: frozenset[str]  # good words also used as a colour / variety of another good: amber
     negations: frozenset[str]  # words after a good that deny it: free, tone, effect, look
     # qualifiers: pattern, key, cjk, good_id (the specific good), refines (its generic relative),
     # priority, confidence: a word that turns a generic good named in the same description
@@ -216,6 +217,9 @@ def build_index(
 ) -> ProductIndex:
     """Assemble the vocabulary from the curated tables and the ILAB names."""
     curated = _curated(folder).with_columns(ilab=pl.lit(False))
+    # Shade words are good keywords too (amber, gold): kept apart so both readings stay.
+    shade_rows = _normalised(curated.filter(pl.col("kind") == "shade"), "term")
+    curated = curated.filter(pl.col("kind") != "shade")
     ilab = _ilab_names(goods, good_names, curated).with_columns(ilab=pl.lit(True))
     rows = _normalised(pl.concat([curated, ilab]), "term").filter(pl.col("key") != "")
     variants = {
@@ -279,6 +283,7 @@ def build_index(
     linkers = frozenset(patterns.filter(pl.col("kind") == "linker")["key"].to_list())
     imitations = frozenset(patterns.filter(pl.col("kind") == "imitation")["key"].to_list())
     negations = frozenset(patterns.filter(pl.col("kind") == "negation")["key"].to_list())
+    shades = frozenset(shade_rows["key"].to_list())
     compounds = patterns.filter(
         (pl.col("kind") == "good")
         & pl.col("lang").is_in(["de", "nl"])
@@ -335,6 +340,7 @@ def build_index(
         containers=containers,
         linkers=linkers,
         imitations=imitations,
+        shades=shades,
         negations=negations,
         qualifiers=qualifiers,
         exact_words=exact,

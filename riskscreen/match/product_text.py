@@ -448,6 +448,34 @@ def _modifier_vetoed(hits: pl.DataFrame, words: pl.DataFrame, index: ProductInde
     return hits.join(dropped, on=["key", "start", "end"], how="anti")
 
 
+def _shade_vetoed(hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """Drop a good named by a one-word colour or variety word (stopword kind `shade`: amber,
+    gold, charcoal, emerald, milk) named right next to another good: the word then says what
+    that good looks like or which kind it is ("amber glass bottles", "pineapples
+    gold", "chocolate bars milk"). Alone it still names its good ("gold bars 999").
+    """
+    if not index.shades:
+        return hits
+    goods = hits.filter(pl.col("kind") == "good")
+    one_word = words.filter(pl.col("word").is_in(list(index.shades))).select(
+        "key", start="w_start", end=pl.col("w_end") + 1
+    )
+    shade = goods.join(one_word, on=["key", "start", "end"], how="semi")
+    if shade.height == 0:
+        return hits
+    others = goods.join(shade.select("key", "start", "end"), on=["key", "start", "end"], how="anti")
+    # right next to the other good, before or after it
+    shade = shade.join(
+        others.select("key", other="good_id", o_start="start", o_end="end"), on="key", how="inner"
+    ).filter(
+        (pl.col("other") != pl.col("good_id"))
+        & ((pl.col("o_end") - 1 == pl.col("start")) | (pl.col("end") - 1 == pl.col("o_start")))
+    )
+    return hits.join(
+        shade.select("key", "start", "end").unique(), on=["key", "start", "end"], how="anti"
+    )
+
+
 def _unknown_head_doubted(
     hits: pl.DataFrame, words: pl.DataFrame, index: ProductIndex
 ) -> pl.DataFrame:
@@ -772,7 +800,7 @@ def match_text(keys: pl.Series, index: ProductIndex) -> pl.DataFrame:
     found = [exact, _fuzzy_hits(grams, exact, index), _compound_hits(grams, exact, index)]
     hits = _equipment_vetoed(_drop_contained(pl.concat(found)), texts, index)
     words = _words(texts)
-    hits = _context_vetoed(hits, words, index)
+    hits = _shade_vetoed(_context_vetoed(hits, words, index), words, index)
     # A misspelling fills gaps, or names a finished article over a spelt-right material
     # ("Tshrits cotton"); against a good of equal rank it counts only when it would win
     # outright, the spelt word being a weak, ambiguous one ("Vanila beans bourbon": bourbon
