@@ -289,7 +289,6 @@ def listed_pairs(reference: Any) -> pl.DataFrame:
     (`reference/good_parents.csv`: clay bricks from a country listed for Bricks). `_listing_via`
     is null, "input" or "parent"; `_listing_note` names the input or the parent listing.
     """
-    folder = str(reference.folder) if getattr(reference, "folder", None) else None
     flags = ["listed_child_labour", "listed_forced_labour"]
     rows = reference.listings_for(None).rename(
         {"iso3": "country_iso3", "child_labour": flags[0], "forced_labour": flags[1]}
@@ -304,7 +303,7 @@ def listed_pairs(reference: Any) -> pl.DataFrame:
         pl.col("iso3").alias("input_iso3"),
         pl.coalesce("ilab_name", "name").alias("_input_country"),
     )
-    inputs = read_table("derived_inputs", folder).select("good_id", "input_good_id")
+    inputs = read_table("derived_inputs").select("good_id", "input_good_id")
     via_input = (
         rows.filter(pl.col("derived"))
         .select("country_iso3", "good_id",
@@ -318,7 +317,7 @@ def listed_pairs(reference: Any) -> pl.DataFrame:
         .select("country_iso3", "good_id", *flags, _listing_via=pl.lit("input"),
                 _listing_note=pl.concat_str(["_input_good", pl.lit(" from "), "_input_country"]))
     )
-    parents = read_table("good_parents", folder).select("good_id", "parent_good_id")
+    parents = read_table("good_parents").select("good_id", "parent_good_id")
     via_parent = (
         parents.join(own.rename({"good_id": "parent_good_id"}), on="parent_good_id")
         .join(names.rename({"good_id": "parent_good_id", "name": "_listing_note"}),
