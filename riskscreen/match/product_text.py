@@ -105,15 +105,8 @@ def _ngrams(texts: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) -> pl
     """
     s = index.settings
     known = list(index.descriptors | index.exact_words)
-    words = (
-        texts.select("key", word=pl.col("text").str.split(" "))
-        .explode("word")
-        .with_columns(blen=pl.col("word").str.len_bytes().cast(pl.Int64))
-        .with_columns(
-            start=(pl.col("blen") + 1).cum_sum().over("key") - (pl.col("blen") + 1),
-            pos=pl.int_range(pl.len()).over("key"),
-        )
-        .with_columns(end=pl.col("start") + pl.col("blen") + 2)
+    words = _words(texts).select(
+        "key", "word", "pos", start="w_start", end=pl.col("w_end") + 1
     )
     # a word inside an exact hit (a hit is never shorter than a padded word it covers)
     covered = (
