@@ -174,16 +174,26 @@ def reference_info_cmd() -> None:
               help="Folder with the watchlist sources [default: ILAB folder's ../watchlists].")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the tables [default: the embedded reference/ folder].")
+@click.option("--fao-file", "fao_file", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="FAOSTAT.nc for the FAO production table [default: the installed "
+              "agrifoodpy_data package's; without either the embedded table is kept]. "
+              "Needs h5py.")
 @_friendly
-def reference_build_cmd(ilab_dir: Path, watchlist_dir: Path | None, out_dir: Path | None) -> None:
+def reference_build_cmd(ilab_dir: Path, watchlist_dir: Path | None, out_dir: Path | None,
+                        fao_file: Path | None) -> None:
     """Rebuild the reference tables from the official publications (wraps `build_reference`)."""
     from riskscreen.paths import reference_dir
     from riskscreen.reference import build_reference
 
     target = out_dir or reference_dir()
-    manifest = build_reference(ilab_dir, target, watchlist_dir=watchlist_dir)
+    manifest = build_reference(ilab_dir, target, watchlist_dir=watchlist_dir, fao_file=fao_file)
     rows = manifest.get("tables") or manifest.get("row_counts") or {}
-    click.echo(f"built reference in {target}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
+    counts = {k: v.get("rows") if isinstance(v, dict) else v for k, v in rows.items()}
+    click.echo(f"built reference in {target}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    fao = manifest.get("fao_production") or {}
+    if fao.get("source") or fao.get("skipped"):
+        click.echo(f"FAO production: {fao.get('source') or fao.get('skipped')}")
 
 
 @main.group()

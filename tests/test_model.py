@@ -22,7 +22,13 @@ from hypothesis import strategies as st
 from riskscreen.errors import ReferenceError_
 from riskscreen.model import RiskModel, load_model, train
 from riskscreen.model.config import load_config
-from riskscreen.model.features import LABEL_FEATURES, Grid, label_features, peer_kernel
+from riskscreen.model.features import (
+    LABEL_FEATURES,
+    Grid,
+    label_features,
+    peer_kernel,
+    production_kernel,
+)
 from riskscreen.model.store import TRUSTED_TYPES, file_types
 from riskscreen.model.training import fit_grid
 from riskscreen.model.validation import temporal
@@ -59,7 +65,15 @@ def _grid(seed: int, n_c: int, n_g: int, density: float) -> Grid:
         sector=rng.integers(0, 3, n_g),
         country_weight=(rng.random(n_c) < 0.9) * 1.0,
         peer_kernel=peer_kernel(rng.normal(size=(n_c, 2)), region, 1.5, 1.0),
+        production_kernel=production_kernel(_production(rng, n_c), 0.2),
     )
+
+
+def _production(rng: np.random.Generator, n_c: int) -> np.ndarray:
+    """Random log-production profiles; the first country has no FAO figures."""
+    out = np.log1p(rng.exponential(100.0, size=(n_c, 6)) * (rng.random((n_c, 6)) < 0.7))
+    out[0] = np.nan
+    return out
 
 
 @settings(max_examples=25, deadline=None)
@@ -91,6 +105,53 @@ def test_label_features_do_react_to_other_pairs():
     assert after["good_countries_other"][0, 2] != before["good_countries_other"][0, 2]
     assert after["country_goods_other"][1, 0] != before["country_goods_other"][1, 0]
     assert after["peer_good_share_other"][0, 2] != before["peer_good_share_other"][0, 2]
+    assert after["production_peer_share_other"][3, 2] != before["production_peer_share_other"][3, 2]
+
+
+def test_production_kernel_weighs_like_producers_and_skips_countries_without_figures():
+    # countries 0 and 1 grow the same crops in like proportions; 2 and 4 grow other crops
+    profile = np.log1p(
+        np.array(
+            [
+                [500.0, 20.0, 0.0, 0.0],
+                [900.0, 40.0, 0.0, 0.0],
+                [0.0, 0.0, 300.0, 800.0],
+                [np.nan, np.nan, np.nan, np.nan],
+                [0.0, 0.0, 200.0, 700.0],
+            ]
+        )
+    )
+    k = production_kernel(profile, 0.2)
+    assert k[0, 1] > 0.5 > k[0, 2]
+    assert k[0, 1] == pytest.approx(k[1, 0])
+    assert not k[3].any() and not k[:, 3].any()  # no FAO figures: no peers, nobody's peer
+    # the good is listed for 1 (and 3), not for 4: 0 sees its like producer, 2 sees 4
+    y = np.array([[0.0], [1.0], [0.0], [1.0], [0.0]])
+    grid = Grid(
+        child=y,
+        forced=0 * y,
+        region=np.zeros(5, int),
+        sector=np.zeros(1, int),
+        production_kernel=k,
+    )
+    share = label_features(grid)["production_peer_share_other"]
+    assert share[0, 0] > 0.9 and share[2, 0] < 0.1 and share[3, 0] == 0.0
+
+
+def test_production_profile_never_reads_later_years(reference):
+    from riskscreen.model.data import production_profile
+
+    cfg = load_config()
+    later = reference.production.with_columns(
+        pl.when(pl.col("year") > 2018)
+        .then(pl.col("production_kt") * 1000)
+        .otherwise(pl.col("production_kt"))
+    )
+    iso3 = ["BRA", "PRY", "ABW"]
+    base = production_profile(reference.production, iso3, "2018", cfg)
+    assert np.array_equal(base, production_profile(later, iso3, "2018", cfg), equal_nan=True)
+    assert not np.array_equal(base, production_profile(later, iso3, "2021", cfg), equal_nan=True)
+    assert np.isnan(base[2]).all()  # Aruba: no FAO figures
 
 
 # -- training --------------------------------------------------------------------------------
@@ -240,8 +301,9 @@ def test_shipped_model_loads_and_explains_without_scikit_learn(repo_root):
         "assert out['model_factors'].null_count() == 0\n"
         "print(sorted(k for k in ('sklearn', 'skops', 'scipy') if k in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=repo_root, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_root, check=True
+    )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
@@ -251,11 +313,17 @@ def test_plain_twin_matches_the_skops_model_on_every_cell(model):
     skops_model = _load_skops(default_path())
     assert "coef" in model.state["scorers"]["child"]  # the default load took the plain twin
     iso, goods = model.state["iso3"], model.state["good_id"]
-    pairs = pl.DataFrame({"iso3": [c for c in iso for _ in goods],
-                          "good_id": [g for _ in iso for g in goods]})
-    levels = pl.DataFrame({"iso3": iso * 2, "good_id": [None] * (2 * len(iso)),
-                           "sector": ["mining"] * len(iso) + [None] * len(iso)},
-                          schema={"iso3": pl.String, "good_id": pl.String, "sector": pl.String})
+    pairs = pl.DataFrame(
+        {"iso3": [c for c in iso for _ in goods], "good_id": [g for _ in iso for g in goods]}
+    )
+    levels = pl.DataFrame(
+        {
+            "iso3": iso * 2,
+            "good_id": [None] * (2 * len(iso)),
+            "sector": ["mining"] * len(iso) + [None] * len(iso),
+        },
+        schema={"iso3": pl.String, "good_id": pl.String, "sector": pl.String},
+    )
     for frame in (pairs, levels):
         assert model.explain(frame).equals(skops_model.explain(frame))
 
@@ -279,8 +347,10 @@ def test_only_linear_scorers_have_a_plain_form(trained):
     from riskscreen.model.plain import plain_state
 
     assert plain_state(trained.state) is not None
-    trees = {t: {**s, "estimator": HistGradientBoostingClassifier()}
-             for t, s in trained.state["scorers"].items()}
+    trees = {
+        t: {**s, "estimator": HistGradientBoostingClassifier()}
+        for t, s in trained.state["scorers"].items()
+    }
     assert plain_state({**trained.state, "scorers": trees}) is None
 
 

@@ -28,8 +28,9 @@ hand (the prose lives in `riskscreen/model/card.py`).*
   nevertheless on the List (China, Russia, North Korea ...).
 * **Trained on** the ILAB List edition {edition} (data file goods_{edition}.xml, published
   {published}) and the matching Findings on the Worst Forms of Child Labor edition
-  (countries_{edition}.xml). Deterministic (`random_state` {rs}; no wall-clock input): training
-  twice gives identical predictions.
+  (countries_{edition}.xml), plus FAO production figures of the years up to that edition
+  (`reference/fao_production.csv`, FAOSTAT Food Balances). Deterministic (`random_state`
+  {rs}; no wall-clock input): training twice gives identical predictions.
 * **File.** `models/risk_model.skops` (skops format, never pickle); `load_model()` checks every
   type recorded in the file against an explicit trusted list before loading anything. Beside it,
   `models/risk_model.json.gz` holds the same model as plain data (coefficients, not estimator
@@ -56,6 +57,10 @@ decisions, any use where a low score would be read as a clearance.
   that edition. The model scores every country in `reference/countries.csv` x every good in
   `reference/goods.csv`, but learns only from that vocabulary.
 * Country indicators come from the same edition's Findings, never from a later one.
+* Production profiles: each country's production of the 117 FAOSTAT Food Balance items
+  (thousand tonnes; crops, livestock, fish), averaged over the three years up to the edition's
+  year (2018-2020 for the 2022 List, the newest FAO year in the file). FAO publishes revised
+  figures, so the values are today's estimates for those years, not the ones ILAB saw.
 
 ## Features
 
@@ -65,7 +70,12 @@ decisions, any use where a low score would be read as a clearance.
 for (country c, good g) is the same whether or not (c, g) is listed, for either finding type.
 `peer_good_share_other` weights other countries by a Gaussian similarity of their region, child
 work rate, school attendance and ILAB advancement level (`reference/model_params.csv`); a
-country is never its own peer. `unassessed_country_goods_other` multiplies a country flag by a
+country is never its own peer. `production_peer_share_other` does the same with a second
+similarity: the cosine between two countries' log production profiles (centred on the average
+producer), turned into a weight exp((cosine - 1) / 0.2), so a country's peers are the countries
+that farm and fish like it (Côte d'Ivoire's closest are Ghana and Cameroon, Brazil's Mexico,
+China and India, Paraguay's Bolivia, Brazil and Argentina); countries without FAO figures
+have no production peers. `unassessed_country_goods_other` multiplies a country flag by a
 leave-one-out count, so it is leave-one-out too. Tests flip a pair's own labels, on random grids
 for every label feature and on the real newest grid for every model input, and check that the
 pair's features do not move while other pairs' do.
@@ -121,11 +131,13 @@ tuning pairs, combined ranking; first version 0.901 / 0.27, product of priors 0.
 {experiments}
 
 The conclusion from these runs: with 12-41 rankable additions per tuning pair, every candidate
-lies inside the bootstrap noise of the first version (see the uncertainty table: the 90%
-interval of ROC-AUC is about 0.07 wide), and none moves the tuning pairs towards the issue's
-targets. Additions come in country batches (19 goods for Paraguay and 8 for Brazil between
-the 2016 and 2018 Lists) and often concern goods listed for only one other country, or none;
-pair-level features from one edition do not foresee them.
+built from ILAB's own tables lies inside the bootstrap noise of the first version (the 90%
+interval of ROC-AUC is about 0.07 wide). The one that moved all three tuning pairs came from
+outside ILAB: production peers from FAO figures (+0.021 mean ROC-AUC, +0.10 recall@500; the
+paired gain is positive in 86-99% of country-bootstrap rounds, and its 90% interval excludes
+zero on two of the three pairs). It was adopted, and only then was the held-out pair run.
+Additions still come in country batches (19 goods for Paraguay and 8 for Brazil between the
+2016 and 2018 Lists), often of goods listed for one other country or none.
 
 **Targets.** {targets}
 
@@ -144,7 +156,12 @@ training features); Brier scores are on all pairs of the newest edition's vocabu
 * ILAB's List is the label, so the model learns where ILAB has looked and published. ILAB
   researches a subset of countries and goods; absence from the List is not absence of risk.
   Additions arrive in country-sized batches (e.g. 19 goods for Paraguay between the 2016 and
-  2018 Lists), which no pair-level feature predicts well.
+  2018 Lists). Production peers raise the farm goods of such countries, but which country ILAB
+  researches next is not in any table here.
+* FAO production figures cover food and agriculture only (crops, livestock, fish), not mined or
+  manufactured goods; they enter only through the production-peer feature, whose text names
+  its source (FAOSTAT). FAO's databases are published under FAO's Statistical Database Terms
+  of Use; the project keeps only the production figures (see `reference/SOURCES.md`).
 * The temporal metrics rest on 12-56 added pairs per edition pair; their 90% bootstrap
   intervals are about 0.07 wide in ROC-AUC and 0.3 wide in recall@500. Differences between
   model versions smaller than that are not evidence.

@@ -15,7 +15,7 @@ import polars as pl
 
 from riskscreen.errors import ReferenceError_
 from riskscreen.model.config import ModelConfig
-from riskscreen.model.features import Grid, peer_kernel
+from riskscreen.model.features import Grid, peer_kernel, production_kernel
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class EditionData:
     country_raw_names: list[str]
     advancement_words: list[str | None]  # per country, plain words for the level
     profile: np.ndarray | None = None  # countries x k peer-profile indicators (NaN = unknown)
+    production: np.ndarray | None = None  # countries x FAO items, log1p kt (NaN = no figures)
 
     def pair_index(self) -> tuple[np.ndarray, np.ndarray]:
         """(country index, good index) of every grid cell, row-major by country."""
@@ -131,6 +132,7 @@ def edition_data(reference, edition: str | None, cfg: ModelConfig) -> EditionDat
     ind_rows = c_frame.join(ind, on="iso3", how="left").sort("_c")
     raw, raw_names, adv_words = _country_raw(ind_rows, cfg)
     profile = _profile(ind_rows, cfg)
+    production = production_profile(reference.production, iso3, label, cfg)
     assessed = ind_rows["assessed"].fill_null(False).to_numpy().astype(bool)
     in_findings = ind_rows["edition"].is_not_null().to_numpy()
     country_vocab = in_findings | (child + forced).sum(axis=1).astype(bool)
@@ -148,6 +150,9 @@ def edition_data(reference, edition: str | None, cfg: ModelConfig) -> EditionDat
             sector=sector,
             country_weight=country_vocab.astype(np.float64),
             peer_kernel=kernel_for(profile, region, cfg),
+            production_kernel=production_kernel(
+                production, cfg.param("production_bandwidth", float)
+            ),
         ),
         country_vocab=country_vocab,
         good_vocab=good_vocab,
@@ -156,6 +161,7 @@ def edition_data(reference, edition: str | None, cfg: ModelConfig) -> EditionDat
         country_raw_names=raw_names,
         advancement_words=adv_words,
         profile=profile,
+        production=production,
     )
 
 
@@ -175,3 +181,28 @@ def kernel_for(profile: np.ndarray, region: np.ndarray, cfg: ModelConfig) -> np.
     return peer_kernel(
         profile, region, cfg.param("peer_region_weight", float), cfg.param("peer_bandwidth", float)
     )
+
+
+def production_profile(
+    production: pl.DataFrame, iso3: list[str], edition: str, cfg: ModelConfig
+) -> np.ndarray:
+    """Countries x FAO items: log1p of mean production (kt) over the edition's window.
+
+    The window is the `production_years` years up to the edition's year (capped at the newest
+    year FAO figures cover), so a model of an edition sees no later production. Countries with
+    no figures in the window get a row of NaN.
+    """
+    years = cfg.param("production_years", int)
+    last = min(int(edition[:4]), int(production["year"].max()))
+    window = production.filter(pl.col("year").is_between(last - years + 1, last))
+    mean = window.group_by("iso3", "item_code").agg(pl.col("production_kt").mean())
+    items = sorted(mean["item_code"].unique().to_list())
+    cells = mean.join(pl.DataFrame({"iso3": iso3, "_c": np.arange(len(iso3))}), on="iso3").join(
+        pl.DataFrame({"item_code": items, "_i": np.arange(len(items))}), on="item_code"
+    )
+    out = np.zeros((len(iso3), len(items)))
+    out[cells["_c"].to_numpy(), cells["_i"].to_numpy()] = np.log1p(
+        cells["production_kt"].to_numpy()
+    )
+    out[~np.isin(np.arange(len(iso3)), cells["_c"].to_numpy())] = np.nan
+    return out

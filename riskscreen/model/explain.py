@@ -39,6 +39,11 @@ def _rebuild(state: dict) -> tuple[EditionData, ModelConfig]:
         sector=np.asarray(state["sector_code"]),
         country_weight=np.asarray(state["country_vocab"], np.float64),
         peer_kernel=np.asarray(state["peer_kernel"], np.float64),
+        production_kernel=(
+            None
+            if state.get("production_kernel") is None
+            else np.asarray(state["production_kernel"], np.float64)
+        ),
     )
     data = EditionData(
         edition=state["meta"]["edition"],

@@ -26,6 +26,7 @@ LABEL_FEATURES: tuple[str, ...] = (
     "similar_goods_in_country",
     "similar_countries_with_good",
     "peer_good_share_other",
+    "production_peer_share_other",
 )
 
 
@@ -45,6 +46,7 @@ class Grid:
     sector: np.ndarray
     country_weight: np.ndarray | None = None  # 1 = counts as a region-mate (in the edition)
     peer_kernel: np.ndarray | None = None  # countries x countries similarity (see peer_kernel)
+    production_kernel: np.ndarray | None = None  # the same from FAO production (production_kernel)
 
     @property
     def any(self) -> np.ndarray:
@@ -97,6 +99,32 @@ def peer_kernel(
     return np.exp(-d2 / (2.0 * bandwidth**2))
 
 
+def production_kernel(profile: np.ndarray, bandwidth: float) -> np.ndarray:
+    """Similarity of countries' farm and fishery output (FAO production, countries x items).
+
+    Each country's log production is centred on the average producer and compared by cosine;
+    similarity s becomes exp((s - 1) / bandwidth), so near-identical profiles weigh about 1 and
+    unlike ones next to nothing. Countries without FAO figures (all NaN) have no peers.
+    """
+    has = ~np.isnan(profile).all(axis=1) if profile.size else np.zeros(len(profile), bool)
+    v = np.nan_to_num(profile, nan=0.0)
+    if has.any():
+        v = v - v[has].mean(axis=0)
+    norm = np.linalg.norm(v, axis=1, keepdims=True)
+    unit = np.where(has[:, None], v / np.maximum(norm, 1e-12), 0.0)
+    kernel = np.exp((unit @ unit.T - 1.0) / bandwidth)
+    return kernel * has[:, None] * has[None, :]
+
+
+def _peer_share(kernel: np.ndarray | None, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Kernel-weighted share of OTHER countries (of the edition) listing each good."""
+    k = np.zeros((len(y), len(y))) if kernel is None else kernel * weight[None, :]
+    np.fill_diagonal(k, 0.0)  # a country is never its own peer: leave-one-out
+    total = k.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, (k @ y) / total, 0.0)
+
+
 def label_features(grid: Grid) -> dict[str, np.ndarray]:
     """Leave-one-out label features, each a (countries x goods) float matrix."""
     y, ych, yfo = grid.any, grid.child, grid.forced
@@ -132,10 +160,6 @@ def label_features(grid: Grid) -> dict[str, np.ndarray]:
 
     feats["similar_goods_in_country"] = _cosine_loo_goods(y)
     feats["similar_countries_with_good"] = _cosine_loo_goods(y.T).T
-    kernel = np.zeros((n_c, n_c)) if grid.peer_kernel is None else grid.peer_kernel.copy()
-    kernel *= weight[None, :]
-    np.fill_diagonal(kernel, 0.0)  # a country is never its own peer: leave-one-out
-    total = kernel.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        feats["peer_good_share_other"] = np.where(total > 0, (kernel @ y) / total, 0.0)
+    feats["peer_good_share_other"] = _peer_share(grid.peer_kernel, y, weight)
+    feats["production_peer_share_other"] = _peer_share(grid.production_kernel, y, weight)
     return {name: feats[name] for name in LABEL_FEATURES}

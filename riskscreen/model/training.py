@@ -141,6 +141,7 @@ def train(edition: str | None = None, reference=None, random_state: int = 0) -> 
         "forced": data.grid.forced.astype(np.int8),
         "country_raw": data.country_raw,
         "peer_kernel": data.grid.peer_kernel,
+        "production_kernel": data.grid.production_kernel,
         "country_raw_names": data.country_raw_names,
         "advancement_words": [w_ or "" for w_ in data.advancement_words],
         "scorers": fit["scorers"],

@@ -258,6 +258,7 @@ def _masked(data: EditionData, keep_country: np.ndarray) -> EditionData:
         sector=data.grid.sector,
         country_weight=data.country_vocab * keep_country.astype(np.float64),
         peer_kernel=data.grid.peer_kernel,
+        production_kernel=data.grid.production_kernel,
     )
     return EditionData(**{**data.__dict__, "grid": grid})
 

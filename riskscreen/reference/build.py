@@ -2,7 +2,8 @@
 
 `build_reference(ilab_dir, out_dir)` is what `riskscreen reference build` runs. Tables are
 sorted and carry no timestamp, so rebuilding from the same sources reproduces them byte for
-byte; only `manifest.json` records the build date.
+byte; only `manifest.json` records the build date. The FAO production table comes from
+FAOSTAT.nc (`riskscreen.reference.fao`) when a source is at hand, else it is carried over.
 """
 
 from __future__ import annotations
@@ -117,6 +118,22 @@ def _hooks(out_dir: Path, watchlist_dir: Path | None) -> tuple[Any, list[dict]]:
     return country_names, watchlists
 
 
+def _fao_production(out_dir: Path, fao_file: Path | None, curated: str | None) -> dict:
+    """Build fao_production.csv from `fao_file`, else from an installed agrifoodpy_data package,
+    else carry the embedded table over; return its manifest entry."""
+    from riskscreen.reference import fao
+
+    if fao_file is not None:
+        return fao.build_fao_production(Path(fao_file), out_dir, curated)
+    found = fao.installed_source()
+    if found is not None and fao.h5py_available():
+        log.info("FAO production from the installed %s package: %s", fao.PACKAGE, found)
+        return fao.build_fao_production(found, out_dir, curated)
+    if found is not None:
+        log.warning("%s is installed but h5py is not: %s", fao.PACKAGE, fao.INSTALL_HINT)
+    return fao.carry_over(out_dir)
+
+
 def build_reference(
     ilab_dir: Path,
     out_dir: Path,
@@ -124,12 +141,15 @@ def build_reference(
     watchlist_dir: Path | None = None,
     curated_dir: Path | None = None,
     built: str | None = None,
+    fao_file: Path | None = None,
 ) -> dict:
     """Build every reference table from `ilab_dir` into `out_dir`; return the manifest.
 
     Raises ReferenceError_ listing every country or good spelling that cannot be mapped.
     `curated_dir` holds the curated mapping tables (default: the package's reference folder);
     `built` overrides the manifest's build date (ISO date, default today in UTC).
+    `fao_file` is FAOSTAT.nc for the FAO production table (default: the one of an installed
+    `agrifoodpy_data` package; without either the embedded table is carried over unchanged).
     """
     ilab_dir, out_dir = Path(ilab_dir), Path(out_dir)
     curated = str(curated_dir) if curated_dir else None
@@ -150,15 +170,22 @@ def build_reference(
     frames = dict(zip(TABLES, built_frames, strict=True))
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    # FAO first: if its source cannot be read or mapped, nothing else has been overwritten.
+    fao_entry = _fao_production(out_dir, fao_file, curated)
     for name, frame in frames.items():
         write_table(frame, out_dir / f"{name}.csv")
     rows = {name: frame.height for name, frame in frames.items()}
-    _write_text(out_dir / "SOURCES.md", provenance.sources_markdown(editions, rows, curated))
+    if "rows" in fao_entry:
+        rows["fao_production"] = fao_entry["rows"]
+    _write_text(
+        out_dir / "SOURCES.md", provenance.sources_markdown(editions, rows, curated, fao_entry)
+    )
 
     if watchlist_dir is None and (ilab_dir.parent / "watchlists").is_dir():
         watchlist_dir = ilab_dir.parent / "watchlists"
     country_names, watchlists = _hooks(out_dir, watchlist_dir)
     manifest = _manifest(frames, editions, out_dir, curated, built, country_names, watchlists)
+    _add_fao(manifest, out_dir, fao_entry)
     _write_text(
         out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     )
@@ -209,6 +236,20 @@ def _manifest(
         "country_names": country_names,
         "watchlists": watchlists,
     }
+
+
+def _add_fao(manifest: dict, out_dir: Path, entry: dict) -> None:
+    """Record the FAO table with the others under "tables", and its provenance entry."""
+    from riskscreen.reference import fao
+
+    if "rows" in entry:
+        manifest["tables"][fao.TABLE] = {
+            "file": f"{fao.TABLE}.csv",
+            "rows": entry["rows"],
+            "sha256": file_sha256(out_dir / f"{fao.TABLE}.csv"),
+            "columns": {col: str(dtype) for col, dtype in fao.COLUMNS.items()},
+        }
+    manifest[fao.TABLE] = entry
 
 
 def _pycountry_version() -> str:

@@ -20,8 +20,29 @@ def _watchlist_line(entry: dict[str, Any]) -> str:
     return line + (f"\n      {entry['note']}" if entry.get("note") else "")
 
 
+def _fao_lines(entry: dict[str, Any] | None) -> list[str]:
+    """The FAO production source: file, package, checksum, coverage, publisher and licence."""
+    if not entry:
+        return ["  FAO production: not recorded (folder built before the FAO table)"]
+    if "rows" not in entry:
+        return [f"  FAO production: not built ({entry.get('skipped', '?')})"]
+    package = entry.get("package")
+    origin = f" from {package} {entry.get('package_version', '')}".rstrip() if package else ""
+    years = entry.get("years") or ["?"]
+    lines = [
+        f"  FAO production  {entry.get('source_file', '?')}{origin}  "
+        f"sha256 {str(entry.get('sha256', '?'))[:12]}  {entry.get('dataset', '?')}, "
+        f"{years[0]}-{years[-1]}; {entry['rows']} rows, {entry.get('countries', '?')} countries",
+        f"      {entry.get('publisher', '?')}; {entry.get('licence', '?')}",
+    ]
+    if entry.get("source"):
+        lines.append(f"      {entry['source']}")
+    return lines
+
+
 def reference_info(reference: Any = None) -> str:
-    """Text of the manifest: editions, sources, publisher, licence, hashes, rows, watchlists."""
+    """Text of the manifest: editions, sources (ILAB and FAO), publisher, licence, hashes, rows,
+    watchlists."""
     if reference is None:
         from riskscreen.reference.load import load_reference
 
@@ -46,6 +67,7 @@ def reference_info(reference: Any = None) -> str:
             f"(published {s.get('published') or '?'}"
             f"{year}); {s['rows']} rows"
         )
+    lines += _fao_lines(m.get("fao_production"))
     lines += ["", "Tables:"]
     for t in m.get("tables", {}).values():
         lines.append(f"  {t['file']:<24} {t['rows']:>6} rows  sha256 {t['sha256'][:12]}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,14 @@ from riskscreen.errors import ReferenceError_
 from riskscreen.paths import reference_dir
 
 _TABLES = ("countries", "country_indicators", "goods", "good_names", "listings", "editions")
+_PRODUCTION = "fao_production"
+_PRODUCTION_COLUMNS = {
+    "iso3": "String",
+    "item_code": "Int64",
+    "item": "String",
+    "year": "Int64",
+    "production_kt": "Float64",
+}
 _DTYPES: dict[str, Any] = {
     "String": pl.String,
     "Boolean": pl.Boolean,
@@ -35,6 +43,15 @@ class Reference:
     manifest: dict = field(repr=False)
     newest_edition: str
     folder: Path | None = None
+
+    @cached_property
+    def production(self) -> pl.DataFrame:
+        """FAO production: iso3, item_code, item, year, production_kt (thousand tonnes).
+
+        Read on first use and kept, since only model training needs it and screening should
+        not pay for 2.7 MB. A folder built before this table existed uses the embedded copy.
+        """
+        return _read_production(self.folder, self.manifest)
 
     @property
     def listing_editions(self) -> list[str]:
@@ -81,6 +98,14 @@ def _read(folder: Path, name: str, columns: dict[str, str]) -> pl.DataFrame:
         raise ReferenceError_(
             f"reference table {path} does not match manifest.json: {exc}"
         ) from exc
+
+
+def _read_production(folder: Path | None, manifest: dict) -> pl.DataFrame:
+    """The folder's fao_production.csv as its manifest describes it, else the embedded one."""
+    spec = (manifest.get("tables") or {}).get(_PRODUCTION)
+    if folder is not None and spec:
+        return _read(folder, _PRODUCTION, spec["columns"])
+    return _read(reference_dir(), _PRODUCTION, _PRODUCTION_COLUMNS)
 
 
 @lru_cache(maxsize=8)

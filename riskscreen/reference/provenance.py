@@ -14,9 +14,7 @@ from riskscreen.tables import read_table
 PUBLISHER = "U.S. Department of Labor, Bureau of International Labor Affairs (ILAB)"
 LICENCE = "Public domain: works of the U.S. Government (17 U.S.C. 105)"
 ORIGIN = "ILAB 'Sweat & Toil' app data files (archived 2023)"
-CURATED = ("ilab_country_aliases", "good_renames", "ilab_regions", "ilab_editions")
-
-
+CURATED = ("ilab_country_aliases", "good_renames", "ilab_regions", "ilab_editions", "fao_areas")
 
 
 def editions_frame(
@@ -85,10 +83,68 @@ def curated_hashes(curated_dir: str | None = None) -> dict[str, str]:
     }
 
 
+def _fao_area_lines(curated_dir: str | None) -> list[str]:
+    """One bullet per curated FAO area row (override or exclusion), from fao_areas.csv."""
+    try:
+        table = read_table("fao_areas", curated_dir)
+    except ReferenceError_:
+        return ["  - (fao_areas.csv missing)"]
+    return [
+        f"  - {r['area_code']} '{r['fao_name']}' -> {r['iso3'] or 'left out'}: {r['note'] or ''}"
+        for r in table.iter_rows(named=True)
+    ]
+
+
+def fao_markdown(entry: dict[str, Any] | None, curated_dir: str | None = None) -> list[str]:
+    """The SOURCES.md section on the FAO production figures, from their manifest entry.
+
+    A carried-over table keeps the provenance of the build that made it, so the section reads
+    the same whether the table was rebuilt or carried over.
+    """
+    head = ["", "## FAO production figures", ""]
+    if not entry or "rows" not in entry:
+        return [*head, f"Not built: {(entry or {}).get('skipped', 'no FAO source')}.", ""]
+    package, version = entry.get("package"), entry.get("package_version")
+    source = f"file `{entry.get('source_file', '?')}`"
+    if package:
+        source = (
+            f"PyPI package `{package}`{' ' + version if version else ''} (its code BSD-3-Clause,"
+            f" its data FAOSTAT's), {source}"
+        )
+    years = entry.get("years") or ["?"]
+    return [
+        *head,
+        f"`{entry['table']}`, built by `riskscreen.reference.fao.build_fao_production`.",
+        "",
+        f"- Publisher: {entry.get('publisher', '?')}",
+        f"- Dataset: {entry.get('dataset', '?')}",
+        f"- Obtained from: {source}",
+        f"- SHA-256 of the source file: `{entry.get('sha256', '?')}`",
+        f"- Licence: {entry.get('licence', '?')}.",
+        "- Reuse: CC BY-NC-SA means attribution (FAO, FAOSTAT), non-commercial use, share-alike.",
+        "- Kept: ISO alpha-3 code, FAO item code and name, year and production in thousand",
+        "  tonnes; nothing else. The source file is not part of this repository.",
+        "- Rules: production finite and above zero; FAO area codes below 5000 (the regional",
+        f"  aggregates are left out); years {years[0]}-{years[-1]}; rounded to 2 decimals.",
+        "- Area names -> ISO alpha-3 through `fao_areas.csv`, then riskscreen's country resolver",
+        "  (confidence >= 0.9); the build fails on any other area. Curated rows:",
+        *_fao_area_lines(curated_dir),
+        f"- {entry['rows']} rows: {entry.get('countries', '?')} countries and territories, "
+        f"{entry.get('items', '?')} items.",
+        "",
+    ]
+
+
 def sources_markdown(
-    editions: pl.DataFrame, table_rows: dict[str, int], curated_dir: str | None = None
+    editions: pl.DataFrame,
+    table_rows: dict[str, int],
+    curated_dir: str | None = None,
+    fao: dict[str, Any] | None = None,
 ) -> str:
-    """Human-readable provenance; holds no build date so a rebuild reproduces it exactly."""
+    """Human-readable provenance; holds no build date so a rebuild reproduces it exactly.
+
+    `fao` is the FAO production table's manifest entry (see riskscreen.reference.fao).
+    """
     evidence = {
         r["source_file"]: r["evidence"]
         for r in read_table("ilab_editions", curated_dir).iter_rows(named=True)
@@ -98,6 +154,7 @@ def sources_markdown(
         "",
         "Built by `riskscreen reference build` (`riskscreen.reference.build_reference`) from",
         f"{ORIGIN}.",
+        *(["Production figures: FAOSTAT (FAO), see the last section."] if fao else []),
         "",
         f"- Publisher: {PUBLISHER}",
         f"- Licence: {LICENCE}",
@@ -144,6 +201,6 @@ def sources_markdown(
         "| table | rows |",
         "|---|---|",
         *(f"| `{name}.csv` | {n} |" for name, n in table_rows.items()),
-        "",
     ]
+    lines += fao_markdown(fao, curated_dir) if fao is not None else [""]
     return "\n".join(lines)
