@@ -75,7 +75,10 @@ similarity: the cosine between two countries' log production profiles (centred o
 producer), turned into a weight exp((cosine - 1) / 0.2), so a country's peers are the countries
 that farm and fish like it (Côte d'Ivoire's closest are Ghana and Cameroon, Brazil's Mexico,
 China and India, Paraguay's Bolivia, Brazil and Argentina); countries without FAO figures
-have no production peers. `unassessed_country_goods_other` multiplies a country flag by a
+have no production peers. `peer_sector_goods_other` weights other countries by the product of
+the two similarities (alike in Findings profile and region AND in farm output) and averages how
+many goods of the good's sector they list: a country x sector expectation that never reads the
+country's own row. `unassessed_country_goods_other` multiplies a country flag by a
 leave-one-out count, so it is leave-one-out too. Tests flip a pair's own labels, on random grids
 for every label feature and on the real newest grid for every model input, and check that the
 pair's features do not move while other pairs' do.
@@ -135,7 +138,12 @@ built from ILAB's own tables lies inside the bootstrap noise of the first versio
 interval of ROC-AUC is about 0.07 wide). The one that moved all three tuning pairs came from
 outside ILAB: production peers from FAO figures (+0.021 mean ROC-AUC, +0.10 recall@500; the
 paired gain is positive in 86-99% of country-bootstrap rounds, and its 90% interval excludes
-zero on two of the three pairs). It was adopted, and only then was the held-out pair run.
+zero on two of the three pairs). It was adopted, and only then was the held-out pair run
+(0.919 / 0.43, from 0.903 / 0.30). A second outside-informed feature followed from the same
+similarity: how many goods of the good's sector countries alike in both ways list (+0.014 mean
+ROC-AUC on the tuning pairs, a gain on each of the three, though its bootstrap interval excludes
+zero on one pair only). The held-out pair was run a second time after adopting it. No candidate
+was compared on the held-out pair; its two runs are the only times it was seen.
 Additions still come in country batches (19 goods for Paraguay and 8 for Brazil between the
 2016 and 2018 Lists), often of goods listed for one other country or none.
 
@@ -247,9 +255,13 @@ def _targets(metrics: dict) -> str:
         rlo, rhi = boot["recall_at_500_90"]
         text += (
             f" 90% country-bootstrap intervals: ROC-AUC {lo:.3f}-{hi:.3f}, recall@500 "
-            f"{rlo:.2f}-{rhi:.2f}. The targets are not reached honestly: no candidate feature set "
-            "or model family moved the tuning pairs beyond their noise (table above), and tuning "
-            "on the held-out pair itself would make this number meaningless."
+            f"{rlo:.2f}-{rhi:.2f}."
+        )
+    if any(model[k] is None or model[k] < t for k, t in _TARGETS.items()):
+        text += (
+            " The gap is left open rather than closed on the held-out pair: candidates are "
+            "chosen on the tuning pairs only (table above), and tuning on the held-out pair "
+            "itself would make this number meaningless."
         )
     return text
 

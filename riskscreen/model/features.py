@@ -27,6 +27,7 @@ LABEL_FEATURES: tuple[str, ...] = (
     "similar_countries_with_good",
     "peer_good_share_other",
     "production_peer_share_other",
+    "peer_sector_goods_other",
 )
 
 
@@ -117,7 +118,11 @@ def production_kernel(profile: np.ndarray, bandwidth: float) -> np.ndarray:
 
 
 def _peer_share(kernel: np.ndarray | None, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Kernel-weighted share of OTHER countries (of the edition) listing each good."""
+    """Kernel-weighted mean of `y`'s rows over OTHER countries of the edition.
+
+    With 0/1 listings per good that is the share of peers listing each good; with per-sector
+    counts, the number of that sector's goods a peer lists.
+    """
     k = np.zeros((len(y), len(y))) if kernel is None else kernel * weight[None, :]
     np.fill_diagonal(k, 0.0)  # a country is never its own peer: leave-one-out
     total = k.sum(axis=1, keepdims=True)
@@ -162,4 +167,10 @@ def label_features(grid: Grid) -> dict[str, np.ndarray]:
     feats["similar_countries_with_good"] = _cosine_loo_goods(y.T).T
     feats["peer_good_share_other"] = _peer_share(grid.peer_kernel, y, weight)
     feats["production_peer_share_other"] = _peer_share(grid.production_kernel, y, weight)
+    # Countries alike in BOTH ways (Findings profile and region, and farm output): how many goods
+    # of the good's sector they list on average, a country x sector expectation.
+    both = grid.peer_kernel
+    if both is not None and grid.production_kernel is not None:
+        both = both * grid.production_kernel
+    feats["peer_sector_goods_other"] = _peer_share(both, per_sector, weight)[:, sec]
     return {name: feats[name] for name in LABEL_FEATURES}
