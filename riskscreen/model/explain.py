@@ -84,6 +84,8 @@ def _fmt(values: pl.Expr, unit: pl.Expr) -> pl.Expr:
         .then(pct)
         .when(unit == "count")
         .then(values.round(0).cast(pl.Int64).cast(pl.String))
+        .when(unit == "avg")
+        .then(values.round(1).cast(pl.String))
         .otherwise(values.round(2).cast(pl.String))
     )
 
