@@ -35,7 +35,6 @@ class EditionData:
     country_raw_names: list[str]
     advancement_words: list[str | None]  # per country, plain words for the level
     profile: np.ndarray | None = None  # countries x k peer-profile indicators (NaN = unknown)
-    production: np.ndarray | None = None  # countries x FAO items, log1p kt (NaN = no figures)
 
     def pair_index(self) -> tuple[np.ndarray, np.ndarray]:
         """(country index, good index) of every grid cell, row-major by country."""
@@ -161,7 +160,6 @@ def edition_data(reference, edition: str | None, cfg: ModelConfig) -> EditionDat
         country_raw_names=raw_names,
         advancement_words=adv_words,
         profile=profile,
-        production=production,
     )
 
 
