@@ -58,9 +58,10 @@ decisions, any use where a low score would be read as a clearance.
   `reference/goods.csv`, but learns only from that vocabulary.
 * Country indicators come from the same edition's Findings, never from a later one.
 * Production profiles: each country's production of the 114 FAOSTAT Food Balance items
-  reported since 2014 (thousand tonnes; crops, livestock, fish), averaged over the three years up to the edition's
-  year (2018-2020 for the 2022 List, the newest FAO year in the file). FAO publishes revised
-  figures, so the values are today's estimates for those years, not the ones ILAB saw.
+  reported since 2014 (thousand tonnes; crops, livestock, fish), averaged over the three
+  years up to the edition's year (2018-2020 for the 2022 List, the newest FAO year in the
+  file). FAO publishes revised figures, so the values are today's estimates for those years,
+  not the ones ILAB saw.
 
 ## Features
 
