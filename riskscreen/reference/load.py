@@ -14,14 +14,6 @@ from riskscreen.errors import ReferenceError_
 from riskscreen.paths import reference_dir
 
 _TABLES = ("countries", "country_indicators", "goods", "good_names", "listings", "editions")
-_PRODUCTION = "fao_production"
-_PRODUCTION_COLUMNS = {
-    "iso3": "String",
-    "item_code": "Int64",
-    "item": "String",
-    "year": "Int64",
-    "production_kt": "Float64",
-}
 _DTYPES: dict[str, Any] = {
     "String": pl.String,
     "Boolean": pl.Boolean,
@@ -102,10 +94,12 @@ def _read(folder: Path, name: str, columns: dict[str, str]) -> pl.DataFrame:
 
 def _read_production(folder: Path | None, manifest: dict) -> pl.DataFrame:
     """The folder's fao_production.csv as its manifest describes it, else the embedded one."""
-    spec = (manifest.get("tables") or {}).get(_PRODUCTION)
+    from riskscreen.reference.fao import COLUMNS, TABLE
+
+    spec = (manifest.get("tables") or {}).get(TABLE)
     if folder is not None and spec:
-        return _read(folder, _PRODUCTION, spec["columns"])
-    return _read(reference_dir(), _PRODUCTION, _PRODUCTION_COLUMNS)
+        return _read(folder, TABLE, spec["columns"])
+    return _read(reference_dir(), TABLE, {col: str(dtype) for col, dtype in COLUMNS.items()})
 
 
 @lru_cache(maxsize=8)
