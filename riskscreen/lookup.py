@@ -112,7 +112,8 @@ def explain(country: str, product: str | None = None, *, reference: Any = None,
     pred = model.explain(model.predict_pairs(query)).row(0, named=True)
     scope = "this good" if good_id else ("this sector" if sector else "any listed good")
     lines.append(f"Model: {_fmt_pct(pred['p_child_labour'])} child labour, "
-                 f"{_fmt_pct(pred['p_forced_labour'])} forced labour for {scope}.")
+                 f"{_fmt_pct(pred['p_forced_labour'])} forced labour, "
+                 f"{_fmt_pct(pred['p_any_finding'])} either finding for {scope}.")
     if pred.get("model_factors"):
         lines.append(f"  Why: {pred['model_factors']}")
     lines.append("A low estimate is not a clearance: ILAB's lists and the watchlists are partial.")

@@ -37,7 +37,7 @@ ADDED_COLUMNS: tuple[str, ...] = (
     "row_id", "country_iso3", "country_name", "country_confidence", "country_method",
     "country_candidates", "region", "good", "good_id", "good_confidence", "good_method",
     "good_candidates", "sector", "listed_child_labour", "listed_forced_labour", "listing_edition",
-    "p_child_labour", "p_forced_labour", "country_assessed", "model_factors",
+    "p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_factors",
     "watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
     "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
     "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates",

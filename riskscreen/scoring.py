@@ -232,7 +232,7 @@ def _score_distinct(
         .then(pl.lit(reference.newest_edition))
         .otherwise(None)
         .alias("listing_edition"),
-        (1 - (1 - pl.col("p_child_labour")) * (1 - pl.col("p_forced_labour"))).alias("p_any"),
+        pl.col("p_any_finding").alias("p_any"),
         pl.when(pl.col("country_iso3").is_null()).then(pl.lit("none"))
         .when(pl.col("good_id").is_not_null()).then(pl.lit("pair"))
         .when(pl.col("sector").is_not_null()).then(pl.lit("sector"))
@@ -341,11 +341,12 @@ def _active(status_col: str, name_col: str) -> pl.Expr:
 def _predict(pairs: pl.DataFrame, model: Any) -> pl.DataFrame:
     """Model probabilities and plain-word factors for each distinct (country, good, sector)."""
     cols = ["country_iso3", "good_id", "sector", "p_child_labour", "p_forced_labour",
-            "country_assessed", "model_factors"]
+            "p_any_finding", "country_assessed", "model_factors"]
     if pairs.is_empty():
         return pl.DataFrame(schema={"country_iso3": pl.String, "good_id": pl.String,
                                     "sector": pl.String, "p_child_labour": pl.Float64,
                                     "p_forced_labour": pl.Float64,
+                                    "p_any_finding": pl.Float64,
                                     "country_assessed": pl.Boolean, "model_factors": pl.String})
     query = pairs.rename({"country_iso3": "iso3"})
     explained = model.explain(model.predict_pairs(query))

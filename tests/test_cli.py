@@ -78,7 +78,8 @@ def test_screen_workbook_accounts_for_every_row(runner, tmp_path, example_workbo
     header = [c.value for c in wb["Flagged"][1]]
     for col in ("row_id", "country_iso3", "country_confidence", "good", "good_confidence",
                 "listed_child_labour", "listed_forced_labour", "p_child_labour",
-                "p_forced_labour", "watchlist_name", "watchlist_source", "risk_score",
+                "p_forced_labour", "p_any_finding", "watchlist_name", "watchlist_source",
+                "risk_score",
                 "risk_tier", "flagged", "reasons"):
         assert col in header, col  # the output contract holds in the workbook too
     flagged_rows = wb["Flagged"].max_row - 1
@@ -101,6 +102,7 @@ def test_screen_csv_writes_every_row_with_contract_columns(example_csv):
         "listed_forced_labour",
         "p_child_labour",
         "p_forced_labour",
+        "p_any_finding",
         "watchlist_name",
         "watchlist_source",
         "risk_score",

@@ -34,6 +34,8 @@ from riskscreen.model.training import fit_grid
 from riskscreen.model.validation import temporal
 from riskscreen.reference import load_reference
 
+OUTPUT_P = ("p_child_labour", "p_forced_labour", "p_any_finding")
+
 
 @pytest.fixture(scope="module")
 def reference():
@@ -161,6 +163,7 @@ def test_training_is_deterministic(reference, trained):
     again = train(reference=reference)
     assert np.array_equal(trained.state["p_child"], again.state["p_child"])
     assert np.array_equal(trained.state["p_forced"], again.state["p_forced"])
+    assert np.array_equal(trained.state["p_any"], again.state["p_any"])
 
 
 def test_committed_model_matches_reference_and_config(model, reference, trained):
@@ -181,11 +184,56 @@ def test_probabilities_are_in_unit_interval(model):
         }
     )
     out = model.predict_pairs(frame)
-    for col in ("p_child_labour", "p_forced_labour"):
+    for col in OUTPUT_P:
         assert out[col].dtype == pl.Float64
         assert out[col].null_count() == 0
         assert out[col].min() >= 0.0 and out[col].max() <= 1.0
     assert out["country_assessed"].dtype == pl.Boolean
+
+
+def test_either_finding_probability_stays_within_what_the_two_findings_allow(model):
+    n_g = len(model.state["good_id"])
+    pairs = pl.DataFrame(
+        {
+            "iso3": np.repeat(model.state["iso3"], n_g),
+            "good_id": np.tile(model.state["good_id"], len(model.state["iso3"])),
+        }
+    )
+    levels = pl.DataFrame(
+        {
+            "iso3": model.state["iso3"] * 2,
+            "good": [None] * (2 * len(model.state["iso3"])),
+            "sector": [None] * len(model.state["iso3"]) + ["Mining"] * len(model.state["iso3"]),
+        }
+    )
+    for out in (model.predict_pairs(pairs), model.predict_pairs(levels)):
+        pc, pf, pa = (out[c].to_numpy() for c in OUTPUT_P)
+        assert (pa >= np.maximum(pc, pf) - 1e-12).all()
+        assert (pa <= np.minimum(1.0, pc + pf) + 1e-12).all()
+    # A real third model, not the two combined as if independent.
+    pc, pf, pa = (model.predict_pairs(pairs)[c].to_numpy() for c in OUTPUT_P)
+    assert np.abs(pa - (1 - (1 - pc) * (1 - pf))).max() > 0.01
+
+
+def test_either_finding_model_uses_the_shared_features_and_the_combined_label(reference):
+    from riskscreen.model.data import edition_data
+    from riskscreen.model.training import target_columns
+
+    cfg = load_config()
+    names = cfg.feature_names
+    used = {names[i] for i in target_columns(cfg, "any")}
+    assert used == {names[i] for i in target_columns(cfg, "child")}
+    assert "country_forced_goods_other" not in used
+    data = edition_data(reference, "2018", cfg)
+    fit = fit_grid(data, cfg)
+    # Platt scaling on the combined label: its mean over the vocabulary is the listing rate.
+    vocab = data.train_mask().reshape(data.grid.any.shape)
+    raw = fit["scorers"]["any"]
+    from riskscreen.model.estimator import score
+
+    p_raw = score(raw, fit["x"]).reshape(vocab.shape)[vocab]
+    assert p_raw.mean() == pytest.approx(data.grid.any[vocab].mean(), rel=0.05)
+    assert data.grid.any[vocab].mean() > data.grid.child[vocab].mean()
 
 
 def test_unassessed_country_gets_finite_prior_and_flag(model, reference):

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 import riskscreen
-from riskscreen.scoring import TIERS
+from riskscreen.scoring import TIERS, load_thresholds
 
 CONTRACT = {
     "row_id": pl.Int64,
@@ -22,6 +22,7 @@ CONTRACT = {
     "listed_forced_labour": pl.Boolean,
     "p_child_labour": pl.Float64,
     "p_forced_labour": pl.Float64,
+    "p_any_finding": pl.Float64,
     "watchlist_name": pl.String,
     "watchlist_source": pl.String,
     "risk_score": pl.Int64,
@@ -95,6 +96,23 @@ def test_tiers_flags_and_scores_are_consistent(example):
         & (pl.col("region").is_null())
     )["risk_score"]
     assert forced.min() > child_only.max()
+
+
+def test_model_score_is_the_either_finding_probability_as_documented(example):
+    th = load_thresholds()
+    caps = {"pair": th["model_pair_cap"], "sector": th["model_sector_cap"],
+            "country": th["model_country_cap"]}
+    rows = example.filter(
+        ~pl.col("listed_child_labour") & ~pl.col("listed_forced_labour")
+        & pl.col("watchlist_name").is_null() & pl.col("scope_name").is_null()
+        & pl.col("p_any_finding").is_not_null() & (pl.col("region").fill_null("") != "Xinjiang")
+    )
+    assert rows.height > 20
+    for row in rows.iter_rows(named=True):
+        level = "pair" if row["good_id"] else "sector" if row["sector"] else "country"
+        expected = min(round(100 * row["p_any_finding"] ** th["model_exponent"]), caps[level])
+        assert row["risk_score"] == expected, row["row_id"]
+        assert row["p_any_finding"] >= max(row["p_child_labour"], row["p_forced_labour"]) - 1e-12
 
 
 def test_every_scored_row_has_a_reason(example):

@@ -28,7 +28,7 @@ from riskscreen.errors import InputError
 
 FORMAT = "riskscreen-risk-model"
 VERSION = 1
-OUTPUTS = ("p_child_labour", "p_forced_labour", "country_assessed", "model_level")
+OUTPUTS = ("p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_level")
 
 
 class RiskModel:
@@ -58,15 +58,16 @@ class RiskModel:
         if self._tables is None:
             s = self.state
             iso3 = pl.Series("iso3", s["iso3"], pl.String)
-            pair = _grid(s["iso3"], "_good_id", s["good_id"], ("_pc", s["p_child"]),
-                         ("_pf", s["p_forced"]))
+            pair = _grid(s["iso3"], "_good_id", s["good_id"], _pc=s["p_child"],
+                         _pf=s["p_forced"], _pa=_any(s, "p"))
             sector = _grid(s["iso3"], "_sector", [x.lower() for x in s["sectors"]],
-                           ("_sc", s["sector_child"]), ("_sf", s["sector_forced"]))
+                           _sc=s["sector_child"], _sf=s["sector_forced"], _sa=_any(s, "sector"))
             country = pl.DataFrame(
                 {
                     "_iso3": iso3,
                     "_cc": np.asarray(s["country_child"], dtype=np.float64),
                     "_cf": np.asarray(s["country_forced"], dtype=np.float64),
+                    "_ca": np.asarray(_any(s, "country"), dtype=np.float64),
                     "_assessed": np.asarray(s["assessed"], dtype=bool),
                 }
             )
@@ -125,13 +126,15 @@ class RiskModel:
         return out.with_columns(
             p_child_labour=pl.coalesce("_pc", "_sc", "_cc").cast(pl.Float64),
             p_forced_labour=pl.coalesce("_pf", "_sf", "_cf").cast(pl.Float64),
+            p_any_finding=pl.coalesce("_pa", "_sa", "_ca").cast(pl.Float64),
             country_assessed=pl.col("_assessed").cast(pl.Boolean),
             model_level=level.cast(pl.String),
         )
 
     def predict_pairs(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """`frame` (iso3 + good_id or good [+ sector]) plus p_child_labour, p_forced_labour
-        (Float64), country_assessed (Boolean) and model_level (pair/sector/country).
+        """`frame` (iso3 + good_id or good [+ sector]) plus p_child_labour, p_forced_labour,
+        p_any_finding (Float64: either finding, from its own model), country_assessed (Boolean)
+        and model_level (pair/sector/country).
 
         Work is done once per distinct (iso3, good, sector); rows keep their order.
         """
@@ -177,17 +180,24 @@ def _key_exprs(columns: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return iso, good, sector
 
 
-def _grid(iso3: list[str], key: str, keys: list[str], child: tuple[str, Any],
-          forced: tuple[str, Any]) -> pl.DataFrame:
-    """A country x key probability grid (row-major arrays) as a long frame."""
+def _any(state: dict, prefix: str) -> Any:
+    """The either-finding probabilities at one level; models saved before the either-finding
+    scorer existed combine their two probabilities as if independent."""
+    if f"{prefix}_any" in state:
+        return state[f"{prefix}_any"]
+    child = np.asarray(state[f"{prefix}_child"], dtype=np.float64)
+    forced = np.asarray(state[f"{prefix}_forced"], dtype=np.float64)
+    return 1.0 - (1.0 - child) * (1.0 - forced)
+
+
+def _grid(iso3: list[str], key: str, keys: list[str], **values: Any) -> pl.DataFrame:
+    """A country x key grid of probabilities (row-major arrays, one per column) as a long frame."""
     n_c, n_k = len(iso3), len(keys)
     return pl.DataFrame(
         {
             "_iso3": np.repeat(np.asarray(iso3, dtype=object), n_k),
             key: np.tile(np.asarray(keys, dtype=object), n_c),
-            child[0]: np.asarray(child[1], dtype=np.float64).reshape(-1),
-            forced[0]: np.asarray(forced[1], dtype=np.float64).reshape(-1),
+            **{name: np.asarray(v, dtype=np.float64).reshape(-1) for name, v in values.items()},
         },
-        schema={"_iso3": pl.String, key: pl.String, child[0]: pl.Float64,
-                forced[0]: pl.Float64},
+        schema={"_iso3": pl.String, key: pl.String, **{name: pl.Float64 for name in values}},
     )

@@ -23,7 +23,13 @@ from riskscreen.model.data import EditionData, edition_data
 from riskscreen.model.design import design_matrix
 from riskscreen.model.estimator import fit_scorer, score
 from riskscreen.model.features import Grid
-from riskscreen.model.training import _reference, fit_grid, target_columns
+from riskscreen.model.training import (
+    FITTED,
+    _reference,
+    any_probability,
+    fit_grid,
+    target_columns,
+)
 
 RECALL_AT = (100, 500, 1000)
 SCORERS = ("model", "country_prior", "good_prior", "prior_product")
@@ -185,11 +191,7 @@ def temporal_pair(
     """Rank the unlisted pairs of `data`'s edition with a model fitted on it; score vs `later`."""
     vocab = np.outer(data.country_vocab, data.good_vocab)
     now = {"child": data.grid.child, "forced": data.grid.forced, "any": data.grid.any}
-    scores = {
-        "child": fit["p"]["child"],
-        "forced": fit["p"]["forced"],
-        "any": _noisy_or(fit["p"]["child"], fit["p"]["forced"]),
-    }
+    scores = {target: fit["p"][target] for target in ("child", "forced", "any")}
     future = _later_labels(reference, data, later)
     entry: dict = {"earlier": data.edition, "later": later}
     for target in ("any", "child", "forced"):
@@ -271,10 +273,8 @@ def grouped_cv(reference, cfg: ModelConfig, random_state: int = 0) -> dict:
     log_cols = np.flatnonzero((cfg.features["transform"] == "log1p").to_numpy())
     countries = np.flatnonzero(data.country_vocab)
     folds = GroupKFold(n_splits=cfg.param("cv_folds", int))
-    oof = {t: np.full((n_c, n_g), np.nan) for t in ("child", "forced")}
-    base_oof = {
-        t: {name: np.full((n_c, n_g), np.nan) for name in SCORERS[1:]} for t in ("child", "forced")
-    }
+    oof = {t: np.full((n_c, n_g), np.nan) for t in FITTED}
+    base_oof = {t: {name: np.full((n_c, n_g), np.nan) for name in SCORERS[1:]} for t in FITTED}
     for train_idx, test_idx in folds.split(countries, groups=countries):
         keep = np.zeros(n_c, dtype=bool)
         keep[countries[train_idx]] = True
@@ -282,7 +282,7 @@ def grouped_cv(reference, cfg: ModelConfig, random_state: int = 0) -> dict:
         x_train = design_matrix(train_data, cfg)
         rows = np.outer(keep & data.country_vocab, data.good_vocab).reshape(-1)
         test_c = countries[test_idx]
-        for target in ("child", "forced"):
+        for target in FITTED:
             y = getattr(data.grid, target).reshape(-1)[rows]
             scorer = fit_scorer(
                 x_train[rows],
@@ -310,6 +310,7 @@ def grouped_cv(reference, cfg: ModelConfig, random_state: int = 0) -> dict:
                 ("prior_product", np.clip(pc * pg[None, :] / rate, 0, 1)),
             ):
                 base_oof[target][name][test_c] = np.where(data.good_vocab[None, :], val, np.nan)
+    oof["any"] = any_probability(oof["any"], oof["child"], oof["forced"])
     out: dict = {
         "edition": data.edition,
         "folds": cfg.param("cv_folds", int),
@@ -317,11 +318,16 @@ def grouped_cv(reference, cfg: ModelConfig, random_state: int = 0) -> dict:
     }
     bins = cfg.param("reliability_bins", int)
     vocab = np.outer(data.country_vocab, data.good_vocab)
-    for target in ("child", "forced"):
+    independent = _noisy_or(oof["child"], oof["forced"])
+    for target in FITTED:
         y = getattr(data.grid, target)[vocab]
         block: dict = {}
-        for name in SCORERS:
-            p = oof[target][vocab] if name == "model" else base_oof[target][name][vocab]
+        names = SCORERS + (("independent",) if target == "any" else ())
+        for name in names:
+            if name == "independent":  # the two finding models combined as if independent
+                p = independent[vocab]
+            else:
+                p = oof[target][vocab] if name == "model" else base_oof[target][name][vocab]
             m = ranking_metrics(y, p)
             block[name] = {
                 "roc_auc": m["roc_auc"],
@@ -393,7 +399,7 @@ def _f(v, pct: bool = False) -> str:
 def evaluation_report(metrics: dict) -> str:
     """Markdown tables of `evaluate()` output, for the CLI and the model card."""
     lines = [
-        "### Temporal validation (combined: child OR forced)",
+        "### Temporal validation (combined: child OR forced, ranked by p_any_finding)",
         "",
         "| earlier -> later | added (rankable / all) | model AUC | AP | R@100 | R@500 | "
         "R@1000 | product AUC | product R@500 | country AUC | good AUC | role |",
@@ -465,8 +471,8 @@ def evaluation_report(metrics: dict) -> str:
         "| finding | scorer | ROC-AUC | AP | Brier |",
         "|---|---|---|---|---|",
     ]
-    for target in ("child", "forced"):
-        for name in SCORERS:
+    for target in FITTED:
+        for name in (n for n in (*SCORERS, "independent") if n in cv.get(target, {})):
             b = cv[target][name]
             lines.append(
                 f"| {target} | {name} | {_f(b['roc_auc'])} | "
@@ -477,13 +483,10 @@ def evaluation_report(metrics: dict) -> str:
         "### Reliability (grouped CV, out of fold)",
         "",
         "| bin | child n | child predicted | child observed | forced n | forced predicted | "
-        "forced observed |",
-        "|---|---|---|---|---|---|---|",
+        "forced observed | any n | any predicted | any observed |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for rc, rf in zip(cv["child"]["reliability"], cv["forced"]["reliability"], strict=True):
-        lines.append(
-            f"| {rc['bin']} | {rc['n']} | {_f(rc['mean_predicted'])} | "
-            f"{_f(rc['observed_rate'])} | {rf['n']} | {_f(rf['mean_predicted'])} | "
-            f"{_f(rf['observed_rate'])} |"
-        )
+    for bins in zip(*(cv[t]["reliability"] for t in FITTED), strict=True):
+        cells = [f"{r['n']} | {_f(r['mean_predicted'])} | {_f(r['observed_rate'])}" for r in bins]
+        lines.append(f"| {bins[0]['bin']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
