@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from riskscreen import __version__
-from riskscreen.errors import RiskscreenError
+from riskscreen.errors import InputError, RiskscreenError
 
 TIER_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
 
@@ -54,6 +54,17 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _key_values(items: tuple[str, ...], option: str) -> dict[str, str]:
+    """KEY=VALUE option values as a dict; a malformed one is a usage error."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError(f"{option} {item!r}: write KEY=VALUE, e.g. {option} tier_high=60")
+        out[key.strip()] = value.strip()
+    return out
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="riskscreen")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors (for bug reports).")
@@ -82,6 +93,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--spend-col", help="Header of the spend column (overrides detection).")
 @click.option("--min-tier", type=TIER_CHOICE, default=None,
               help="Lowest tier that is flagged [default: high].")
+@click.option("--threshold", "thresholds", multiple=True, metavar="KEY=VALUE",
+              help="Change one score band or cut-off of reference/thresholds.csv, e.g. "
+              "--threshold tier_high=60; repeatable. The values used are listed on the "
+              "workbook's Method sheet.")
 @click.option("--watchlist", "watchlists", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Add your own watchlist CSV (name, aliases, country, source); repeatable.")
@@ -94,8 +109,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | None,
            name_col: str | None, country_col: str | None, product_col: str | None,
            hs_col: str | None, address_col: str | None, spend_col: str | None,
-           min_tier: str | None, watchlists: tuple[Path, ...], no_all_sheet: bool, stamp: bool,
-           quiet: bool) -> None:
+           min_tier: str | None, thresholds: tuple[str, ...], watchlists: tuple[Path, ...],
+           no_all_sheet: bool, stamp: bool, quiet: bool) -> None:
     """Screen SUPPLIERS (.xlsx/.xlsm/.xls/.csv/.parquet) and write the flagged rows with reasons.
 
     Columns are found from their headers (English, French, Spanish, German …); override with
@@ -111,7 +126,8 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
     run = run_screen(suppliers, sheet=sheet_arg,
                      columns={k: v for k, v in overrides.items() if v},
-                     extra_watchlists=watchlists, min_tier=min_tier, quiet=quiet, model=model)
+                     extra_watchlists=watchlists, min_tier=min_tier,
+                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model)
     written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also)
     if not quiet:
         for note in (run.table.note, *run.roles.notes):

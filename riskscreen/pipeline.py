@@ -149,9 +149,14 @@ def run_screen(
     watchlists: Watchlists | None = None,
     extra_watchlists: Sequence[str | Path] = (),
     min_tier: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
     quiet: bool = True,
 ) -> ScreenRun:
-    """Read, detect columns, screen; return the frame with the metadata an audit needs."""
+    """Read, detect columns, screen; return the frame with the metadata an audit needs.
+
+    `thresholds` overrides rows of `reference/thresholds.csv` (e.g. {"tier_high": 60}); the
+    values used are recorded in the run's metadata and the workbook's Method sheet.
+    """
     timer = StageTimer(quiet=quiet)
     with timer.stage("load reference and model"):
         reference, model, watchlists = _load_defaults(reference, model, watchlists,
@@ -164,7 +169,7 @@ def run_screen(
         headers = [c for c in table.frame.columns if c != "row_id"]
         roles = detect_columns(headers, overrides=dict(columns or {}), frame=table.frame)
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
-    th = load_thresholds(min_tier=min_tier) if min_tier else load_thresholds()
+    th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
     frame = screen_frame(table.frame, roles, reference=reference, model=model,
                          watchlists=watchlists, thresholds=th, timer=timer)
     if isinstance(model, Background):
@@ -178,7 +183,8 @@ def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
     """Screen a supplier file (xlsx/xls/csv/parquet path) or a polars frame.
 
     Options: `sheet`, `columns` (role → header, e.g. {"name": "Vendor"}), `min_tier`,
-    `extra_watchlists`, and preloaded `reference`, `model`, `watchlists`. Returns every input row
+    `thresholds` (e.g. {"tier_high": 60}), `extra_watchlists`, and preloaded `reference`,
+    `model`, `watchlists`. Returns every input row
     with the added columns (see the README's output contract).
     """
     return run_screen(source, **options).frame

@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from riskscreen.errors import InputError
 from riskscreen.tables import read_table
 
 __all__ = ["TIERS", "Thresholds", "listed_pairs", "load_thresholds", "score_rows", "tier_rank"]
@@ -43,15 +44,36 @@ class Thresholds:
 
 
 def load_thresholds(**overrides: Any) -> Thresholds:
-    """Thresholds from the table, with keyword overrides (e.g. `min_tier="medium"`)."""
+    """Thresholds from the table, with keyword overrides (e.g. `min_tier="medium"`,
+    `tier_high=60`). An unknown key, a non-number or tier cut-offs out of order raise
+    `InputError` naming what to change."""
     table = read_table("thresholds")
     raw = dict(zip(table["key"].to_list(), table["value"].to_list(), strict=True))
     min_tier = str(overrides.pop("min_tier", None) or raw.pop("min_tier", "high"))
     raw.pop("min_tier", None)
     if min_tier not in TIERS:
-        raise ValueError(f"min_tier must be one of {', '.join(TIERS)}, not {min_tier!r}")
+        raise InputError(f"min_tier must be one of {', '.join(TIERS)}, not {min_tier!r}")
     values = {k: float(v) for k, v in raw.items()}
-    values.update({k: float(v) for k, v in overrides.items() if v is not None})
+    unknown = sorted(k for k, v in overrides.items() if v is not None and k not in values)
+    if unknown:
+        raise InputError(
+            f"unknown threshold {', '.join(repr(k) for k in unknown)}; "
+            f"known: {', '.join(sorted(values))}, min_tier (reference/thresholds.csv says what "
+            "each does)"
+        )
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        try:
+            values[key] = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"threshold {key} must be a number, not {value!r}") from None
+    cuts = [values[k] for k in ("tier_critical", "tier_high", "tier_medium")]
+    if not cuts[0] > cuts[1] > cuts[2] >= 0:
+        raise InputError(
+            "tier cut-offs must fall: tier_critical > tier_high > tier_medium >= 0 "
+            f"(now {cuts[0]:g}, {cuts[1]:g}, {cuts[2]:g})"
+        )
     return Thresholds(values=values, min_tier=min_tier)
 
 

@@ -58,6 +58,7 @@ def test_screen_help_documents_each_option(runner):
         "--country-col",
         "--product-col",
         "--min-tier",
+        "--threshold",
         "--watchlist",
         "--no-all-sheet",
         "--stamp",
@@ -185,6 +186,40 @@ def test_output_must_not_overwrite_input(runner, tmp_path, example_workbook):
 def test_unknown_output_extension(runner, tmp_path, example_workbook):
     result = runner.invoke(main, ["screen", str(example_workbook), "-o", str(tmp_path / "o.pdf")])
     assert result.exit_code != 0 and ".xlsx" in result.output
+
+
+def test_threshold_option_moves_the_tier_cut_off(runner, tmp_path, example_workbook,
+                                                example_csv):
+    default = pl.read_csv(example_csv, infer_schema=False).with_columns(
+        pl.col("risk_score").cast(pl.Int64)
+    )
+    out = tmp_path / "t.csv"
+    result = runner.invoke(main, ["screen", str(example_workbook), "-o", str(out), "-q",
+                                  "--threshold", "tier_high=60"])
+    assert result.exit_code == 0, result.output
+    moved = pl.read_csv(out, infer_schema=False).with_columns(pl.col("risk_score").cast(pl.Int64))
+    band = default.filter(pl.col("risk_score").is_between(60, 69))
+    assert band.height > 0 and set(band["risk_tier"]) == {"medium"}
+    assert set(moved.filter(pl.col("row_id").is_in(band["row_id"].to_list()))["risk_tier"]) == {
+        "high"
+    }
+    assert moved["risk_score"].equals(default["risk_score"])  # only the cut-off moved
+    others = ~default["row_id"].is_in(band["row_id"].to_list())
+    assert moved.filter(others)["risk_tier"].equals(default.filter(others)["risk_tier"])
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("tier_hi=60", "unknown threshold 'tier_hi'"), ("tier_high", "write KEY=VALUE"),
+     ("tier_high=abc", "must be a number"), ("tier_high=95", "must fall")],
+)
+def test_bad_threshold_is_a_clear_error_and_writes_nothing(runner, tmp_path, example_workbook,
+                                                          value, says):
+    out = tmp_path / "t.xlsx"
+    result = runner.invoke(main, ["screen", str(example_workbook), "-o", str(out),
+                                  "--threshold", value])
+    assert result.exit_code == 2 and says in result.output and "Traceback" not in result.output
+    assert not out.exists()
 
 
 def test_explain_country_and_product(runner):
