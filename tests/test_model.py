@@ -469,6 +469,36 @@ def test_temporal_2018_to_2021_beats_product_of_priors(reference):
     assert combined["model"]["roc_auc"] > combined["good_prior"]["roc_auc"]
 
 
+def test_temporal_beats_every_baseline_on_every_edition_pair(reference):
+    cfg = load_config()
+    cfg = replace(cfg, params={**cfg.params, "bootstrap_rounds": "0"})
+    entries = [e for e in temporal(reference, cfg) if e["any"]["model"]["roc_auc"] is not None]
+    assert len(entries) >= 8
+    for e in entries:
+        a = e["any"]
+        for name in ("country_prior", "good_prior", "prior_product"):
+            for measure in ("roc_auc", "average_precision", "recall_at_500"):
+                assert a["model"][measure] > a[name][measure], (e["earlier"], e["later"], name,
+                                                                 measure)
+
+
+def test_baseline_summary_names_each_pair_a_baseline_wins():
+    from riskscreen.model.validation import baseline_summary
+
+    def block(auc, ap, rec):
+        return {"roc_auc": auc, "average_precision": ap, "recall_at_500": rec}
+
+    win = {"model": block(0.9, 0.05, 0.4), "country_prior": block(0.8, 0.01, 0.1),
+           "good_prior": block(0.7, 0.01, 0.1), "prior_product": block(0.85, 0.02, 0.3)}
+    lose = {**win, "prior_product": block(0.85, 0.02, 0.5)}
+    text = baseline_summary({"temporal": [{"earlier": "a", "later": "b", "any": win}]})
+    assert "beats all three baselines" in text and "NOT" not in text
+    text = baseline_summary({"temporal": [{"earlier": "a", "later": "b", "any": win},
+                                          {"earlier": "a", "later": "c", "any": lose}]})
+    assert "By recall@500" in text and "a->c (prior_product 0.50 vs 0.40)" in text
+    assert "a->b" not in text and "ROC-AUC the" not in text
+
+
 def test_bootstrap_intervals_are_deterministic_and_ordered():
     from riskscreen.model.validation import bootstrap_intervals
 
