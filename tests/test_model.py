@@ -215,6 +215,15 @@ def test_either_finding_probability_stays_within_what_the_two_findings_allow(mod
     assert np.abs(pa - (1 - (1 - pc) * (1 - pf))).max() > 0.01
 
 
+def test_model_saved_before_the_either_finding_scorer_combines_its_two_probabilities(model):
+    old = {k: v for k, v in model.state.items() if k not in ("p_any", "country_any", "sector_any")}
+    out = RiskModel(old).predict_pairs(
+        pl.DataFrame({"iso3": ["IND", "IND", "GHA"], "good": ["Cotton", None, "Cocoa"]})
+    )
+    pc, pf, pa = (out[c].to_numpy() for c in OUTPUT_P)
+    np.testing.assert_allclose(pa, 1 - (1 - pc) * (1 - pf))
+
+
 def test_either_finding_model_uses_the_shared_features_and_the_combined_label(reference):
     from riskscreen.model.data import edition_data
     from riskscreen.model.training import target_columns
