@@ -31,7 +31,7 @@ hand (the prose lives in `riskscreen/model/card.py`).*
   nevertheless on the List (China, Russia, North Korea ...). The either-finding probability is
   held between max(p_child, p_forced) and p_child + p_forced, the bounds of P(A or B) whatever
   the dependence of A and B: the two findings come together far more often than independence
-  says (68 of the 2022 List's 121 forced-labour pairs also have a child-labour finding), so the
+  says (78 of the 2022 List's 121 forced-labour pairs also have a child-labour finding), so the
   product rule 1 - (1 - p_child)(1 - p_forced) overrated pairs where both models are high.
 * **Trained on** the ILAB List edition {edition} (data file goods_{edition}.xml, published
   {published}) and the matching Findings on the Worst Forms of Child Labor edition

@@ -50,7 +50,7 @@ def any_probability(p_any: np.ndarray, p_child: np.ndarray, p_forced: np.ndarray
     """The either-finding model's probability, kept between the larger of the two finding
     probabilities and their sum (the bounds of P(A or B) whatever A and B's dependence).
 
-    Child- and forced-labour findings come together far more often than independence says (68
+    Child- and forced-labour findings come together far more often than independence says (78
     of the 2022 List's 121 forced-labour pairs also have a child-labour finding), so combining
     the two models as 1 - (1 - p_child)(1 - p_forced) overrates pairs where both are likely.
     """
