@@ -164,7 +164,7 @@ def _reasons(listing_label: str) -> list[pl.Expr]:
             )
         ),
         pl.when(pl.col("_level").is_in(["pair", "sector", "country"])
-                & pl.col("p_any").is_not_null()
+                & pl.col("p_any_finding").is_not_null()
                 & ~pl.col("listed_child_labour") & ~pl.col("listed_forced_labour"))
         .then(
             pl.concat_str(
@@ -254,7 +254,6 @@ def _score_distinct(
         .then(pl.lit(reference.newest_edition))
         .otherwise(None)
         .alias("listing_edition"),
-        pl.col("p_any_finding").alias("p_any"),
         pl.when(pl.col("country_iso3").is_null()).then(pl.lit("none"))
         .when(pl.col("good_id").is_not_null()).then(pl.lit("pair"))
         .when(pl.col("sector").is_not_null()).then(pl.lit("sector"))
@@ -264,7 +263,7 @@ def _score_distinct(
         _active("scope_status", "scope_name").alias("_scope_active"),
         (pl.col("region") == "Xinjiang").fill_null(False).alias("_xinjiang"),
     )
-    model_score = (pl.col("p_any").pow(th["model_exponent"]) * 100).round(0)
+    model_score = (pl.col("p_any_finding").pow(th["model_exponent"]) * 100).round(0)
     score = (
         pl.when(pl.col("_watch_active") | pl.col("_scope_active") | pl.col("_xinjiang"))
         .then(pl.lit(th["watchlist_score"]))
@@ -298,7 +297,7 @@ def _score_distinct(
         .list.join("; ")
         .alias("reasons"),
     )
-    return out.drop("_level", "_watch_active", "_scope_active", "_xinjiang", "p_any",
+    return out.drop("_level", "_watch_active", "_scope_active", "_xinjiang",
                     "_listing_via", "_listing_note")
 
 

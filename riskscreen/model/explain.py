@@ -25,6 +25,7 @@ _INDICATOR_KINDS = {"indicator", "count_true", "advancement"}
 _COUNTRY_KINDS = _INDICATOR_KINDS | {"region", "not_assessed", "interaction"}
 _CONDITIONAL_KINDS = {"not_assessed", "interaction"}  # shown only where they apply (value > 0)
 _MIN_CONTRIBUTION = 0.05  # log-odds; smaller effects are not worth a reason
+_EXPLAINED = ("child", "forced")  # the scorers whose factors are shown
 FACTOR_SEPARATOR = "; "  # model_factors is one string: up to 3 factors joined by this
 
 
@@ -67,7 +68,8 @@ def grid_contributions(model) -> dict:
     if model._explain_cache is None:
         data, cfg = _rebuild(model.state)
         x = design_matrix(data, cfg)
-        scorers = model.state["scorers"]
+        # Only the finding scorers are explained (the one with the higher probability per pair).
+        scorers = {t: model.state["scorers"][t] for t in _EXPLAINED}
         model._explain_cache = {
             "x": x,
             "z": {t: standardised(s, x) for t, s in scorers.items()},
@@ -139,7 +141,7 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
             for k, src in zip(kinds, spec["source"].to_list(), strict=True)
         ]
     )
-    for target in ("child", "forced"):
+    for target in _EXPLAINED:
         rows = np.flatnonzero(is_pair & (tgt == target))
         cell = ci[rows].astype(np.int64) * n_g + gi[rows].astype(np.int64)
         contrib[rows] = cache["c"][target][cell]

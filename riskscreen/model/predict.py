@@ -185,9 +185,13 @@ def _any(state: dict, prefix: str) -> Any:
     scorer existed combine their two probabilities as if independent."""
     if f"{prefix}_any" in state:
         return state[f"{prefix}_any"]
-    child = np.asarray(state[f"{prefix}_child"], dtype=np.float64)
-    forced = np.asarray(state[f"{prefix}_forced"], dtype=np.float64)
-    return 1.0 - (1.0 - child) * (1.0 - forced)
+    return independent_any(np.asarray(state[f"{prefix}_child"], dtype=np.float64),
+                           np.asarray(state[f"{prefix}_forced"], dtype=np.float64))
+
+
+def independent_any(p_child: np.ndarray, p_forced: np.ndarray) -> np.ndarray:
+    """P(either finding) if the two findings were independent: 1 - (1 - p_child)(1 - p_forced)."""
+    return 1.0 - (1.0 - p_child) * (1.0 - p_forced)
 
 
 def _grid(iso3: list[str], key: str, keys: list[str], **values: Any) -> pl.DataFrame:

@@ -23,6 +23,7 @@ from riskscreen.model.data import EditionData, edition_data
 from riskscreen.model.design import design_matrix
 from riskscreen.model.estimator import fit_scorer, score
 from riskscreen.model.features import Grid
+from riskscreen.model.predict import independent_any
 from riskscreen.model.training import (
     FITTED,
     _reference,
@@ -81,10 +82,6 @@ def baselines(labels: np.ndarray, vocab: np.ndarray) -> dict[str, np.ndarray]:
         "good_prior": np.broadcast_to(pg, y.shape),
         "prior_product": np.clip(pc * pg / base, 0.0, 1.0),
     }
-
-
-def _noisy_or(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 1.0 - (1.0 - a) * (1.0 - b)
 
 
 def _later_labels(reference, data: EditionData, later: str) -> dict[str, np.ndarray]:
@@ -318,16 +315,15 @@ def grouped_cv(reference, cfg: ModelConfig, random_state: int = 0) -> dict:
     }
     bins = cfg.param("reliability_bins", int)
     vocab = np.outer(data.country_vocab, data.good_vocab)
-    independent = _noisy_or(oof["child"], oof["forced"])
+    independent = independent_any(oof["child"], oof["forced"])
     for target in FITTED:
         y = getattr(data.grid, target)[vocab]
         block: dict = {}
-        names = SCORERS + (("independent",) if target == "any" else ())
-        for name in names:
-            if name == "independent":  # the two finding models combined as if independent
-                p = independent[vocab]
-            else:
-                p = oof[target][vocab] if name == "model" else base_oof[target][name][vocab]
+        scored = {"model": oof[target], **base_oof[target]}
+        if target == "any":  # the two finding models combined as if independent, for comparison
+            scored["independent"] = independent
+        for name, grid in scored.items():
+            p = grid[vocab]
             m = ranking_metrics(y, p)
             block[name] = {
                 "roc_auc": m["roc_auc"],
