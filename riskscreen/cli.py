@@ -235,8 +235,7 @@ def reference_build_cmd(ilab_dir: Path, watchlist_dir: Path | None, out_dir: Pat
 
     target = out_dir or reference_dir()
     manifest = build_reference(ilab_dir, target, watchlist_dir=watchlist_dir, fao_file=fao_file)
-    rows = manifest.get("tables") or manifest.get("row_counts") or {}
-    counts = {k: v.get("rows") if isinstance(v, dict) else v for k, v in rows.items()}
+    counts = {name: entry["rows"] for name, entry in manifest["tables"].items()}
     click.echo(f"built reference in {target}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     fao = manifest.get("fao_production") or {}
     if fao.get("source") or fao.get("skipped"):
@@ -248,35 +247,58 @@ def model() -> None:
     """Train and evaluate the (country, good) risk model."""
 
 
+_REFERENCE_OPTION = click.option(
+    "--reference", "reference_dir", default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Reference folder to train or validate on [default: the embedded reference/].")
+_RANDOM_STATE_OPTION = click.option(
+    "--random-state", default=0, show_default=True, type=int,
+    help="Seed of every random step (the committed model uses 0).")
+
+
 @model.command("train")
 @click.option("--edition", default=None, help="ILAB edition label to train on [default: newest].")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for risk_model.skops (+ .json.gz), metrics.json and MODEL_CARD.md "
               "[default: the embedded models/ folder].")
+@_REFERENCE_OPTION
+@_RANDOM_STATE_OPTION
 @_friendly
-def model_train_cmd(edition: str | None, out_dir: Path | None) -> None:
-    """Train deterministically from the committed reference tables and write models/.
+def model_train_cmd(edition: str | None, out_dir: Path | None, reference_dir: Path | None,
+                    random_state: int) -> None:
+    """Train deterministically from the reference tables and write models/.
 
     Writes risk_model.skops (and its plain twin), metrics.json and MODEL_CARD.md together. Wraps
     `riskscreen.model.publish.write_model_artifacts`.
     """
     from riskscreen.model.publish import write_model_artifacts
 
-    paths = write_model_artifacts(edition=edition, out_dir=out_dir)
+    paths = write_model_artifacts(edition=edition, out_dir=out_dir, reference=reference_dir,
+                                  random_state=random_state)
     for path in paths:
         click.echo(f"wrote {path}")
 
 
 @model.command("evaluate")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Also write metrics.json (and MODEL_CARD.md, when the folder holds a model) "
+              "to this folder.")
+@_REFERENCE_OPTION
+@_RANDOM_STATE_OPTION
 @_friendly
-def model_evaluate_cmd() -> None:
+def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
+                       random_state: int) -> None:
     """Temporal validation across editions, grouped CV by country, calibration, baselines.
 
-    Prints the report; wraps `riskscreen.model.evaluate` and `evaluation_report`.
+    Prints the report; wraps `riskscreen.model.publish.evaluate_model`.
     """
-    from riskscreen.model import evaluate, evaluation_report
+    from riskscreen.model.publish import evaluate_model
 
-    click.echo(evaluation_report(evaluate()))
+    report, paths = evaluate_model(out_dir=out_dir, reference=reference_dir,
+                                   random_state=random_state)
+    click.echo(report)
+    for path in paths:
+        click.echo(f"wrote {path}", err=True)
 
 
 @main.group()
@@ -289,7 +311,6 @@ def watchlist() -> None:
 @_friendly
 def watchlist_check_cmd(file: Path) -> None:
     """Validate your own watchlist CSV (name, aliases, country, source; optional goods, date)."""
-    from riskscreen.errors import InputError
     from riskscreen.watchlists import check_watchlist
 
     result = check_watchlist(file)
