@@ -98,7 +98,8 @@ def name_section() -> list[str]:
         data = load_eval(file)
         lines += [f"### `tests/data/{file}` ({data.height} rows, "
                   f"{data['expected_good_id'].null_count()} naming no listed good)", "",
-                  "| reader | top-1 | precision | recall (rows naming a good) | wrong goods | time |",
+                  "| reader | top-1 | precision | recall (rows naming a good) | wrong goods "
+                  "| time |",
                   "|---|---|---|---|---|---|"]
         per_lang = None
         for label, fn in readers():
