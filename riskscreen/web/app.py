@@ -58,9 +58,10 @@ class WebState:
     def __init__(self, config: WebConfig) -> None:
         self.config = config
         self.secret = secrets.token_bytes(32)
-        self.store = UploadStore(config.max_upload_bytes, config.max_age_s)
-        self.pool = ThreadPoolExecutor(max_workers=config.workers,
-                                       thread_name_prefix="riskscreen-screen")
+        self.store: UploadStore
+        self.pool: ThreadPoolExecutor
+        self._closed = True
+        self.open()
         self._resources: Background | None = None
         self._lock = threading.Lock()
         self.templates = Environment(
@@ -81,9 +82,19 @@ class WebState:
         assert self._resources is not None
         return self._resources.result()
 
+    def open(self) -> None:
+        """Create the upload store and worker pool (again, after `close`)."""
+        if self._closed:
+            self.store = UploadStore(self.config.max_upload_bytes, self.config.max_age_s)
+            self.pool = ThreadPoolExecutor(max_workers=self.config.workers,
+                                           thread_name_prefix="riskscreen-screen")
+            self._closed = False
+
     def close(self) -> None:
+        """Stop the workers and delete every upload (server shutdown)."""
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.store.close()
+        self._closed = True
 
 
 def create_app(config: WebConfig | None = None, *, preload: bool = True) -> Starlette:
@@ -98,6 +109,7 @@ def create_app(config: WebConfig | None = None, *, preload: bool = True) -> Star
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state.open()
         if preload:
             state.start_loading()
         sweeper = threading.Event()

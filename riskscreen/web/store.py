@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from riskscreen.errors import InputError
 
-__all__ = ["ALLOWED_SUFFIXES", "Upload", "UploadStore", "display_name"]
+__all__ = ["ALLOWED_SUFFIXES", "Upload", "UploadStore", "display_name", "size_text", "too_big"]
 
 #: Extensions an upload may have (what `read_suppliers` reads); anything else is refused.
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv", ".parquet")
@@ -140,7 +140,12 @@ class UploadStore:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def size_text(n: int) -> str:
+    """Bytes for people: '50 MB', '10 kB'."""
+    return f"{n / 1e6:.0f} MB" if n >= 1_000_000 else f"{n / 1e3:.0f} kB"
+
+
 def too_big(name: str, max_bytes: int) -> str:
     """The message for a file over the upload limit."""
-    return (f"{name} is larger than the upload limit of {max_bytes / 1e6:.0f} MB; screen it "
+    return (f"{name} is larger than the upload limit of {size_text(max_bytes)}; screen it "
             "with the command line (riskscreen screen FILE -o report.xlsx), or split it")

@@ -25,7 +25,7 @@ from riskscreen.errors import RiskscreenError
 from riskscreen.io.columns import ROLES
 from riskscreen.web import present
 from riskscreen.web.guard import csrf_ok, csrf_token
-from riskscreen.web.store import ALLOWED_SUFFIXES, Upload, too_big
+from riskscreen.web.store import ALLOWED_SUFFIXES, Upload, size_text, too_big
 
 TIERS = ("critical", "high", "medium", "low")
 ROLE_LABELS = {
@@ -51,23 +51,23 @@ def _session(request: Request) -> str:
     return request.scope.get("state", {}).get("session", "")
 
 
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
     """Render a template with what every page needs (CSRF token, limits, navigation)."""
     web = _web(request)
     context.setdefault("error", None)
     html = web.templates.get_template(template).render(
         csrf=csrf_token(web.secret, _session(request)),
-        max_mb=f"{web.config.max_upload_bytes / 1e6:.0f}",
+        max_size=size_text(web.config.max_upload_bytes),
         max_bytes=web.config.max_upload_bytes,
         accept=",".join(ALLOWED_SUFFIXES),
         page=template.removesuffix(".html"),
         **context,
     )
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=code)
 
 
-def _upload_form(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
-    return render(request, "upload.html", status, tiers=TIERS,
+def _upload_form(request: Request, code: int = 200, **context: Any) -> HTMLResponse:
+    return render(request, "upload.html", code, tiers=TIERS,
                   product_supported=product_supported(), **context)
 
 

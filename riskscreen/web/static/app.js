@@ -16,8 +16,8 @@ function setupUpload() {
     name.textContent = file ? file.name : "";
     error.hidden = true;
     if (file && file.size > maxBytes) {
-      error.textContent = file.name + " is larger than the upload limit of " + input.dataset.maxMb +
-        " MB; screen it with the command line (riskscreen screen FILE -o report.xlsx), or split it";
+      error.textContent = file.name + " is larger than the upload limit of " + input.dataset.maxSize +
+        "; screen it with the command line (riskscreen screen FILE -o report.xlsx), or split it";
       error.hidden = false;
       return false;
     }
