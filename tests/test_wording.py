@@ -65,17 +65,18 @@ def test_listed_pair_is_answered_by_the_listing_with_the_list_named_by_its_year(
 
 
 def test_model_estimate_is_a_likelihood_band_with_the_number_second(made_up):
-    teak = _row(made_up, "Ball Co")
-    assert teak["list_status"] == say("status_not_for_country")
+    ball = _row(made_up, "Ball Co")
+    assert ball["list_status"] == say("status_not_for_country")
     m = re.search(r"model estimate: (elevated|moderate|low) likelihood \((\d+%|under 1%)"
-                  r"(, not a clearance)?\) that ILAB would list Soccer Balls from Pakistan", teak["reasons"])
-    assert m, teak["reasons"]
-    assert "% child labour" not in teak["reasons"] and "% forced labour" not in teak["reasons"]
+                  r"(, not a clearance)?\) that ILAB would list Soccer Balls from Pakistan",
+                  ball["reasons"])
+    assert m, ball["reasons"]
+    assert "% child labour" not in ball["reasons"] and "% forced labour" not in ball["reasons"]
     # a low estimate never reads like a clearance
     sesame = _row(made_up, "Sesame Co")
     assert sesame["p_any_finding"] < 0.04
     assert "low likelihood (" in sesame["reasons"] and ", not a clearance)" in sesame["reasons"]
-    assert not re.search(r"\b0%", sesame["reasons"])
+    assert "likelihood (0%" not in sesame["reasons"]
 
 
 def test_a_service_is_scored_on_the_country_only(made_up):
