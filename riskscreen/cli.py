@@ -327,21 +327,27 @@ def watchlist_check_cmd(file: Path) -> None:
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the changes to .xlsx (a 'Changes' sheet), .csv or .parquet.")
-@click.option("--key", default="row_id", show_default=True,
-              help="Column joining the two runs, e.g. a vendor number when rows moved.")
+@click.option("--key", default=None,
+              help="Column pairing the two runs' rows [default: a vendor-number column unique in "
+              "both, else the supplier's normalised name, country and product].")
 @_friendly
-def diff(old: Path, new: Path, output: Path | None, key: str) -> None:
-    """What changed between two screening outputs of the same supplier file.
+def diff(old: Path, new: Path, output: Path | None, key: str | None) -> None:
+    """What changed between two screening outputs of the same supplier list.
 
-    New and cleared flags, tier changes, new and gone watchlist hits, and the reference or list
-    edition behind each. Wraps `riskscreen.diff.diff_outputs`.
+    Rows are paired by supplier (rows that only moved are not changes). New and cleared flags,
+    tier changes, new and gone watchlist hits, and the cause of each: a changed reference or
+    list edition, threshold or --min-tier, a watchlist hit, a listing, a match. Wraps
+    `riskscreen.diff.compare_outputs`.
     """
-    from riskscreen.diff import diff_outputs, format_changes, write_changes
+    from riskscreen.diff import compare_outputs, format_changes, write_changes
 
-    changes = diff_outputs(old, new, key=key)
-    click.echo(format_changes(changes))
+    result = compare_outputs(old, new, key=key)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    result.warnings = []
+    click.echo(format_changes(result))
     if output is not None:
-        click.echo(f"wrote {write_changes(changes, output)}", err=True)
+        click.echo(f"wrote {write_changes(result, output)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
