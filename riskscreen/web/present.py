@@ -4,14 +4,12 @@ and reason comes from the library's output frame; nothing is re-scored here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import polars as pl
 
 from riskscreen.io.report_layout import Tier, load_tiers
 from riskscreen.io.report_summary import tier_counts
-from riskscreen.tables import read_table
 
 __all__ = ["Bar", "explain_blocks", "flagged_rows", "review_rows", "row_detail", "summary",
            "tier_css"]
@@ -110,22 +108,14 @@ def flagged_rows(run: Any) -> list[dict[str, Any]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _actions() -> tuple[tuple[str, str], ...]:
-    table = read_table("review_actions")
-    return tuple((r.strip().lower(), a.strip()) for r, a in table.select("reason", "action")
-                 .iter_rows() if r and a)
-
-
 def actions_for(review_reason: str | None) -> list[tuple[str, str]]:
-    """(reason, what to do) for each part of a `review_reason`."""
+    """(reason, what to do) for each part of a `review_reason`: the library writes each part as
+    "reason — action" (reference/phrases.csv)."""
     out = []
     for part in (p.strip() for p in _text(review_reason).split("; ")):
-        if not part:
-            continue
-        action = next((a for r, a in _actions() if part.lower().startswith(r)),
-                      "Check the row in your sheet and correct it if needed.")
-        out.append((part, action))
+        if part:
+            why, _, todo = part.partition(" — ")
+            out.append((why, todo))
     return out
 
 

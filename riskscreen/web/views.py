@@ -333,7 +333,14 @@ async def row_page(request: Request) -> Response:
                                                 product)
     roles = upload.run.roles
     name = row.get(roles.name) if roles.name else None
+    listing = None
+    if row.get("listing_edition"):
+        from riskscreen.scoring import list_label
+
+        reference, _, _ = await run_in_threadpool(web.resources)
+        listing = list_label(reference, row["listing_edition"])
     return render(request, "row.html", upload=upload, detail=detail, row=row, name=name or "",
+                  listing=listing,
                   blocks=present.explain_blocks(text) if text else [], explain_error=message)
 
 
@@ -395,7 +402,7 @@ async def explain_page(request: Request) -> Response:
 async def about_page(request: Request) -> Response:
     from riskscreen.io.report_method import NOTE
     from riskscreen.run_meta import model_summary
-    from riskscreen.scoring import load_thresholds
+    from riskscreen.scoring import list_label, load_thresholds
     from riskscreen.tables import read_table
 
     reference, model, watchlists = await run_in_threadpool(_web(request).resources)
@@ -407,7 +414,9 @@ async def about_page(request: Request) -> Response:
     return render(request, "about.html", manifest=manifest, links=links,
                   lists=watchlists.describe(), note=NOTE, model=model_summary(model),
                   thresholds=thresholds, sources=manifest.get("sources") or [],
-                  newest=reference.newest_edition)
+                  newest=list_label(reference), edition=reference.newest_edition,
+                  editions=[list_label(reference, e)
+                            for e in manifest.get("listing_editions") or []])
 
 
 async def tiers_css(request: Request) -> Response:
