@@ -344,3 +344,25 @@ def test_serve_warns_for_non_loopback_and_reports_a_busy_port():
         result.output
     assert f"cannot listen on 0.0.0.0:{port}" in result.output and "--port" in result.output
     assert "Traceback" not in result.output
+
+
+# --- library hooks the page uses ----------------------------------------------------------------
+
+def test_empty_override_means_no_column_for_that_role():
+    from riskscreen.io.columns import detect_columns
+
+    headers = ["Supplier", "Country", "Address"]
+    assert detect_columns(headers).address == "Address"
+    roles = detect_columns(headers, overrides={"address": "", "country": None})
+    assert roles.address is None and roles.country == "Country"
+    assert roles.how["address"] == "override: none"
+
+
+def test_run_screen_reports_each_stage_as_it_starts(example_workbook):
+    from riskscreen.pipeline import run_screen
+
+    seen: list[str] = []
+    run = run_screen(example_workbook, progress=seen.append)
+    assert seen[:3] == ["load reference and model", "read", "detect columns"]
+    assert seen[-1] == "score" and "resolve countries" in seen
+    assert set(seen) <= set(run.meta["timings_s"])
