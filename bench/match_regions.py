@@ -7,6 +7,7 @@
    names in streets, buildings and companies elsewhere, must not hit;
    `eval_xinjiang_inside.csv`: addresses across every prefecture, county-level city and XPCC
    division, must hit). Resolved the way the pipeline does it: country column, then address.
+   `eval_xinjiang_holdout.csv` was written after the first fix, in other styles.
 2. Country names from country_converter's own test files (`eval_countries_coco.csv`): right,
    wrong country, empty; also country_converter itself on the same names.
 3. Country rules in law: North Korea (CAATSA 321(b)) and the countries ILAB finds complicit in
@@ -86,6 +87,19 @@ def region_section() -> list[str]:
         lines += ["Missed:", ""] + [f"- `{a}` ({u})" for a, u in
                                     zip(missed["address"], missed["unit"], strict=True)]
         lines.append("")
+    held = read_eval("eval_xinjiang_holdout.csv").with_columns(
+        pl.col("expected_region").fill_null("")
+    )
+    got = regions(held).fill_null("")
+    want = held["expected_region"]
+    n_out, n_in = int((want == "").sum()), int((want != "").sum())
+    false = int(((want == "") & (got != "")).sum())
+    found = int(((want != "") & (got == want)).sum())
+    lines += [
+        f"Held-out set (`eval_xinjiang_holdout.csv`, written after the first fix): {false} false "
+        f"hits of {n_out} outside, {found} of {n_in} ({found / n_in:.1%}) found inside.",
+        "",
+    ]
     return lines
 
 
@@ -149,7 +163,8 @@ def shared_section(shared: Path) -> list[str]:
     import riskscreen
 
     lines = ["## Real facility lists (../shared/data/supplier-lists)", "",
-             "| list | rows | region Xinjiang | of which on a Fukang Road |", "|---|---:|---:|---:|"]
+             "| list | rows | region Xinjiang | of which on a Fukang Road |",
+             "|---|---:|---:|---:|"]
     for name in ("facility_list_2.csv", "facility_list_4.csv"):
         path = shared / "supplier-lists" / name
         out = riskscreen.screen(str(path))
