@@ -107,7 +107,7 @@ def _stopwords() -> set[str]:
     """Words that do not make a name distinctive: legal forms, generic words, variants."""
     words = {"prison", "farm", "camp", "plant", "detachment", "regiment", "division", "no",
              "reeducation", "through", "labor", "laogai", "vessel", "fishing", "jail",
-             "construction", "production", "corps", "camp", "center", "centre", "workshop"}
+             "construction", "production", "corps", "center", "centre", "workshop"}
     for table, col in (("legal_forms.csv", "form"), ("name_generic_tokens.csv", "token"),
                        ("name_variants.csv", "variant"), ("name_variants.csv", "canonical")):
         for row in _read(table):
