@@ -160,7 +160,10 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             if note:
                 click.echo(note, err=True)
         m = run.meta
-        tiers = ", ".join(f"{k} {v}" for k, v in m["rows_by_tier"].items())
+        from riskscreen.scoring import TIERS
+
+        by_tier = m["rows_by_tier"]
+        tiers = ", ".join(f"{t} {by_tier[t]}" for t in TIERS if by_tier.get(t))
         click.echo(
             f"{m['rows_in']} rows screened: {m['rows_flagged']} flagged, "
             f"{m['rows_to_review']} to review ({tiers}). Columns: "
@@ -168,7 +171,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             err=True,
         )
         lists = "; ".join(
-            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'undated'}"
+            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'no date given'}"
             + (" (partial compilation)" if str(d.get("partial")).lower() == "true" else "")
             for d in (m.get("watchlists") or [])
         )

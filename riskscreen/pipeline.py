@@ -21,6 +21,7 @@ from riskscreen.background import Background, warm_model
 from riskscreen.errors import InputError
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.phrases import say
 from riskscreen.resolve import (
     mark_review,
     resolve_country_columns,
@@ -28,7 +29,7 @@ from riskscreen.resolve import (
     screen_name_columns,
 )
 from riskscreen.run_meta import run_meta, watchlist_editions
-from riskscreen.scoring import Thresholds, load_thresholds, score_rows
+from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
 __all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "write_outputs"]
@@ -37,7 +38,8 @@ __all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "w
 ADDED_COLUMNS: tuple[str, ...] = (
     "row_id", "country_iso3", "country_name", "country_confidence", "country_method",
     "country_candidates", "region", "good", "good_id", "good_confidence", "good_method",
-    "good_candidates", "sector", "listed_child_labour", "listed_forced_labour", "listing_edition",
+    "good_candidates", "sector", "list_status", "listed_child_labour", "listed_forced_labour",
+    "listing_edition",
     "p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_factors",
     "watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
     "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
@@ -117,7 +119,7 @@ def screen_frame(
             model = model.result()
         work = score_rows(work, reference=reference, model=model, thresholds=th)
         work = mark_review(work, roles, th["review_confidence"]).with_columns(
-            pl.lit(f"ILAB goods {reference.newest_edition}").alias("reference_edition"),
+            pl.lit(say("list_name", list=list_label(reference))).alias("reference_edition"),
             pl.lit(watchlist_editions(watchlists)).alias("watchlist_editions"),
         )
     original = [c for c in frame.columns if c != "row_id"]
