@@ -189,16 +189,48 @@ def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
 @main.command()
 @click.argument("country")
 @click.argument("product", required=False)
+@click.option("--as", "read_as", type=click.Choice(["country", "product"]), default=None,
+              help="How to read a single value (default: a value that reads better as a "
+              "product, like 'cacao', is read as one).")
 @_friendly
-def explain(country: str, product: str | None) -> None:
-    """What the reference and the model say about COUNTRY (and PRODUCT), and why.
+def explain(country: str, product: str | None, read_as: str | None) -> None:
+    """What riskscreen says about COUNTRY and PRODUCT (or one of them), and why.
 
-    COUNTRY and PRODUCT may be spelled as in a supplier sheet ("Côte d'Ivoire", "CIV",
-    "cacao"). Wraps `riskscreen.lookup.explain`.
+    A pair is screened as a supplier row would be: every rule screen applies is shown (the
+    listing, CBP country-wide orders, the Xinjiang rule), the model only where no listing
+    answers. Values may be spelled as in a supplier sheet ("Côte d'Ivoire", "CIV", "cacao").
+    Wraps `riskscreen.lookup.explain`.
     """
     from riskscreen.lookup import explain as explain_text
 
-    click.echo(explain_text(country, product))
+    click.echo(explain_text(country, product, read_as=read_as))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this machine (127.0.0.1) lets other "
+              "computers reach the page: a warning is printed.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@click.option("--max-upload-mb", default=50, show_default=True, type=click.IntRange(1, 2048),
+              help="Largest file the page accepts, in MB.")
+@_friendly
+def serve(host: str, port: int, no_browser: bool, max_upload_mb: int) -> None:
+    """Open riskscreen as a web page on this computer: upload a supplier file, check the
+    columns, see the flagged suppliers and why, download the workbook.
+
+    Needs the web extra: pip install 'riskscreen[web]'. Wraps `riskscreen.web.serve`.
+    """
+    try:
+        from riskscreen.web.server import serve as run_server
+    except ImportError as exc:
+        raise InputError(
+            f"riskscreen serve needs the web extra ({exc.name} is missing): "
+            "pip install 'riskscreen[web]'"
+        ) from None
+    run_server(host, port, open_browser=not no_browser, max_upload_bytes=max_upload_mb * 10**6,
+               echo=lambda text: click.echo(text, err=text.startswith("warning")))
 
 
 @main.group()
