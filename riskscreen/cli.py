@@ -78,9 +78,13 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("suppliers", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file: .xlsx (workbook for people), .csv or .parquet (every row).")
+@click.argument("suppliers", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Output file: .xlsx (workbook for people), .csv or .parquet (every row). "
+              "With several inputs or a folder: the folder for one output per input, "
+              "index.xlsx and run.json.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "parquet"]), default=None,
+              help="Batch runs: the format of each input's output [default: xlsx].")
 @click.option("--also", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write this file (e.g. --also all.parquet); repeatable.")
 @click.option("--sheet", help="Sheet to read from a workbook: name or 1-based number "
@@ -106,7 +110,8 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Record the current time in the workbook (default: byte-identical re-runs).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @_friendly
-def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | None,
+def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tuple[Path, ...],
+           sheet: str | None,
            name_col: str | None, country_col: str | None, product_col: str | None,
            hs_col: str | None, address_col: str | None, spend_col: str | None,
            min_tier: str | None, thresholds: tuple[str, ...], watchlists: tuple[Path, ...],
@@ -115,6 +120,11 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
 
     Columns are found from their headers (English, French, Spanish, German …); override with
     --name-col/--country-col/--product-col. Wraps `riskscreen.run_screen`.
+
+    Several files, or a folder, screen as a batch into the folder -o names: one output per
+    input, index.xlsx and run.json (wraps `riskscreen.batch.run_batch`). Exit code 0: every
+    input screened; 3: some inputs failed (their index rows say why); 2: nothing was screened
+    (bad options or output folder).
     """
     from riskscreen.background import Background, warm_model
 
@@ -124,7 +134,23 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
     overrides = {"name": name_col, "country": country_col, "product": product_col,
                  "hs_code": hs_col, "address": address_col, "spend": spend_col}
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
-    run = run_screen(suppliers, sheet=sheet_arg,
+    if _is_batch(suppliers, output):
+        from riskscreen.batch import run_batch
+
+        if also:
+            raise InputError("--also is for a single input; in a batch use --format")
+        result = run_batch(
+            suppliers, output, fmt=fmt or "xlsx", sheet=sheet_arg,
+            columns={k: v for k, v in overrides.items() if v}, min_tier=min_tier,
+            thresholds=_key_values(thresholds, "--threshold"), extra_watchlists=watchlists,
+            all_sheet=not no_all_sheet, stamp=stamp, model=model,
+            progress=None if quiet else (lambda line: click.echo(line, err=True)),
+        )
+        sys.exit(result.exit_code)
+    if fmt:
+        raise InputError("--format is for batch runs (several inputs or a folder); for one "
+                         "input the -o file's extension picks the format")
+    run = run_screen(suppliers[0], sheet=sheet_arg,
                      columns={k: v for k, v in overrides.items() if v},
                      extra_watchlists=watchlists, min_tier=min_tier,
                      thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model)
@@ -150,6 +176,11 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
             click.echo(f"Watchlists: {lists}. A clean result is not a clearance.", err=True)
         for path in written:
             click.echo(f"wrote {path}", err=True)
+
+
+def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
+    """Several inputs, a folder input, or an existing folder as -o: a batch run."""
+    return len(inputs) > 1 or any(p.is_dir() for p in inputs) or output.is_dir()
 
 
 @main.command()
@@ -204,8 +235,7 @@ def reference_build_cmd(ilab_dir: Path, watchlist_dir: Path | None, out_dir: Pat
 
     target = out_dir or reference_dir()
     manifest = build_reference(ilab_dir, target, watchlist_dir=watchlist_dir, fao_file=fao_file)
-    rows = manifest.get("tables") or manifest.get("row_counts") or {}
-    counts = {k: v.get("rows") if isinstance(v, dict) else v for k, v in rows.items()}
+    counts = {name: entry["rows"] for name, entry in manifest["tables"].items()}
     click.echo(f"built reference in {target}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     fao = manifest.get("fao_production") or {}
     if fao.get("source") or fao.get("skipped"):
@@ -217,35 +247,58 @@ def model() -> None:
     """Train and evaluate the (country, good) risk model."""
 
 
+_REFERENCE_OPTION = click.option(
+    "--reference", "reference_dir", default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Reference folder to train or validate on [default: the embedded reference/].")
+_RANDOM_STATE_OPTION = click.option(
+    "--random-state", default=0, show_default=True, type=int,
+    help="Seed of every random step (the committed model uses 0).")
+
+
 @model.command("train")
 @click.option("--edition", default=None, help="ILAB edition label to train on [default: newest].")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for risk_model.skops (+ .json.gz), metrics.json and MODEL_CARD.md "
               "[default: the embedded models/ folder].")
+@_REFERENCE_OPTION
+@_RANDOM_STATE_OPTION
 @_friendly
-def model_train_cmd(edition: str | None, out_dir: Path | None) -> None:
-    """Train deterministically from the committed reference tables and write models/.
+def model_train_cmd(edition: str | None, out_dir: Path | None, reference_dir: Path | None,
+                    random_state: int) -> None:
+    """Train deterministically from the reference tables and write models/.
 
     Writes risk_model.skops (and its plain twin), metrics.json and MODEL_CARD.md together. Wraps
     `riskscreen.model.publish.write_model_artifacts`.
     """
     from riskscreen.model.publish import write_model_artifacts
 
-    paths = write_model_artifacts(edition=edition, out_dir=out_dir)
+    paths = write_model_artifacts(edition=edition, out_dir=out_dir, reference=reference_dir,
+                                  random_state=random_state)
     for path in paths:
         click.echo(f"wrote {path}")
 
 
 @model.command("evaluate")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Also write metrics.json (and MODEL_CARD.md, when the folder holds a model) "
+              "to this folder.")
+@_REFERENCE_OPTION
+@_RANDOM_STATE_OPTION
 @_friendly
-def model_evaluate_cmd() -> None:
+def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
+                       random_state: int) -> None:
     """Temporal validation across editions, grouped CV by country, calibration, baselines.
 
-    Prints the report; wraps `riskscreen.model.evaluate` and `evaluation_report`.
+    Prints the report; wraps `riskscreen.model.publish.evaluate_model`.
     """
-    from riskscreen.model import evaluate, evaluation_report
+    from riskscreen.model.publish import evaluate_model
 
-    click.echo(evaluation_report(evaluate()))
+    report, paths = evaluate_model(out_dir=out_dir, reference=reference_dir,
+                                   random_state=random_state)
+    click.echo(report)
+    for path in paths:
+        click.echo(f"wrote {path}", err=True)
 
 
 @main.command()
@@ -279,7 +332,6 @@ def watchlist() -> None:
 @_friendly
 def watchlist_check_cmd(file: Path) -> None:
     """Validate your own watchlist CSV (name, aliases, country, source; optional goods, date)."""
-    from riskscreen.errors import InputError
     from riskscreen.watchlists import check_watchlist
 
     result = check_watchlist(file)
@@ -293,21 +345,27 @@ def watchlist_check_cmd(file: Path) -> None:
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the changes to .xlsx (a 'Changes' sheet), .csv or .parquet.")
-@click.option("--key", default="row_id", show_default=True,
-              help="Column joining the two runs, e.g. a vendor number when rows moved.")
+@click.option("--key", default=None,
+              help="Column pairing the two runs' rows [default: a vendor-number column unique in "
+              "both, else the supplier's normalised name, country and product].")
 @_friendly
-def diff(old: Path, new: Path, output: Path | None, key: str) -> None:
-    """What changed between two screening outputs of the same supplier file.
+def diff(old: Path, new: Path, output: Path | None, key: str | None) -> None:
+    """What changed between two screening outputs of the same supplier list.
 
-    New and cleared flags, tier changes, new and gone watchlist hits, and the reference or list
-    edition behind each. Wraps `riskscreen.diff.diff_outputs`.
+    Rows are paired by supplier (rows that only moved are not changes). New and cleared flags,
+    tier changes, new and gone watchlist hits, and the cause of each: a changed reference or
+    list edition, threshold or --min-tier, a watchlist hit, a listing, a match. Wraps
+    `riskscreen.diff.compare_outputs`.
     """
-    from riskscreen.diff import diff_outputs, format_changes, write_changes
+    from riskscreen.diff import compare_outputs, format_changes, write_changes
 
-    changes = diff_outputs(old, new, key=key)
-    click.echo(format_changes(changes))
+    result = compare_outputs(old, new, key=key)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    result.warnings = []
+    click.echo(format_changes(result))
     if output is not None:
-        click.echo(f"wrote {write_changes(changes, output)}", err=True)
+        click.echo(f"wrote {write_changes(result, output)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ watchlists passed in, so it can run unchanged as a map over partitions of a larg
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -196,9 +197,14 @@ def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
 
 def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
                   stamp: bool = False, also: Sequence[str | Path] = ()) -> list[Path]:
-    """Write the run to `output` (.xlsx workbook, .csv or .parquet) and any `also` paths."""
+    """Write the run to `output` (.xlsx workbook, .csv or .parquet) and any `also` paths.
+
+    Each output records the options it was made with (thresholds, --min-tier, editions): the
+    workbook on its Method sheet, Parquet in its metadata (key "riskscreen"), CSV in a
+    sidecar `<name>.csv.json` — `riskscreen diff` reads them to name a changed option."""
     from riskscreen.io.report import write_report
-    from riskscreen.io.tables_out import write_table
+    from riskscreen.io.tables_out import write_options_sidecar, write_table
+    from riskscreen.run_meta import OPTIONS_KEY, recorded_options
 
     written = []
     input_path = Path(run.table.path) if getattr(run.table, "path", None) else None
@@ -212,7 +218,12 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
                 spend_column=run.roles.spend, input_path=input_path, followup=run.followup,
             ))
         elif suffix in (".csv", ".parquet"):
-            written.append(write_table(run.frame, path, input_path=input_path))
+            options = json.dumps(recorded_options(run.meta), ensure_ascii=False, default=str,
+                                 sort_keys=True)
+            written.append(write_table(run.frame, path, input_path=input_path,
+                                       metadata={OPTIONS_KEY: options}))
+            if suffix == ".csv":  # CSV has no metadata: the options go beside it
+                write_options_sidecar(path, options)
         else:
             raise InputError(
                 f"output {path}: unknown extension '{suffix or '(none)'}'; "

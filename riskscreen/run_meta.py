@@ -13,7 +13,10 @@ from riskscreen.io.read import SupplierTable
 from riskscreen.scoring import Thresholds
 from riskscreen.watchlists import Watchlists
 
-__all__ = ["model_summary", "run_meta", "watchlist_editions"]
+__all__ = ["OPTIONS_KEY", "model_summary", "recorded_options", "run_meta", "watchlist_editions"]
+
+#: Parquet key-value metadata key (and CSV sidecar content) holding `recorded_options`.
+OPTIONS_KEY = "riskscreen"
 
 
 def watchlist_editions(watchlists: Watchlists) -> str:
@@ -75,4 +78,20 @@ def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: An
         "rows_flagged": int(frame["flagged"].sum()),
         "rows_to_review": int(frame["needs_review"].sum()),
         "rows_by_tier": dict(frame["risk_tier"].value_counts().sort("risk_tier").iter_rows()),
+    }
+
+
+def recorded_options(meta: dict[str, Any]) -> dict[str, Any]:
+    """What a CSV/Parquet output records about how it was made (Parquet metadata, CSV sidecar),
+    so `riskscreen diff` can name a changed threshold, --min-tier or edition as a cause."""
+    return {
+        "tool": meta.get("tool"),
+        "input_file": meta.get("input_file"),
+        "input_sha256": meta.get("input_sha256"),
+        "reference_edition": meta.get("reference_edition"),
+        "watchlists": [
+            {k: d.get(k) for k in ("list_id", "as_of", "sha256")}
+            for d in (meta.get("watchlists") or [])
+        ],
+        "thresholds": meta.get("thresholds"),
     }

@@ -194,14 +194,11 @@ def test_scope_rules_apply_by_country_region_and_good() -> None:
     assert names[5] is None
 
 
-SUPPLIER_LISTS = Path("/work/shared/data/supplier-lists")
-
-
-@pytest.mark.skipif(not SUPPLIER_LISTS.is_dir(), reason="real supplier lists not present")
-def test_real_factory_names_are_rarely_flagged() -> None:
+@pytest.mark.shared
+def test_real_factory_names_are_rarely_flagged(shared_data: Path) -> None:
     frame = pl.concat([
         pl.read_csv(f, infer_schema=False, encoding="utf8-lossy").select("name", "country")
-        for f in sorted(SUPPLIER_LISTS.glob("*.csv"))
+        for f in sorted((shared_data / "supplier-lists").glob("*.csv"))
     ])
     result = screen_names(frame["name"], frame["country"])
     flagged = result.filter(pl.col("watchlist_method") != "none")

@@ -14,7 +14,6 @@ from riskscreen.tables import read_table
 from riskscreen.watchlists import check_watchlist, load_watchlists
 
 DATA = Path(__file__).parent / "data" / "watchlists"
-SHARED = Path("/work/shared/data/watchlists")
 
 UFLPA_SRC = """name,aliases,country,section,date_added,source_url
 "Example Silicon Co., Ltd.","Example Si; Old Example Silicon",CHN,2(d)(2)(B)(v),2024-05-17,https://a
@@ -87,11 +86,12 @@ def test_importer_rejects_rule_for_unknown_entry(tmp_path: Path, built) -> None:
         build_watchlists(src, out)
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="public source files not present")
-def test_committed_tables_match_the_source_files() -> None:
+@pytest.mark.shared
+def test_committed_tables_match_the_source_files(shared_data: Path) -> None:
     meta = read_table("watchlists")
     for row in meta.iter_rows(named=True):
-        digest = hashlib.sha256((SHARED / row["source_file"]).read_bytes()).hexdigest()
+        source = shared_data / "watchlists" / row["source_file"]
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
         assert digest == row["sha256"], f"{row['table']} is stale: rerun the importer"
 
 

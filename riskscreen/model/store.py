@@ -102,7 +102,7 @@ def load_model(path: str | Path | None = None):
     source = Path(path) if path else default_path()
     if not source.is_file():
         raise ReferenceError_(
-            f"model file {source} is missing; run `python -m riskscreen.model train`"
+            f"model file {source} is missing; run `riskscreen model train`"
         )
     if source.name.endswith(PLAIN_SUFFIX):
         return _checked(read_plain(source), source)
