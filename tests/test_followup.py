@@ -85,6 +85,19 @@ def test_example_report_has_followup_sheet_for_every_flagged_supplier(example_re
     ).sheetnames
 
 
+def test_walkthrough_rows(example_workbook):
+    """examples/WALKTHROUGH.md's class exercise names these rows and findings."""
+    run = run_screen(example_workbook)
+    by_row = {r["row_id"]: r for r in run.followup.iter_rows(named=True)}
+    assert by_row[8]["supplier"] == "Xinjiang Daqo New Energy Co Ltd"
+    assert by_row[8]["finding_keys"].startswith("watchlist_uflpa")
+    assert by_row[54]["finding_keys"] == "child_labour_listed"
+    assert by_row[54]["product"] == "Bananas" and by_row[54]["country"] == "Philippines"
+    walkthrough = (Path(__file__).parents[1] / "examples" / "WALKTHROUGH.md").read_text()
+    assert "row 8, *Xinjiang Daqo New Energy*" in walkthrough
+    assert "row 54,\n   bananas from the Philippines" in walkthrough
+
+
 def test_finding_types_are_read_from_the_screening(made_up_run):
     run = made_up_run
     assert _keys(run, "Xinjiang Daqo New Energy Co Ltd")[0] == "watchlist_uflpa"
