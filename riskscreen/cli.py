@@ -160,7 +160,10 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             if note:
                 click.echo(note, err=True)
         m = run.meta
-        tiers = ", ".join(f"{k} {v}" for k, v in m["rows_by_tier"].items())
+        from riskscreen.scoring import TIERS
+
+        by_tier = m["rows_by_tier"]
+        tiers = ", ".join(f"{t} {by_tier[t]}" for t in TIERS if by_tier.get(t))
         click.echo(
             f"{m['rows_in']} rows screened: {m['rows_flagged']} flagged, "
             f"{m['rows_to_review']} to review ({tiers}). Columns: "
@@ -168,7 +171,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             err=True,
         )
         lists = "; ".join(
-            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'undated'}"
+            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'no date given'}"
             + (" (partial compilation)" if str(d.get("partial")).lower() == "true" else "")
             for d in (m.get("watchlists") or [])
         )
@@ -196,6 +199,33 @@ def explain(country: str, product: str | None) -> None:
     from riskscreen.lookup import explain as explain_text
 
     click.echo(explain_text(country, product))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this machine (127.0.0.1) lets other "
+              "computers reach the page: a warning is printed.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@click.option("--max-upload-mb", default=50, show_default=True, type=click.IntRange(1, 2048),
+              help="Largest file the page accepts, in MB.")
+@_friendly
+def serve(host: str, port: int, no_browser: bool, max_upload_mb: int) -> None:
+    """Open riskscreen as a web page on this computer: upload a supplier file, check the
+    columns, see the flagged suppliers and why, download the workbook.
+
+    Needs the web extra: pip install 'riskscreen[web]'. Wraps `riskscreen.web.serve`.
+    """
+    try:
+        from riskscreen.web.server import serve as run_server
+    except ImportError as exc:
+        raise InputError(
+            f"riskscreen serve needs the web extra ({exc.name} is missing): "
+            "pip install 'riskscreen[web]'"
+        ) from None
+    run_server(host, port, open_browser=not no_browser, max_upload_bytes=max_upload_mb * 10**6,
+               echo=lambda text: click.echo(text, err=text.startswith("warning")))
 
 
 @main.group()

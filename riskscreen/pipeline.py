@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ from riskscreen.errors import InputError
 from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.phrases import say
 from riskscreen.resolve import (
     mark_review,
     resolve_country_columns,
@@ -29,7 +30,7 @@ from riskscreen.resolve import (
     screen_name_columns,
 )
 from riskscreen.run_meta import run_meta, watchlist_editions
-from riskscreen.scoring import Thresholds, load_thresholds, score_rows
+from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
 __all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "write_outputs"]
@@ -38,7 +39,8 @@ __all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "w
 ADDED_COLUMNS: tuple[str, ...] = (
     "row_id", "country_iso3", "country_name", "country_confidence", "country_method",
     "country_candidates", "region", "good", "good_id", "good_confidence", "good_method",
-    "good_candidates", "sector", "listed_child_labour", "listed_forced_labour", "listing_edition",
+    "good_candidates", "sector", "list_status", "listed_child_labour", "listed_forced_labour",
+    "listing_edition",
     "p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_factors",
     "watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
     "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
@@ -52,12 +54,16 @@ ADDED_COLUMNS: tuple[str, ...] = (
 class StageTimer:
     """Times named stages; shows progress on stderr only when it is a terminal and not quiet."""
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False,
+                 on_stage: Callable[[str], None] | None = None) -> None:
         self.timings: dict[str, float] = {}
         self._show = not quiet and sys.stderr.isatty()
+        self._on_stage = on_stage
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self._on_stage is not None:
+            self._on_stage(name)
         if self._show:
             print(f"riskscreen: {name} …", end="", file=sys.stderr, flush=True)
         start = time.perf_counter()
@@ -119,7 +125,7 @@ def screen_frame(
             model = model.result()
         work = score_rows(work, reference=reference, model=model, thresholds=th)
         work = mark_review(work, roles, th["review_confidence"]).with_columns(
-            pl.lit(f"ILAB goods {reference.newest_edition}").alias("reference_edition"),
+            pl.lit(say("list_name", list=list_label(reference))).alias("reference_edition"),
             pl.lit(watchlist_editions(watchlists)).alias("watchlist_editions"),
         )
     original = [c for c in frame.columns if c != "row_id"]
@@ -154,13 +160,15 @@ def run_screen(
     min_tier: str | None = None,
     thresholds: Mapping[str, float] | None = None,
     quiet: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> ScreenRun:
     """Read, detect columns, screen; return the frame with the metadata an audit needs.
 
     `thresholds` overrides rows of `reference/thresholds.csv` (e.g. {"tier_high": 60}); the
     values used are recorded in the run's metadata and the workbook's Method sheet.
+    `progress` is called with each stage's name as it starts (the web page shows it).
     """
-    timer = StageTimer(quiet=quiet)
+    timer = StageTimer(quiet=quiet, on_stage=progress)
     with timer.stage("load reference and model"):
         reference, model, watchlists = _load_defaults(reference, model, watchlists,
                                                       extra_watchlists)

@@ -22,7 +22,7 @@ OPTIONS_KEY = "riskscreen"
 def watchlist_editions(watchlists: Watchlists) -> str:
     """'uflpa 2025-01-15 #ca46d668; …': which list editions a run used (content hash included)."""
     return "; ".join(
-        f"{d['list_id']} {d.get('as_of') or 'undated'} #{str(d.get('sha256') or '')[:8]}"
+        f"{d['list_id']} {d.get('as_of') or 'no date given'} #{str(d.get('sha256') or '')[:8]}"
         for d in watchlists.describe()
     )
 
@@ -57,6 +57,26 @@ def model_summary(model: Any) -> dict[str, Any]:
     return summary
 
 
+def _edition_words(reference: Any) -> str:
+    """'ILAB 2022 List of Goods (data file goods_2021.xml)': the List as ILAB names it."""
+    from riskscreen.phrases import say
+    from riskscreen.scoring import list_label
+
+    name = say("list_name", list=list_label(reference))
+    files = reference.editions.filter(
+        (pl.col("edition") == reference.newest_edition) & (pl.col("kind") == "goods")
+    )["source_file"].to_list()
+    return f"{name} (data file {files[0]})" if files else name
+
+
+def _by_tier(frame: pl.DataFrame) -> dict[str, int]:
+    """Rows per tier, most severe first (critical, high, medium, low, unknown)."""
+    from riskscreen.scoring import TIERS
+
+    counts = dict(frame["risk_tier"].value_counts().iter_rows())
+    return {t: int(counts[t]) for t in TIERS if t in counts}
+
+
 def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: Any,
           watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame) -> dict[str, Any]:
     """What the Method & sources sheet and the CSV sidecar record about this run."""
@@ -68,7 +88,7 @@ def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: An
         "sheet": getattr(table, "sheet", None),
         "header_row": getattr(table, "header_row", None),
         "columns_used": {k: v for k, v in roles.as_dict().items() if v},
-        "reference_edition": reference.newest_edition,
+        "reference_edition": _edition_words(reference),
         "reference_built": manifest.get("built"),
         "reference_sources": manifest.get("sources"),
         "model": model_summary(model),
@@ -77,7 +97,7 @@ def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: An
         "rows_in": frame.height,
         "rows_flagged": int(frame["flagged"].sum()),
         "rows_to_review": int(frame["needs_review"].sum()),
-        "rows_by_tier": dict(frame["risk_tier"].value_counts().sort("risk_tier").iter_rows()),
+        "rows_by_tier": _by_tier(frame),
     }
 
 

@@ -90,7 +90,7 @@ def test_malformed_user_list_names_the_row(tmp_path):
 def test_outputs_record_list_editions(cases):
     editions = cases["watchlist_editions"].unique().to_list()
     assert len(editions) == 1 and "uflpa" in editions[0] and "cbp_wro" in editions[0]
-    assert cases["reference_edition"].unique().to_list() == ["ILAB goods 2021"]
+    assert cases["reference_edition"].unique().to_list() == ["ILAB 2022 List of Goods"]
 
 
 @pytest.fixture(scope="module")
