@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,12 +54,16 @@ ADDED_COLUMNS: tuple[str, ...] = (
 class StageTimer:
     """Times named stages; shows progress on stderr only when it is a terminal and not quiet."""
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False,
+                 on_stage: Callable[[str], None] | None = None) -> None:
         self.timings: dict[str, float] = {}
         self._show = not quiet and sys.stderr.isatty()
+        self._on_stage = on_stage
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self._on_stage is not None:
+            self._on_stage(name)
         if self._show:
             print(f"riskscreen: {name} …", end="", file=sys.stderr, flush=True)
         start = time.perf_counter()
@@ -159,6 +163,7 @@ def run_screen(
     thresholds: Mapping[str, float] | None = None,
     product: str | None = None,
     quiet: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> ScreenRun:
     """Read, detect columns, screen; return the frame with the metadata an audit needs.
 
@@ -166,9 +171,9 @@ def run_screen(
     values used are recorded in the run's metadata and the workbook's Method sheet. `product`
     ("garments") is the product of every row that gives none (a row's own product or HS code
     comes first; rows with neither and no `product` have their good read from the supplier's
-    name).
+    name). `progress` is called with each stage's name as it starts (the web page shows it).
     """
-    timer = StageTimer(quiet=quiet)
+    timer = StageTimer(quiet=quiet, on_stage=progress)
     with timer.stage("load reference and model"):
         reference, model, watchlists = _load_defaults(reference, model, watchlists,
                                                       extra_watchlists)
