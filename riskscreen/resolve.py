@@ -153,13 +153,32 @@ _WATCH_COLS = ("watchlist_name", "watchlist_source", "watchlist_list", "watchlis
                "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates")
 
 
+class NameCache:
+    """Watchlist results of (name, resolved country) pairs already screened in this run, so that
+    a large input screened in chunks screens each distinct pair once."""
+
+    def __init__(self) -> None:
+        self.hits: pl.DataFrame | None = None
+
+    def screen(self, distinct: pl.DataFrame, watchlists: Watchlists) -> pl.DataFrame:
+        keys = ["name_input", "country_input"]
+        new = distinct if self.hits is None else distinct.join(
+            self.hits.select(keys), on=keys, how="anti", nulls_equal=True)
+        if new.height or self.hits is None:
+            found = screen_names(new["name_input"], new["country_input"], watchlists)
+            self.hits = found if self.hits is None else pl.concat([self.hits, found])
+        return self.hits
+
+
 def screen_name_columns(
-    frame: pl.DataFrame, roles: ColumnRoles, iso3: pl.Series, watchlists: Watchlists
+    frame: pl.DataFrame, roles: ColumnRoles, iso3: pl.Series, watchlists: Watchlists,
+    cache: NameCache | None = None,
 ) -> pl.DataFrame:
-    """Watchlist hits for each distinct (name, resolved country)."""
+    """Watchlist hits for each distinct (name, resolved country); `cache` carries results
+    between the chunks of one run."""
     keys = pl.DataFrame({"name_input": _text(frame, roles.name), "country_input": iso3})
     distinct = keys.unique().filter(pl.col("name_input").is_not_null())
-    hits = screen_names(distinct["name_input"], distinct["country_input"], watchlists)
+    hits = (cache or NameCache()).screen(distinct, watchlists)
     joined = keys.join(
         hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
         maintain_order="left",
