@@ -116,6 +116,7 @@ def _tidy_cbp(raw: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
         "source_url",
         pl.lit(_CBP_ATTRIBUTION).alias("attribution"),
     )
+    rules = rules.filter(pl.col("basis") == "cbp_order")  # law / ILAB rows name no CBP entry
     unknown = set(rules["entry_id"].to_list()) - set(ids)
     if unknown:
         raise ReferenceError_(
