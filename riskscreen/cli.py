@@ -13,6 +13,7 @@ import click
 
 from riskscreen import __version__
 from riskscreen.errors import InputError, RiskscreenError
+from riskscreen.paths import reference_dir
 
 TIER_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
 
@@ -116,9 +117,11 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
     Columns are found from their headers (English, French, Spanish, German …); override with
     --name-col/--country-col/--product-col. Wraps `riskscreen.run_screen`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.background import Background, warm_model
 
     model = Background(warm_model)  # first: it overlaps importing, reading and resolving
+    # lazy: imported after the model load has started, and only when screening
     from riskscreen.pipeline import run_screen, write_outputs
 
     overrides = {"name": name_col, "country": country_col, "product": product_col,
@@ -162,6 +165,7 @@ def explain(country: str, product: str | None) -> None:
     COUNTRY and PRODUCT may be spelled as in a supplier sheet ("Côte d'Ivoire", "CIV",
     "cacao"). Wraps `riskscreen.lookup.explain`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.lookup import explain as explain_text
 
     click.echo(explain_text(country, product))
@@ -176,6 +180,7 @@ def reference() -> None:
 @_friendly
 def reference_info_cmd() -> None:
     """Print the reference editions, sources, licences, checksums and row counts."""
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.reference.info import reference_info
 
     click.echo(reference_info())
@@ -199,7 +204,7 @@ def reference_info_cmd() -> None:
 def reference_build_cmd(ilab_dir: Path, watchlist_dir: Path | None, out_dir: Path | None,
                         fao_file: Path | None) -> None:
     """Rebuild the reference tables from the official publications (wraps `build_reference`)."""
-    from riskscreen.paths import reference_dir
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.reference import build_reference
 
     target = out_dir or reference_dir()
@@ -240,6 +245,7 @@ def model_train_cmd(edition: str | None, out_dir: Path | None, reference_dir: Pa
     Writes risk_model.skops (and its plain twin), metrics.json and MODEL_CARD.md together. Wraps
     `riskscreen.model.publish.write_model_artifacts`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.model.publish import write_model_artifacts
 
     paths = write_model_artifacts(edition=edition, out_dir=out_dir, reference=reference_dir,
@@ -261,6 +267,7 @@ def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
 
     Prints the report; wraps `riskscreen.model.publish.evaluate_model`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.model.publish import evaluate_model
 
     report, paths = evaluate_model(out_dir=out_dir, reference=reference_dir,
@@ -280,6 +287,7 @@ def watchlist() -> None:
 @_friendly
 def watchlist_check_cmd(file: Path) -> None:
     """Validate your own watchlist CSV (name, aliases, country, source; optional goods, date)."""
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.watchlists import check_watchlist
 
     result = check_watchlist(file)
@@ -302,6 +310,7 @@ def diff(old: Path, new: Path, output: Path | None, key: str) -> None:
     New and cleared flags, tier changes, new and gone watchlist hits, and the reference or list
     edition behind each. Wraps `riskscreen.diff.diff_outputs`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.diff import diff_outputs, format_changes, write_changes
 
     changes = diff_outputs(old, new, key=key)

@@ -8,6 +8,8 @@ from pathlib import Path
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.io.report import write_sheet_workbook
+from riskscreen.io.tables_out import write_table
 
 __all__ = ["diff_outputs", "format_changes", "read_output", "write_changes"]
 
@@ -149,11 +151,7 @@ def write_changes(changes: pl.DataFrame, path: str | Path,
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".parquet"):
-        from riskscreen.io.tables_out import write_table
-
         return write_table(changes, path)
     if suffix != ".xlsx":
         raise InputError(f"{path}: unknown extension; write the diff to .xlsx, .csv or .parquet")
-    from riskscreen.io.report import write_sheet_workbook
-
     return write_sheet_workbook({"Changes": changes}, path)

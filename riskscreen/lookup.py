@@ -7,6 +7,10 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.match.countries import resolve_countries
+from riskscreen.match.products import resolve_products
+from riskscreen.model import load_model
+from riskscreen.reference import load_reference
 from riskscreen.scoring import listed_pairs, load_thresholds
 
 __all__ = ["explain"]
@@ -22,11 +26,6 @@ def explain(country: str, product: str | None = None, *, reference: Any = None,
 
     Both are resolved like supplier-sheet cells, so "Côte d'Ivoire", "CIV" or "cacao" work.
     """
-    from riskscreen.match.countries import resolve_countries
-    from riskscreen.match.products import resolve_products
-    from riskscreen.model import load_model
-    from riskscreen.reference import load_reference
-
     reference = reference if reference is not None else load_reference()
     model = model if model is not None else load_model()
     accept = load_thresholds()["accept_confidence"]

@@ -20,6 +20,7 @@ from riskscreen.background import Background, warm_model
 from riskscreen.errors import InputError
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.reference import load_reference
 from riskscreen.resolve import (
     mark_review,
     resolve_country_columns,
@@ -129,8 +130,6 @@ def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
     """Load what was not passed in. The model loads in a background thread while the file is read
     and resolved (scoring waits for it): a fraction of a second from its plain twin, seconds when
     only the skops file is usable (skops imports all of scikit-learn)."""
-    from riskscreen.reference import load_reference
-
     if model is None:
         model = Background(warm_model)
     reference = reference if reference is not None else load_reference()
@@ -193,6 +192,8 @@ def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
 def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
                   stamp: bool = False, also: Sequence[str | Path] = ()) -> list[Path]:
     """Write the run to `output` (.xlsx workbook, .csv or .parquet) and any `also` paths."""
+    # lazy: the workbook writer (openpyxl) is imported only when writing, so `screen_frame`
+    # users (a map over partitions, the web app) do not pay for it.
     from riskscreen.io.report import write_report
     from riskscreen.io.tables_out import write_table
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import polars as pl
 from riskscreen import __version__
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.io.read import SupplierTable
+from riskscreen.paths import models_dir
 from riskscreen.scoring import Thresholds
 from riskscreen.watchlists import Watchlists
 
@@ -26,10 +28,6 @@ def watchlist_editions(watchlists: Watchlists) -> str:
 
 def model_summary(model: Any) -> dict[str, Any]:
     """Model version and its held-out validation, for the Method & sources sheet."""
-    import json
-
-    from riskscreen.paths import models_dir
-
     meta = getattr(model, "meta", {}) or {}
     summary: dict[str, Any] = {
         "format": f"{meta.get('format', 'model')} v{meta.get('version', '?')}",
