@@ -79,9 +79,13 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("suppliers", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file: .xlsx (workbook for people), .csv or .parquet (every row).")
+@click.argument("suppliers", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Output file: .xlsx (workbook for people), .csv or .parquet (every row). "
+              "With several inputs or a folder: the folder for one output per input, "
+              "index.xlsx and run.json.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "parquet"]), default=None,
+              help="Batch runs: the format of each input's output [default: xlsx].")
 @click.option("--also", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write this file (e.g. --also all.parquet); repeatable.")
 @click.option("--sheet", help="Sheet to read from a workbook: name or 1-based number "
@@ -107,7 +111,8 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Record the current time in the workbook (default: byte-identical re-runs).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @_friendly
-def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | None,
+def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tuple[Path, ...],
+           sheet: str | None,
            name_col: str | None, country_col: str | None, product_col: str | None,
            hs_col: str | None, address_col: str | None, spend_col: str | None,
            min_tier: str | None, thresholds: tuple[str, ...], watchlists: tuple[Path, ...],
@@ -116,6 +121,11 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
 
     Columns are found from their headers (English, French, Spanish, German …); override with
     --name-col/--country-col/--product-col. Wraps `riskscreen.run_screen`.
+
+    Several files, or a folder, screen as a batch into the folder -o names: one output per
+    input, index.xlsx and run.json (wraps `riskscreen.batch.run_batch`). Exit code 0: every
+    input screened; 3: some inputs failed (their index rows say why); 2: nothing was screened
+    (bad options or output folder).
     """
     # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.background import Background, warm_model
@@ -127,7 +137,23 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
     overrides = {"name": name_col, "country": country_col, "product": product_col,
                  "hs_code": hs_col, "address": address_col, "spend": spend_col}
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
-    run = run_screen(suppliers, sheet=sheet_arg,
+    if _is_batch(suppliers, output):
+        from riskscreen.batch import run_batch
+
+        if also:
+            raise InputError("--also is for a single input; in a batch use --format")
+        result = run_batch(
+            suppliers, output, fmt=fmt or "xlsx", sheet=sheet_arg,
+            columns={k: v for k, v in overrides.items() if v}, min_tier=min_tier,
+            thresholds=_key_values(thresholds, "--threshold"), extra_watchlists=watchlists,
+            all_sheet=not no_all_sheet, stamp=stamp, model=model,
+            progress=None if quiet else (lambda line: click.echo(line, err=True)),
+        )
+        sys.exit(result.exit_code)
+    if fmt:
+        raise InputError("--format is for batch runs (several inputs or a folder); for one "
+                         "input the -o file's extension picks the format")
+    run = run_screen(suppliers[0], sheet=sheet_arg,
                      columns={k: v for k, v in overrides.items() if v},
                      extra_watchlists=watchlists, min_tier=min_tier,
                      thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model)
@@ -153,6 +179,11 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
             click.echo(f"Watchlists: {lists}. A clean result is not a clearance.", err=True)
         for path in written:
             click.echo(f"wrote {path}", err=True)
+
+
+def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
+    """Several inputs, a folder input, or an existing folder as -o: a batch run."""
+    return len(inputs) > 1 or any(p.is_dir() for p in inputs) or output.is_dir()
 
 
 @main.command()
