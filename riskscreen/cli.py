@@ -138,7 +138,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
                  "hs_code": hs_col, "address": address_col, "spend": spend_col}
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
     if _is_batch(suppliers, output):
-        from riskscreen.batch import run_batch
+        from riskscreen.batch import run_batch  # lazy: only for batch runs
 
         if also:
             raise InputError("--also is for a single input; in a batch use --format")
