@@ -163,7 +163,10 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             if note:
                 click.echo(note, err=True)
         m = run.meta
-        tiers = ", ".join(f"{k} {v}" for k, v in m["rows_by_tier"].items())
+        from riskscreen.scoring import TIERS  # lazy: keeps polars out of `--help`
+
+        by_tier = m["rows_by_tier"]
+        tiers = ", ".join(f"{t} {by_tier[t]}" for t in TIERS if by_tier.get(t))
         click.echo(
             f"{m['rows_in']} rows screened: {m['rows_flagged']} flagged, "
             f"{m['rows_to_review']} to review ({tiers}). Columns: "
@@ -171,7 +174,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             err=True,
         )
         lists = "; ".join(
-            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'undated'}"
+            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'no date given'}"
             + (" (partial compilation)" if str(d.get("partial")).lower() == "true" else "")
             for d in (m.get("watchlists") or [])
         )
@@ -332,22 +335,28 @@ def watchlist_check_cmd(file: Path) -> None:
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the changes to .xlsx (a 'Changes' sheet), .csv or .parquet.")
-@click.option("--key", default="row_id", show_default=True,
-              help="Column joining the two runs, e.g. a vendor number when rows moved.")
+@click.option("--key", default=None,
+              help="Column pairing the two runs' rows [default: a vendor-number column unique in "
+              "both, else the supplier's normalised name, country and product].")
 @_friendly
-def diff(old: Path, new: Path, output: Path | None, key: str) -> None:
-    """What changed between two screening outputs of the same supplier file.
+def diff(old: Path, new: Path, output: Path | None, key: str | None) -> None:
+    """What changed between two screening outputs of the same supplier list.
 
-    New and cleared flags, tier changes, new and gone watchlist hits, and the reference or list
-    edition behind each. Wraps `riskscreen.diff.diff_outputs`.
+    Rows are paired by supplier (rows that only moved are not changes). New and cleared flags,
+    tier changes, new and gone watchlist hits, and the cause of each: a changed reference or
+    list edition, threshold or --min-tier, a watchlist hit, a listing, a match. Wraps
+    `riskscreen.diff.compare_outputs`.
     """
     # lazy: imported when the command runs, so `riskscreen --help` is instant
-    from riskscreen.diff import diff_outputs, format_changes, write_changes
+    from riskscreen.diff import compare_outputs, format_changes, write_changes
 
-    changes = diff_outputs(old, new, key=key)
-    click.echo(format_changes(changes))
+    result = compare_outputs(old, new, key=key)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    result.warnings = []
+    click.echo(format_changes(result))
     if output is not None:
-        click.echo(f"wrote {write_changes(changes, output)}", err=True)
+        click.echo(f"wrote {write_changes(result, output)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

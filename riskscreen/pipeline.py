@@ -6,6 +6,7 @@ watchlists passed in, so it can run unchanged as a map over partitions of a larg
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,6 +21,7 @@ from riskscreen.background import Background, warm_model
 from riskscreen.errors import InputError
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.phrases import say
 from riskscreen.reference import load_reference
 from riskscreen.resolve import (
     mark_review,
@@ -27,8 +29,8 @@ from riskscreen.resolve import (
     resolve_product_columns,
     screen_name_columns,
 )
-from riskscreen.run_meta import run_meta, watchlist_editions
-from riskscreen.scoring import Thresholds, load_thresholds, score_rows
+from riskscreen.run_meta import OPTIONS_KEY, recorded_options, run_meta, watchlist_editions
+from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
 __all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "write_outputs"]
@@ -37,7 +39,8 @@ __all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "w
 ADDED_COLUMNS: tuple[str, ...] = (
     "row_id", "country_iso3", "country_name", "country_confidence", "country_method",
     "country_candidates", "region", "good", "good_id", "good_confidence", "good_method",
-    "good_candidates", "sector", "listed_child_labour", "listed_forced_labour", "listing_edition",
+    "good_candidates", "sector", "list_status", "listed_child_labour", "listed_forced_labour",
+    "listing_edition",
     "p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_factors",
     "watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
     "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
@@ -117,7 +120,7 @@ def screen_frame(
             model = model.result()
         work = score_rows(work, reference=reference, model=model, thresholds=th)
         work = mark_review(work, roles, th["review_confidence"]).with_columns(
-            pl.lit(f"ILAB goods {reference.newest_edition}").alias("reference_edition"),
+            pl.lit(say("list_name", list=list_label(reference))).alias("reference_edition"),
             pl.lit(watchlist_editions(watchlists)).alias("watchlist_editions"),
         )
     original = [c for c in frame.columns if c != "row_id"]
@@ -191,11 +194,15 @@ def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
 
 def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
                   stamp: bool = False, also: Sequence[str | Path] = ()) -> list[Path]:
-    """Write the run to `output` (.xlsx workbook, .csv or .parquet) and any `also` paths."""
+    """Write the run to `output` (.xlsx workbook, .csv or .parquet) and any `also` paths.
+
+    Each output records the options it was made with (thresholds, --min-tier, editions): the
+    workbook on its Method sheet, Parquet in its metadata (key "riskscreen"), CSV in a
+    sidecar `<name>.csv.json` — `riskscreen diff` reads them to name a changed option."""
     # lazy: the workbook writer (openpyxl) is imported only when writing, so `screen_frame`
     # users (a map over partitions, the web app) do not pay for it.
     from riskscreen.io.report import write_report
-    from riskscreen.io.tables_out import write_table
+    from riskscreen.io.tables_out import write_options_sidecar, write_table
 
     written = []
     input_path = Path(run.table.path) if getattr(run.table, "path", None) else None
@@ -209,7 +216,12 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
                 spend_column=run.roles.spend, input_path=input_path,
             ))
         elif suffix in (".csv", ".parquet"):
-            written.append(write_table(run.frame, path, input_path=input_path))
+            options = json.dumps(recorded_options(run.meta), ensure_ascii=False, default=str,
+                                 sort_keys=True)
+            written.append(write_table(run.frame, path, input_path=input_path,
+                                       metadata={OPTIONS_KEY: options}))
+            if suffix == ".csv":  # CSV has no metadata: the options go beside it
+                write_options_sidecar(path, options)
         else:
             raise InputError(
                 f"output {path}: unknown extension '{suffix or '(none)'}'; "

@@ -15,6 +15,7 @@ from riskscreen.io.columns import ColumnRoles
 from riskscreen.match.countries import resolve_countries
 from riskscreen.match.entities import screen_names
 from riskscreen.match.products import resolve_products
+from riskscreen.phrases import say, say_expr
 from riskscreen.watchlists import Watchlists
 
 __all__ = [
@@ -99,9 +100,12 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
         resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
         maintain_order="left",
     )
+    given = keys["product_input"].is_not_null() | keys["hs_input"].is_not_null()
     out = joined.select(
         "good", "good_id",
-        pl.col("good_confidence").fill_null(0.0), pl.col("good_method").fill_null("none"),
+        pl.col("good_confidence").fill_null(0.0),
+        pl.when(given).then(pl.col("good_method").fill_null("none"))
+        .otherwise(pl.lit("missing")).alias("good_method"),
         "good_candidates", "sector",
     )
     return _hold_back(out, "good", accept)
@@ -140,28 +144,28 @@ def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl
     country_given = (
         country_in.is_not_null() if country_in is not None else pl.lit(False)
     ) | (_text(frame, roles.address).is_not_null() if roles.address else pl.lit(False))
+    # Only what a person can resolve, each with the one action that resolves it: a product that
+    # is simply no good on ILAB's List is not a problem to fix (it shows in `list_status`).
     reasons = [
-        pl.when(~country_given).then(pl.lit("no country given")),
+        pl.when(~country_given).then(pl.lit(say("review_no_country"))),
         pl.when(country_given & pl.col("country_iso3").is_null()).then(
             pl.when(pl.col("country_method") == "non_answer")
-            .then(pl.lit("country is not a single country (e.g. 'various', 'EU')"))
+            .then(pl.lit(say("review_non_answer")))
             .when(pl.col("country_candidates").is_not_null())
-            .then(pl.lit("country uncertain: check the candidates"))
-            .otherwise(pl.lit("country not recognised"))
+            .then(pl.lit(say("review_country_candidates")))
+            .otherwise(pl.lit(say("review_country_unknown")))
         ),
         pl.when(pl.col("country_iso3").is_not_null()
                 & (pl.col("country_confidence") < threshold))
-        .then(pl.lit("country matched with low confidence")),
+        .then(say_expr("review_country_low",
+                       country=pl.coalesce(pl.col("country_name"), pl.col("country_iso3")))),
         pl.when(product_given & pl.col("good_id").is_null() & pl.col("sector").is_null()
-                & ~pl.col("good_method").is_in(["service"]))
-        .then(pl.when(pl.col("good_candidates").is_not_null())
-              .then(pl.lit("product uncertain: check the candidates"))
-              .otherwise(pl.lit("product not matched to a good on the ILAB list (fix the "
-                                "spelling, or ignore if it is no such good)"))),
+                & pl.col("good_candidates").is_not_null() & (pl.col("good_method") != "service"))
+        .then(pl.lit(say("review_product_candidates"))),
         pl.when(pl.col("good_id").is_not_null() & (pl.col("good_confidence") < threshold))
-        .then(pl.lit("product matched with low confidence")),
+        .then(say_expr("review_product_low", good=pl.col("good"))),
         pl.when(pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null())
-        .then(pl.lit("name resembles a watchlist entry")),
+        .then(pl.lit(say("review_name"))),
     ]
     return frame.with_columns(
         pl.concat_list(reasons).list.drop_nulls().list.join("; ").replace("", None)

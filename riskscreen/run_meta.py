@@ -12,16 +12,20 @@ from riskscreen import __version__
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.io.read import SupplierTable
 from riskscreen.paths import models_dir
-from riskscreen.scoring import Thresholds
+from riskscreen.phrases import say
+from riskscreen.scoring import TIERS, Thresholds, list_label
 from riskscreen.watchlists import Watchlists
 
-__all__ = ["model_summary", "run_meta", "watchlist_editions"]
+__all__ = ["OPTIONS_KEY", "model_summary", "recorded_options", "run_meta", "watchlist_editions"]
+
+#: Parquet key-value metadata key (and CSV sidecar content) holding `recorded_options`.
+OPTIONS_KEY = "riskscreen"
 
 
 def watchlist_editions(watchlists: Watchlists) -> str:
     """'uflpa 2025-01-15 #ca46d668; …': which list editions a run used (content hash included)."""
     return "; ".join(
-        f"{d['list_id']} {d.get('as_of') or 'undated'} #{str(d.get('sha256') or '')[:8]}"
+        f"{d['list_id']} {d.get('as_of') or 'no date given'} #{str(d.get('sha256') or '')[:8]}"
         for d in watchlists.describe()
     )
 
@@ -52,6 +56,21 @@ def model_summary(model: Any) -> dict[str, Any]:
     return summary
 
 
+def _edition_words(reference: Any) -> str:
+    """'ILAB 2022 List of Goods (data file goods_2021.xml)': the List as ILAB names it."""
+    name = say("list_name", list=list_label(reference))
+    files = reference.editions.filter(
+        (pl.col("edition") == reference.newest_edition) & (pl.col("kind") == "goods")
+    )["source_file"].to_list()
+    return f"{name} (data file {files[0]})" if files else name
+
+
+def _by_tier(frame: pl.DataFrame) -> dict[str, int]:
+    """Rows per tier, most severe first (critical, high, medium, low, unknown)."""
+    counts = dict(frame["risk_tier"].value_counts().iter_rows())
+    return {t: int(counts[t]) for t in TIERS if t in counts}
+
+
 def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: Any,
           watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame) -> dict[str, Any]:
     """What the Method & sources sheet and the CSV sidecar record about this run."""
@@ -63,7 +82,7 @@ def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: An
         "sheet": getattr(table, "sheet", None),
         "header_row": getattr(table, "header_row", None),
         "columns_used": {k: v for k, v in roles.as_dict().items() if v},
-        "reference_edition": reference.newest_edition,
+        "reference_edition": _edition_words(reference),
         "reference_built": manifest.get("built"),
         "reference_sources": manifest.get("sources"),
         "model": model_summary(model),
@@ -72,5 +91,21 @@ def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: An
         "rows_in": frame.height,
         "rows_flagged": int(frame["flagged"].sum()),
         "rows_to_review": int(frame["needs_review"].sum()),
-        "rows_by_tier": dict(frame["risk_tier"].value_counts().sort("risk_tier").iter_rows()),
+        "rows_by_tier": _by_tier(frame),
+    }
+
+
+def recorded_options(meta: dict[str, Any]) -> dict[str, Any]:
+    """What a CSV/Parquet output records about how it was made (Parquet metadata, CSV sidecar),
+    so `riskscreen diff` can name a changed threshold, --min-tier or edition as a cause."""
+    return {
+        "tool": meta.get("tool"),
+        "input_file": meta.get("input_file"),
+        "input_sha256": meta.get("input_sha256"),
+        "reference_edition": meta.get("reference_edition"),
+        "watchlists": [
+            {k: d.get(k) for k in ("list_id", "as_of", "sha256")}
+            for d in (meta.get("watchlists") or [])
+        ],
+        "thresholds": meta.get("thresholds"),
     }

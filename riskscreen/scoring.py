@@ -22,9 +22,13 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.phrases import say, say_expr
 from riskscreen.tables import read_table
 
-__all__ = ["TIERS", "Thresholds", "listed_pairs", "load_thresholds", "score_rows", "tier_rank"]
+__all__ = [
+    "TIERS", "Thresholds", "likelihood_band", "list_label", "list_status", "listed_pairs",
+    "load_thresholds", "score_rows", "tier_rank",
+]
 
 TIERS: tuple[str, ...] = ("critical", "high", "medium", "low", "unknown")
 
@@ -83,115 +87,139 @@ def tier_rank(tier: str) -> int:
 
 
 def _pct(col: str) -> pl.Expr:
-    return (pl.col(col) * 100).round(0).cast(pl.Int64).cast(pl.String) + pl.lit("%")
+    """A probability as a whole percent; below 1 % as "under 1%" (never a bare "0%")."""
+    p = pl.col(col)
+    return (
+        pl.when(p < 0.005).then(pl.lit(say("pct_under_one")))
+        .otherwise((p * 100).round(0).cast(pl.Int64).cast(pl.String) + pl.lit("%"))
+    )
 
 
-def _reasons(listing_label: str) -> list[pl.Expr]:
-    """Candidate reasons in priority order; the first three non-null ones are kept."""
+def likelihood_band(col: str, th: Thresholds) -> pl.Expr:
+    """The model's probability in words: elevated / moderate / low (cut-offs in thresholds.csv)."""
+    p = pl.col(col)
+    return (
+        pl.when(p >= th["likelihood_elevated"]).then(pl.lit(say("band_elevated")))
+        .when(p >= th["likelihood_moderate"]).then(pl.lit(say("band_moderate")))
+        .otherwise(pl.lit(say("band_low")))
+    )
+
+
+def _finding() -> pl.Expr:
+    """The listing's findings in words, naming the input or broader good it comes through."""
+    good = pl.coalesce(pl.col("good"), pl.col("sector"))
+    found = (
+        pl.when(pl.col("listed_forced_labour") & pl.col("listed_child_labour"))
+        .then(pl.lit(say("finding_both")))
+        .when(pl.col("listed_forced_labour")).then(pl.lit(say("finding_forced")))
+        .otherwise(pl.lit(say("finding_child")))
+    )
+    via = pl.col("_listing_via")
+    return (
+        pl.when(via == "input")
+        .then(say_expr("finding_via_input", finding=found, input=pl.col("_listing_note")))
+        .when(via == "parent")
+        .then(say_expr("finding_via_parent", finding=found, parent=pl.col("_listing_note"),
+                       good=good))
+        .otherwise(found)
+    )
+
+
+def list_status() -> pl.Expr:
+    """Where the row's product stands against the List, in words (the `list_status` column)."""
+    listed = pl.col("listed_forced_labour") | pl.col("listed_child_labour")
+    method = pl.col("good_method").fill_null("none")
+    return (
+        pl.when(listed).then(pl.lit(say("status_listed")))
+        .when(pl.col("good_id").is_not_null()).then(pl.lit(say("status_not_for_country")))
+        .when(pl.col("sector").is_not_null()).then(pl.lit(say("status_sector")))
+        .when(method == "service").then(pl.lit(say("status_service")))
+        .when(method == "missing").then(pl.lit(say("status_no_product")))
+        .when(pl.col("good_candidates").is_not_null()).then(pl.lit(say("status_uncertain")))
+        .otherwise(pl.lit(say("status_not_on_list")))
+    )
+
+
+def _model_reason(list_name: str, th: Thresholds) -> pl.Expr:
+    """The model's estimate as a likelihood band, the number second, never read as a clearance."""
+    country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
+    method = pl.col("good_method").fill_null("none")
+    blanks = {
+        "band": likelihood_band("p_any_finding", th),
+        "pct": _pct("p_any_finding"),
+        "country": country,
+        "low": pl.when(pl.col("p_any_finding") < th["likelihood_moderate"])
+        .then(pl.lit(say("reason_model_low_note"))).otherwise(pl.lit("")),
+        "factors": pl.when(pl.col("model_factors").is_not_null())
+        .then(say_expr("reason_model_factors",
+                       factors=pl.col("model_factors").str.replace_all("; ", ", ")))
+        .otherwise(pl.lit("")),
+    }
+    level = pl.col("_level")
+    return (
+        pl.when(level == "pair")
+        .then(say_expr("reason_model_pair", list_name=list_name, good=pl.col("good"), **blanks))
+        .when(level == "sector")
+        .then(say_expr("reason_model_sector", sector=pl.col("sector"), **blanks))
+        .when(method == "service").then(say_expr("reason_model_service", **blanks))
+        .when((method == "missing") | pl.col("good_candidates").is_not_null())
+        .then(say_expr("reason_model_country", **blanks))
+        .otherwise(say_expr("reason_model_not_on_list", **blanks))
+    )
+
+
+def _reasons(list_name: str, th: Thresholds) -> list[pl.Expr]:
+    """Candidate reasons in priority order; the first three non-null ones are kept. Every
+    sentence comes from `reference/phrases.csv`."""
     country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
     good = pl.coalesce(pl.col("good"), pl.col("sector"))
     hit = pl.col("watchlist_name").is_not_null()
-    found = (
-        pl.when(pl.col("listed_forced_labour") & pl.col("listed_child_labour"))
-        .then(pl.lit("forced labour and child labour"))
-        .when(pl.col("listed_forced_labour")).then(pl.lit("forced labour"))
-        .otherwise(pl.lit("child labour"))
-    )
-    via = pl.col("_listing_via")
-    finding = (
-        pl.when(via == "input")
-        .then(pl.concat_str([pl.lit("made with inputs produced with "), found, pl.lit(" ("),
-                             pl.col("_listing_note"), pl.lit(")")]))
-        .when(via == "parent")
-        .then(pl.concat_str([found, pl.lit(" (listed as "), pl.col("_listing_note"),
-                             pl.lit(", of which "), good, pl.lit(" is a kind)")]))
-        .otherwise(found)
-    )
+    listed = pl.col("listed_forced_labour") | pl.col("listed_child_labour")
+    alias = pl.col("watchlist_alias")
     return [
-        pl.when(hit & pl.col("_watch_active"))
-        .then(
-            pl.concat_str(
-                [
-                    pl.col("watchlist_source"),
-                    pl.lit(": name matches listed entity '"),
-                    pl.col("watchlist_name"),
-                    pl.lit("'"),
-                    pl.when(pl.col("watchlist_alias").is_not_null()
-                            & (pl.col("watchlist_alias") != pl.col("watchlist_name")))
-                    .then(pl.lit(" (alias '") + pl.col("watchlist_alias") + pl.lit("')"))
-                    .otherwise(pl.lit("")),
-                    pl.when(pl.col("watchlist_section").str.len_chars() > 0)
-                    .then(pl.lit(", ") + pl.col("watchlist_section"))
-                    .otherwise(pl.lit("")),
-                    pl.lit(" — similarity "),
-                    (pl.col("watchlist_score") * 100).round(0).cast(pl.Int64).cast(pl.String),
-                    pl.lit("% (the list is partial)"),
-                ],
-                ignore_nulls=True,
+        pl.when(hit & pl.col("_watch_active")).then(
+            say_expr(
+                "reason_watchlist",
+                source=pl.col("watchlist_source"),
+                name=pl.col("watchlist_name"),
+                alias=pl.when(alias.is_not_null() & (alias != pl.col("watchlist_name")))
+                .then(say_expr("reason_watchlist_alias", alias=alias)).otherwise(pl.lit("")),
+                section=pl.when(pl.col("watchlist_section").str.len_chars() > 0)
+                .then(say_expr("reason_watchlist_section", section=pl.col("watchlist_section")))
+                .otherwise(pl.lit("")),
+                similarity=(pl.col("watchlist_score") * 100).round(0).cast(pl.Int64)
+                .cast(pl.String),
             )
         ),
-        pl.when(pl.col("_xinjiang")).then(
-            pl.lit(
-                "Xinjiang, China: under the Uyghur Forced Labor Prevention Act (UFLPA, 2021) goods "
-                "made wholly or in part in Xinjiang are presumed made with forced labour"
-            )
-        ),
+        pl.when(pl.col("_xinjiang")).then(pl.lit(say("reason_xinjiang"))),
         pl.when(pl.col("_scope_active")).then(
-            pl.concat_str(
-                [pl.lit("U.S. CBP "), pl.col("scope_action"), pl.lit(" "),
-                 pl.col("scope_date"), pl.lit(": "), pl.col("scope_name")],
-                ignore_nulls=True,
-            )
+            say_expr("reason_scope", action=pl.col("scope_action"), date=pl.col("scope_date"),
+                     name=pl.col("scope_name"))
         ),
-        pl.when(pl.col("listed_forced_labour") | pl.col("listed_child_labour")).then(
-            pl.concat_str([pl.lit(listing_label + ": "), good, pl.lit(" from "), country,
-                           pl.lit(" — "), finding])
+        pl.when(listed).then(
+            say_expr("reason_listed", list_name=list_name, good=good, country=country,
+                     finding=_finding(), ignore_nulls=False)
         ),
         pl.when(hit & ~pl.col("_watch_active")).then(
-            pl.concat_str(
-                [pl.col("watchlist_source"), pl.lit(": '"), pl.col("watchlist_name"),
-                 pl.lit("' (status "), pl.col("watchlist_status"),
-                 pl.lit(", history only, does not flag)")],
-                ignore_nulls=True,
-            )
+            say_expr("reason_watchlist_history", source=pl.col("watchlist_source"),
+                     name=pl.col("watchlist_name"), status=pl.col("watchlist_status"))
         ),
         pl.when(pl.col("scope_name").is_not_null() & ~pl.col("_scope_active")).then(
-            pl.concat_str(
-                [pl.lit("U.S. CBP "), pl.col("scope_action"), pl.lit(" "), pl.col("scope_date"),
-                 pl.lit(" ("), pl.col("scope_status"), pl.lit(", history only): "),
-                 pl.col("scope_name")],
-                ignore_nulls=True,
-            )
+            say_expr("reason_scope_history", action=pl.col("scope_action"),
+                     date=pl.col("scope_date"), status=pl.col("scope_status"),
+                     name=pl.col("scope_name"))
         ),
         pl.when(pl.col("_level").is_in(["pair", "sector", "country"])
-                & pl.col("p_any_finding").is_not_null()
-                & ~pl.col("listed_child_labour") & ~pl.col("listed_forced_labour"))
-        .then(
-            pl.concat_str(
-                [
-                    pl.lit("Model estimate: "),
-                    _pct("p_child_labour"), pl.lit(" child labour, "),
-                    _pct("p_forced_labour"), pl.lit(" forced labour for "),
-                    pl.when(pl.col("_level") == "country")
-                    .then(pl.lit("an unknown product"))
-                    .otherwise(good),
-                    pl.lit(" from "), country,
-                    pl.when(pl.col("model_factors").is_not_null())
-                    .then(pl.lit(" — ") + pl.col("model_factors").str.replace_all("; ", ", "))
-                    .otherwise(pl.lit("")),
-                ],
-                ignore_nulls=True,
-            )
-        ),
-        pl.when(pl.col("country_iso3").is_not_null() & ~pl.col("country_assessed")
-                & ~pl.col("listed_child_labour") & ~pl.col("listed_forced_labour"))
-        .then(pl.lit("ILAB's child-labour Findings do not assess this country: the estimate "
-                     "rests on the List of Goods and a prior")),
+                & pl.col("p_any_finding").is_not_null() & ~listed)
+        .then(_model_reason(list_name, th)),
+        # said once: skipped where the model's factors already carry the country's standing
+        pl.when(pl.col("country_iso3").is_not_null() & ~pl.col("country_assessed") & ~listed
+                & pl.col("model_factors").is_null())
+        .then(say_expr("reason_not_assessed", country=country)),
         pl.when(pl.col("country_iso3").is_null() & (pl.col("country_method") == "missing"))
-        .then(pl.lit("No country given: cannot be scored; add it (see the Needs review sheet)")),
+        .then(pl.lit(say("reason_no_country"))),
         pl.when(pl.col("country_iso3").is_null() & (pl.col("country_method") != "missing"))
-        .then(pl.lit("Country not recognised as a single country: cannot be scored; "
-                     "correct it (see the Needs review sheet)")),
+        .then(pl.lit(say("reason_country_unread"))),
     ]
 
 
@@ -200,7 +228,7 @@ SCORE_INPUTS: tuple[str, ...] = (
     "country_iso3", "country_name", "country_method", "region", "good_id", "good", "sector",
     "watchlist_name", "watchlist_source", "watchlist_alias", "watchlist_section",
     "watchlist_score", "watchlist_status", "scope_name", "scope_action", "scope_date",
-    "scope_status",
+    "scope_status", "good_method", "good_candidates",
 )
 
 
@@ -231,8 +259,12 @@ def _score_distinct(
 ) -> pl.DataFrame:
     """The score of each row of `frame` (already distinct over `SCORE_INPUTS`)."""
     th = thresholds or load_thresholds()
-    listing_label = _listing_label(reference)
+    list_name = say("list_name", list=list_label(reference))
     listed = listed_pairs(reference)
+    frame = frame.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in ("good_method", "good_candidates")
+        if c not in frame.columns
+    )
 
     pairs = (
         frame.select("country_iso3", "good_id", "sector")
@@ -251,7 +283,7 @@ def _score_distinct(
     )
     out = out.with_columns(
         pl.when(pl.col("listed_child_labour") | pl.col("listed_forced_labour"))
-        .then(pl.lit(reference.newest_edition))
+        .then(pl.lit(list_label(reference)))
         .otherwise(None)
         .alias("listing_edition"),
         pl.when(pl.col("country_iso3").is_null()).then(pl.lit("none"))
@@ -291,7 +323,8 @@ def _score_distinct(
     flag_tiers = [t for t in TIERS[: tier_rank(th.min_tier) + 1]]
     out = out.with_columns(tier.alias("risk_tier")).with_columns(
         pl.col("risk_tier").is_in(flag_tiers).alias("flagged"),
-        pl.concat_list(_reasons(listing_label))
+        list_status().alias("list_status"),
+        pl.concat_list(_reasons(list_name, th))
         .list.drop_nulls()
         .list.head(3)
         .list.join("; ")
@@ -374,11 +407,17 @@ def _predict(pairs: pl.DataFrame, model: Any) -> pl.DataFrame:
     return explained.rename({"iso3": "country_iso3"}).select(cols)
 
 
-def _listing_label(reference: Any) -> str:
-    """'ILAB 2022 List of Goods' (the year it was published) for reasons."""
-    edition = reference.newest_edition
-    editions = reference.editions
-    rows = editions.filter((pl.col("edition") == edition) & (pl.col("kind") == "goods"))
+def list_label(reference: Any, edition: str | None = None) -> str:
+    """The List of Goods of `edition` (default: the newest) as ILAB names it: '2022 List'.
+
+    From `reference/list_editions.csv`; an edition missing there is named by its goods file's
+    publication year, else by its data label."""
+    edition = str(edition or reference.newest_edition)
+    labels = read_table("list_editions")
+    row = labels.filter(pl.col("edition") == edition)
+    if row.height and row["list_label"][0]:
+        return str(row["list_label"][0])
+    rows = reference.editions.filter((pl.col("edition") == edition) & (pl.col("kind") == "goods"))
     if rows.height and rows["published"][0]:
-        return f"ILAB {str(rows['published'][0])[:4]} List of Goods"
-    return f"ILAB List of Goods (edition {edition})"
+        return f"{str(rows['published'][0])[:4]} List"
+    return f"List (data edition {edition})"

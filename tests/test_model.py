@@ -298,13 +298,14 @@ def test_explain_gives_at_most_three_non_empty_factors(model):
     factors = [(text or "").split("; ") if text else [] for text in out["model_factors"]]
     for row in factors:
         assert len(row) <= 3
-        assert all(f.strip() and f.endswith(("(raises risk)", "(lowers risk)")) for f in row)
+        assert all(f.strip() and f.endswith(("(raises the estimate)", "(lowers the estimate)"))
+                   for f in row)
     assert len(factors[0]) == 3 and factors[3] == []
     assert any("Cotton" in f for f in factors[0])
     # An assessed country is never called "not assessed"; a missing assessment of a country
     # with no listings (Germany) is never given as a reason that raises its risk.
     assert not any("not assessed" in f for f in factors[0])
-    assert not any("assess" in f and f.endswith("(raises risk)") for f in factors[1])
+    assert not any("assess" in f and f.endswith("(raises the estimate)") for f in factors[1])
     assert not any("no figures" in f for row in factors for f in row)
 
 

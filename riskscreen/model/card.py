@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 from riskscreen.model.config import load_config
 from riskscreen.model.validation import evaluation_report
 from riskscreen.tables import read_table
@@ -33,9 +35,10 @@ hand (the prose lives in `riskscreen/model/card.py`).*
   the dependence of A and B: the two findings come together far more often than independence
   says (78 of the 2022 List's 121 forced-labour pairs also have a child-labour finding), so the
   product rule 1 - (1 - p_child)(1 - p_forced) overrated pairs where both models are high.
-* **Trained on** the ILAB List edition {edition} (data file goods_{edition}.xml, published
-  {published}) and the matching Findings on the Worst Forms of Child Labor edition
-  (countries_{edition}.xml), plus FAO production figures of the years up to that edition
+* **Trained on** ILAB's {list_label} of Goods (data edition {edition}: data file
+  goods_{edition}.xml, published {published}) and the matching Findings on the Worst Forms of
+  Child Labor, the {findings_label} (countries_{edition}.xml), plus FAO production figures of
+  the years up to that edition
   (`reference/fao_production.csv`, FAOSTAT Food Balances). Deterministic (`random_state`
   {rs}; no wall-clock input): training twice gives identical predictions.
 * **File.** `models/risk_model.skops` (skops format, never pickle); `load_model()` checks every
@@ -108,9 +111,10 @@ pair's features do not move while other pairs' do.
   and not a clearance.
 * `model_factors`: up to three plain-language reasons, the features with the largest
   contributions to the log-odds (coefficient x standardised value, after Platt scaling), each
-  marked "raises risk" or "lowers risk" relative to an average pair. Filled-in Findings figures
-  are never shown as reasons, and a flag or interaction is shown only where it applies, so an
-  assessed country is never told it is "not assessed" and an unassessed high-income country is
+  marked "raises the estimate" or "lowers the estimate" relative to an average pair; features
+  that restate one fact (`reference/model_facts.csv`) are shown once. Filled-in Findings
+  figures are never shown as reasons, and a flag or interaction is shown only where it applies,
+  so an assessed country is never told it is "not assessed" and an unassessed high-income country is
   not told that the missing assessment raises its risk (for such countries the flag lowers the
   score: few countries ILAB does not assess are on its List).
 
@@ -282,9 +286,12 @@ def _targets(metrics: dict) -> str:
 def model_card(metrics: dict, meta: dict) -> str:
     """The model card as Markdown, from `evaluate()` metrics and the trained model's metadata."""
     cfg = load_config()
+    labels = read_table("list_editions").filter(pl.col("edition") == str(meta["edition"]))
     return _CARD.format(
         c=cfg.param("C"),
         edition=meta["edition"],
+        list_label=labels["list_label"][0] if labels.height else f"edition {meta['edition']}",
+        findings_label=labels["findings_label"][0] if labels.height else "same edition",
         published=meta.get("edition_published", ""),
         rs=meta.get("random_state", 0),
         version=meta.get("version", ""),

@@ -151,7 +151,8 @@ class RiskModel:
 
     def explain(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`predict_pairs(frame)` plus `model_factors` (String): up to 3 plain-language factors,
-        joined by "; ", each ending in "(raises risk)" or "(lowers risk)"; null when none."""
+        joined by "; ", each ending in "(raises the estimate)" or "(lowers the estimate)"; null
+        when none."""
         return explain_frame(self, frame)
 
 

@@ -1,0 +1,124 @@
+"""Reasons, review actions and list_status read right to a procurement officer (issue 19).
+
+Every sentence comes from `reference/phrases.csv`; these tests screen small made-up files and
+the shipped example and check what a buyer would read.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from riskscreen.phrases import phrase, say, say_expr
+from riskscreen.tables import read_table
+
+
+@pytest.fixture(scope="module")
+def made_up() -> pl.DataFrame:
+    import riskscreen
+
+    frame = pl.DataFrame(
+        {
+            "Supplier": ["Cocoa Coop", "Acme Freight", "Lagerhaus", "Kugel AG", "Ball Co",
+                         "Blank Ltd", "Old Hat", "Sesame Co", "Ever Cotton"],
+            "Country": ["Côte d'Ivoire", "China", "Germany", "Germany", "Pakistan",
+                        None, "various", "Nigeria", "Turkmenistan"],
+            "Product": ["cacao", "freight forwarding", "Büromaterial", "precision bearings",
+                        "soccer balls", "cotton", "cotton", "sesame seeds", "cotton lint"],
+        }
+    )
+    return riskscreen.screen(frame)
+
+
+def _row(frame: pl.DataFrame, name: str) -> dict:
+    return frame.filter(pl.col("Supplier") == name).row(0, named=True)
+
+
+def test_phrase_table_fills_blanks_in_python_and_polars():
+    assert say("reason_listed", list_name="L", good="G", country="C", finding="F") == (
+        phrase("reason_listed").replace("{list_name}", "L").replace("{good}", "G")
+        .replace("{country}", "C").replace("{finding}", "F")
+    )
+    out = pl.DataFrame({"g": ["Cotton", None]}).select(
+        say_expr("review_product_low", good=pl.col("g"), ignore_nulls=False).alias("x")
+    )["x"].to_list()
+    assert out[0] == say("review_product_low", good="Cotton") and out[1] is None
+
+
+def test_every_phrase_blank_is_a_name_and_every_key_is_unique():
+    table = read_table("phrases")
+    assert table["key"].n_unique() == table.height
+    for text in table["en"]:
+        assert text, "an English phrase is empty"
+        assert "{" not in re.sub(r"\{[a-z_][a-z0-9_]*\}", "", text)
+
+
+def test_listed_pair_is_answered_by_the_listing_with_the_list_named_by_its_year(made_up):
+    row = _row(made_up, "Cocoa Coop")
+    assert row["list_status"] == say("status_listed")
+    assert row["reasons"] == (
+        "ILAB 2022 List of Goods: Cocoa from Côte d'Ivoire — forced labour and child labour"
+    )
+    assert "Model" not in row["reasons"] and "likelihood" not in row["reasons"]
+
+
+def test_model_estimate_is_a_likelihood_band_with_the_number_second(made_up):
+    ball = _row(made_up, "Ball Co")
+    assert ball["list_status"] == say("status_not_for_country")
+    m = re.search(r"model estimate: (elevated|moderate|low) likelihood \((\d+%|under 1%)"
+                  r"(, not a clearance)?\) that ILAB would list Soccer Balls from Pakistan",
+                  ball["reasons"])
+    assert m, ball["reasons"]
+    assert "% child labour" not in ball["reasons"] and "% forced labour" not in ball["reasons"]
+    # a low estimate never reads like a clearance
+    sesame = _row(made_up, "Sesame Co")
+    assert sesame["p_any_finding"] < 0.04
+    assert "low likelihood (" in sesame["reasons"] and ", not a clearance)" in sesame["reasons"]
+    assert "likelihood (0%" not in sesame["reasons"]
+
+
+def test_a_service_is_scored_on_the_country_only(made_up):
+    row = _row(made_up, "Acme Freight")
+    assert row["good_method"] == "service" and row["good"] is None
+    assert row["list_status"] == say("status_service")
+    assert row["reasons"].startswith("A service — not on ILAB's List of Goods, scored on the "
+                                     "country only")
+    assert "unknown product" not in row["reasons"]
+    assert row["risk_score"] is not None and row["risk_score"] <= 49  # the country cap
+    assert not row["needs_review"]
+
+
+def test_goods_not_on_the_list_go_to_a_column_not_to_review(made_up):
+    for name in ("Lagerhaus", "Kugel AG"):
+        row = _row(made_up, name)
+        assert row["list_status"] == say("status_not_on_list"), name
+        assert not row["needs_review"], row["review_reason"]
+        assert "Product not on ILAB's List of Goods" in row["reasons"]
+
+
+def test_review_holds_only_what_a_person_can_resolve_each_with_one_action(made_up):
+    blank, various = _row(made_up, "Blank Ltd"), _row(made_up, "Old Hat")
+    assert blank["review_reason"] == say("review_no_country")
+    assert various["review_reason"] == say("review_non_answer")
+    actions = {say(k) for k in read_table("phrases")["key"] if k.startswith("review_")
+               and "{" not in phrase(k)}
+    for row in made_up.filter(pl.col("needs_review")).iter_rows(named=True):
+        for part in row["review_reason"].split("; "):
+            assert " — " in part, part  # problem — action
+            assert part in actions or part.split(" — ")[0] in {
+                phrase(k).split(" — ")[0] for k in read_table("phrases")["key"]
+                if k.startswith("review_")}
+
+
+def test_the_same_fact_is_said_once(made_up):
+    row = _row(made_up, "Acme Freight")  # China: 18 other goods, counted three ways
+    assert len(re.findall(r"18 other goods", row["reasons"])) == 1, row["reasons"]
+
+
+def test_scope_order_and_listing_both_show_for_turkmenistan_cotton(made_up):
+    row = _row(made_up, "Ever Cotton")
+    assert row["risk_tier"] == "critical"
+    assert row["reasons"].startswith("U.S. CBP WRO 2018-05-18: ")
+    assert "ILAB 2022 List of Goods: Cotton from Turkmenistan" in row["reasons"]
