@@ -205,6 +205,33 @@ def explain(country: str, product: str | None) -> None:
     click.echo(explain_text(country, product))
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this machine (127.0.0.1) lets other "
+              "computers reach the page: a warning is printed.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@click.option("--max-upload-mb", default=50, show_default=True, type=click.IntRange(1, 2048),
+              help="Largest file the page accepts, in MB.")
+@_friendly
+def serve(host: str, port: int, no_browser: bool, max_upload_mb: int) -> None:
+    """Open riskscreen as a web page on this computer: upload a supplier file, check the
+    columns, see the flagged suppliers and why, download the workbook.
+
+    Needs the web extra: pip install 'riskscreen[web]'. Wraps `riskscreen.web.serve`.
+    """
+    try:
+        from riskscreen.web.server import serve as run_server
+    except ImportError as exc:
+        raise InputError(
+            f"riskscreen serve needs the web extra ({exc.name} is missing): "
+            "pip install 'riskscreen[web]'"
+        ) from None
+    run_server(host, port, open_browser=not no_browser, max_upload_bytes=max_upload_mb * 10**6,
+               echo=lambda text: click.echo(text, err=text.startswith("warning")))
+
+
 @main.group()
 def reference() -> None:
     """Build and inspect the reference tables (ILAB lists, countries, watchlists)."""

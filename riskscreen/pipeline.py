@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,12 +54,16 @@ ADDED_COLUMNS: tuple[str, ...] = (
 class StageTimer:
     """Times named stages; shows progress on stderr only when it is a terminal and not quiet."""
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False,
+                 on_stage: Callable[[str], None] | None = None) -> None:
         self.timings: dict[str, float] = {}
         self._show = not quiet and sys.stderr.isatty()
+        self._on_stage = on_stage
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self._on_stage is not None:
+            self._on_stage(name)
         if self._show:
             print(f"riskscreen: {name} …", end="", file=sys.stderr, flush=True)
         start = time.perf_counter()
@@ -153,13 +157,15 @@ def run_screen(
     min_tier: str | None = None,
     thresholds: Mapping[str, float] | None = None,
     quiet: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> ScreenRun:
     """Read, detect columns, screen; return the frame with the metadata an audit needs.
 
     `thresholds` overrides rows of `reference/thresholds.csv` (e.g. {"tier_high": 60}); the
     values used are recorded in the run's metadata and the workbook's Method sheet.
+    `progress` is called with each stage's name as it starts (the web page shows it).
     """
-    timer = StageTimer(quiet=quiet)
+    timer = StageTimer(quiet=quiet, on_stage=progress)
     with timer.stage("load reference and model"):
         reference, model, watchlists = _load_defaults(reference, model, watchlists,
                                                       extra_watchlists)

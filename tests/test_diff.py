@@ -103,11 +103,11 @@ def test_changed_reference_edition_is_named(tmp_path, loaded):
     new = old.with_columns(
         pl.when(pl.col("risk_tier") == "low").then(pl.lit("medium"))
         .otherwise(pl.col("risk_tier")).alias("risk_tier"),
-        pl.lit("ILAB goods 2023").alias("reference_edition"))
+        pl.lit("ILAB 2024 List of Goods").alias("reference_edition"))
     changes = compare_outputs(old, new).changes
     assert changes.height == (old["risk_tier"] == "low").sum() > 0
-    assert changes["cause"].str.contains("ILAB reference edition ILAB goods 2021 → ILAB goods "
-                                         "2023", literal=True).all()
+    assert changes["cause"].str.contains("ILAB reference edition ILAB 2022 List of Goods → "
+                                         "ILAB 2024 List of Goods", literal=True).all()
 
 
 def test_unrelated_files_warn(tmp_path, loaded):

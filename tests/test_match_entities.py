@@ -111,7 +111,7 @@ def test_shared_generic_words_do_not_make_a_hit() -> None:
 
 
 def test_country_is_evidence_not_a_filter() -> None:
-    name = "Xinjiang Daqo New Enrgy"  # misspelt, so the score is below 1 and can move
+    name = "Xinjiang Daqo New Enegry"  # misspelt, so the score is below 1 and can move
     result = screen_names([name, name, name], ["CHN", None, "USA"])
     scores = result["watchlist_score"].to_list()
     assert scores[0] > scores[1] > scores[2] > 0.5

@@ -258,7 +258,8 @@ def detect_columns(
 ) -> ColumnRoles:
     """Assign roles to columns from their headers (and, for country, optionally their content).
 
-    `overrides` maps role -> header (from --name-col and friends) and always wins; an unknown
+    `overrides` maps role -> header (from --name-col and friends) and always wins ("" means no
+    column plays that role, None means detect it); an unknown
     role or a header not in `headers` raises InputError listing what exists. `frame` enables the
     content fallback for the country role when no header matched it.
     """
@@ -269,7 +270,11 @@ def detect_columns(
     for role, wanted in (overrides or {}).items():
         if role not in ROLES:
             raise InputError(f"unknown column role '{role}'; roles are: {', '.join(ROLES)}")
-        if wanted is None or str(wanted) == "":
+        if wanted is None:
+            continue
+        if str(wanted) == "":  # the user says: no column plays this role
+            chosen[role] = ""
+            how[role] = "override: none"
             continue
         col = _resolve_override(role, str(wanted), headers)
         if col in chosen.values():
@@ -302,7 +307,8 @@ def detect_columns(
                 )
 
     return ColumnRoles(
-        **{r: chosen.get(r) for r in ROLES}, how=how, headers=tuple(headers), notes=tuple(notes)
+        **{r: chosen.get(r) or None for r in ROLES}, how=how, headers=tuple(headers),
+        notes=tuple(notes),
     )
 
 

@@ -16,7 +16,7 @@ import polars as pl
 from riskscreen.match.country_fuzzy import fuzzy_resolve
 from riskscreen.match.country_index import CountryIndex, Entry, load_index
 from riskscreen.match.country_scan import Hit, find_hits, strip_prefixes
-from riskscreen.match.normalise import normalise
+from riskscreen.match.normalise import has_cjk, normalise
 
 Result = tuple[str | None, float, str, str | None, str | None]  # iso3, conf, method, cands, region
 SCHEMA = {
@@ -74,12 +74,16 @@ def _from_hits(hits: list[Hit], n_segments: int, index: CountryIndex) -> Result 
     """
     if not hits:
         return None
+    all_hits = hits
+    # A place that only names a street ("Fukang Road") says nothing about where the supplier is.
+    hits = [h for h in hits if h.named != "street"] or hits
     firm = [h for h in hits if not h.entry.ambiguous]
     if not firm:  # only ambiguous evidence: agree on a country if every hit allows it
         common = set(hits[0].entry.iso3).intersection(*(h.entry.iso3 for h in hits[1:]))
         best = hits[-1]
         if len(common) == 1:
-            return _finish(common.pop(), best, index.t("confidence_ambiguous"), [], hits, index)
+            return _finish(common.pop(), best, index.t("confidence_ambiguous"), [], all_hits,
+                           index)
         return _from_entry(best.entry, 0.0, index)
     winner = max(firm, key=lambda h: (h.strength, h.end))
     iso3 = winner.entry.iso3[0]
@@ -96,14 +100,13 @@ def _from_hits(hits: list[Hit], n_segments: int, index: CountryIndex) -> Result 
     ]
     if rivals:
         conf *= index.t("conflict_factor")
-    return _finish(iso3, winner, conf, rivals, hits, index)
+    return _finish(iso3, winner, conf, rivals, all_hits, index)
 
 
 def _finish(
     iso3: str, winner: Hit, conf: float, rivals: list[Hit], hits: list[Hit], index: CountryIndex
 ) -> Result:
-    regions = [h.entry.region_for(iso3) for h in hits if h.entry.region_for(iso3)]
-    region = regions[-1] if regions else None
+    region = pick_region(iso3, hits, index)
     cands = None
     if conf < index.t("review_threshold"):
         scored = [(iso3, conf)]
@@ -115,6 +118,35 @@ def _finish(
                 scored += [(i, index.t("confidence_ambiguous")) for i in h.entry.iso3]
         cands = candidates_text(scored, index)
     return iso3, round(conf, 4), winner.entry.method, cands, region
+
+
+def pick_region(iso3: str, hits: list[Hit], index: CountryIndex) -> str | None:
+    """The sub-national region of interest (Xinjiang) the address places the supplier in, if any.
+
+    Places that only name a street are ignored; places naming a building, company or park are
+    ignored when another place of the country is named. When places of the region and places
+    elsewhere in the country remain ("Fukang, Dongguan"), the province-level one wins, then the
+    larger unit by address order: the last in Latin script (street … city, province), the first
+    in Chinese script (province … street).
+    """
+    places = [h for h in hits if iso3 in h.entry.iso3 and h.entry.method == "place"
+              and h.named != "street"]
+    plain = [h for h in places if not h.named]
+    if plain:
+        places = plain
+    inside = [h for h in places if h.entry.region_for(iso3)]
+    if not inside:
+        return None
+    if len(inside) == len(places):
+        return inside[-1].entry.region_for(iso3)
+
+    def level(h: Hit) -> int:
+        return 2 if h.key in index.province_keys else 1
+
+    top = max(level(h) for h in places)
+    ranked = [h for h in places if level(h) == top]
+    decisive = ranked[0] if has_cjk(ranked[0].key) else ranked[-1]
+    return decisive.entry.region_for(iso3)
 
 
 def _code_number(key: str) -> str | None:

@@ -63,6 +63,8 @@ class CountryIndex:
     fuzzy_place_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     fuzzy_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="<U1"))
     cache: dict[str, tuple] = field(default_factory=dict)
+    province_keys: frozenset[str] = frozenset()  # places that are a province-level region
+    address_words: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> words
 
     def t(self, key: str) -> float:
         """A `country.*` threshold from match_thresholds.csv."""
@@ -209,6 +211,8 @@ def load_index(folder: str | None = None) -> CountryIndex:
         k for k, e in entries.items() if e.method != "code" and is_latin(k) and len(k) >= min_fuzzy
     ) + sorted(k for k in non_answers if is_latin(k) and len(k) >= min_fuzzy and k not in entries)
     max_ngram = max(len(k.split()) for k in entries)
+    province_kinds = places["kind"].fill_null("").is_in(["province", "region", "state"])
+    province_keys = frozenset(normalise(p or "") for p in places.filter(province_kinds)["place"])
     return CountryIndex(
         entries,
         non_answers,
@@ -224,7 +228,21 @@ def load_index(folder: str | None = None) -> CountryIndex:
         fuzzy_place_mask=np.array(
             [k in entries and entries[k].method == "place" for k in fuzzy_keys], dtype=bool
         ),
+        province_keys=province_keys,
+        address_words=_address_words(folder),
     )
+
+
+def _address_words(folder: str | None) -> dict[str, frozenset[str]]:
+    """kind -> normalised words of `address_words.csv` (street, before, direction, building …);
+    "named" gathers building, company and zone words."""
+    table = read_table("address_words", folder)
+    out: dict[str, set[str]] = {}
+    for word, kind in zip(table["word"], table["kind"], strict=True):
+        if word and kind:
+            out.setdefault(kind, set()).add(normalise(word))
+    out["named"] = set().union(*(out.get(k, set()) for k in ("building", "company", "zone")))
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _word_prefixes(keys: set[str]) -> frozenset[str]:
