@@ -222,7 +222,7 @@ def serve(host: str, port: int, no_browser: bool, max_upload_mb: int) -> None:
     Needs the web extra: pip install 'riskscreen[web]'. Wraps `riskscreen.web.serve`.
     """
     try:
-        from riskscreen.web.server import serve as run_server
+        from riskscreen.web.server import serve as run_server  # lazy: needs the web extra
     except ImportError as exc:
         raise InputError(
             f"riskscreen serve needs the web extra ({exc.name} is missing): "
