@@ -192,17 +192,22 @@ def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
 @main.command()
 @click.argument("country")
 @click.argument("product", required=False)
+@click.option("--as", "read_as", type=click.Choice(["country", "product"]), default=None,
+              help="How to read a single value (default: a value that reads better as a "
+              "product, like 'cacao', is read as one).")
 @_friendly
-def explain(country: str, product: str | None) -> None:
-    """What the reference and the model say about COUNTRY (and PRODUCT), and why.
+def explain(country: str, product: str | None, read_as: str | None) -> None:
+    """What riskscreen says about COUNTRY and PRODUCT (or one of them), and why.
 
-    COUNTRY and PRODUCT may be spelled as in a supplier sheet ("Côte d'Ivoire", "CIV",
-    "cacao"). Wraps `riskscreen.lookup.explain`.
+    A pair is screened as a supplier row would be: every rule screen applies is shown (the
+    listing, CBP country-wide orders, the Xinjiang rule), the model only where no listing
+    answers. Values may be spelled as in a supplier sheet ("Côte d'Ivoire", "CIV", "cacao").
+    Wraps `riskscreen.lookup.explain`.
     """
     # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.lookup import explain as explain_text
 
-    click.echo(explain_text(country, product))
+    click.echo(explain_text(country, product, read_as=read_as))
 
 
 @main.command()

@@ -241,7 +241,8 @@ def test_explain_country_and_product(runner):
     result = runner.invoke(main, ["explain", "Côte d'Ivoire", "cacao"])
     assert result.exit_code == 0, result.output
     assert "CIV" in result.output and "Cocoa" in result.output
-    assert "LISTED" in result.output and "child labour" in result.output
+    assert "ILAB 2022 List of Goods: Cocoa from Côte d'Ivoire — forced labour and child labour" \
+        in result.output
 
 
 def test_explain_unknown_country(runner):

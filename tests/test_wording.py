@@ -67,7 +67,7 @@ def test_listed_pair_is_answered_by_the_listing_with_the_list_named_by_its_year(
 def test_model_estimate_is_a_likelihood_band_with_the_number_second(made_up):
     ball = _row(made_up, "Ball Co")
     assert ball["list_status"] == say("status_not_for_country")
-    m = re.search(r"model estimate: (elevated|moderate|low) likelihood \((\d+%|under 1%)"
+    m = re.search(r"Model estimate: (elevated|moderate|low) likelihood \((\d+%|under 1%)"
                   r"(, not a clearance)?\) that ILAB would list Soccer Balls from Pakistan",
                   ball["reasons"])
     assert m, ball["reasons"]
@@ -122,3 +122,85 @@ def test_scope_order_and_listing_both_show_for_turkmenistan_cotton(made_up):
     assert row["risk_tier"] == "critical"
     assert row["reasons"].startswith("U.S. CBP WRO 2018-05-18: ")
     assert "ILAB 2022 List of Goods: Cotton from Turkmenistan" in row["reasons"]
+
+
+# --- explain -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def loaded():
+    import riskscreen
+
+    return {"reference": riskscreen.load_reference(), "model": riskscreen.load_model(),
+            "watchlists": riskscreen.load_watchlists()}
+
+
+def _explain(*args, **kw):
+    from riskscreen.lookup import explain
+
+    return explain(*args, **kw)
+
+
+def test_explain_listed_pair_gives_the_listing_and_not_the_model(loaded):
+    text = _explain("Côte d'Ivoire", "cacao", **loaded)
+    assert "  - ILAB 2022 List of Goods: Cocoa from Côte d'Ivoire — forced labour and child " \
+        "labour" in text
+    assert say("explain_listing_is_the_answer") in text
+    assert "Model estimate" not in text and "likelihood" not in text
+    assert "edition 2021" not in text
+
+
+def test_explain_shows_every_rule_screen_applies(loaded):
+    import riskscreen
+
+    for country, product, must in (
+        ("Turkmenistan", "cotton", "U.S. CBP WRO 2018-05-18: WRO 2018: Turkmenistan cotton"),
+        ("Xinjiang", "cotton", say("reason_xinjiang")),
+        ("China", "solar modules", "made with inputs produced with forced labour"),
+    ):
+        text = _explain(country, product, **loaded)
+        row = riskscreen.screen(
+            pl.DataFrame({"Country": [country], "Product": [product]}), **loaded
+        ).row(0, named=True)
+        assert must in text, text
+        assert f"screen gives {row['risk_tier']} ({row['risk_score']})" in text
+        for reason in row["reasons"].split("; "):  # every reason screen gives, word for word
+            assert f"  - {reason}" in text
+
+
+def test_explain_unlisted_pair_shows_the_model_as_a_band(loaded):
+    text = _explain("Pakistan", "soccer balls", **loaded)
+    assert "Not on the ILAB 2022 List of Goods. Model estimate: moderate likelihood (" in text
+    assert "child labour " in text and "an estimate, not a finding" in text
+    assert say("explain_not_clearance") in text
+
+
+def test_explain_one_product_word_is_read_as_a_product_and_offers_the_country(loaded):
+    text = _explain("cacao", **loaded)
+    assert text.startswith("'cacao' read as a product: Cocoa")
+    assert "Côte d'Ivoire (forced labour and child labour)" in text
+    assert "riskscreen explain --as country 'cacao'" in text and "Curaçao" in text
+    forced = _explain("cacao", read_as="country", **loaded)
+    assert forced.startswith("Curaçao (CUW)")
+    country = _explain("Ghana", **loaded)
+    assert country.startswith("Ghana (GHA) — 'Ghana' read as a country")
+    assert "ILAB's 2022 Findings" in country and "Cocoa (child labour)" in country
+
+
+def test_explain_country_names_its_country_wide_orders(loaded):
+    text = _explain("Turkmenistan", **loaded)
+    assert "U.S. CBP WRO 2018-05-18: WRO 2018: Turkmenistan cotton — covers Cotton" in text
+    assert "screen scores these 100 (critical)" in text
+    china = _explain("China", **loaded)
+    assert say("explain_xinjiang_rule") in china
+
+
+def test_explain_service_says_it_is_a_service(loaded):
+    text = _explain("China", "freight forwarding", **loaded)
+    assert say("explain_product_service", text="freight forwarding") in text
+    assert "unknown product" not in text
+
+
+def test_no_reason_phrase_contains_the_reason_separator():
+    for key, text in zip(read_table("phrases")["key"], read_table("phrases")["en"], strict=True):
+        if key.startswith(("reason_", "finding_", "band_", "pct_", "factor_")):
+            assert "; " not in text, key
