@@ -6,6 +6,7 @@ watchlists passed in, so it can run unchanged as a map over partitions of a larg
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -21,6 +22,7 @@ from riskscreen.background import Background, warm_model
 from riskscreen.errors import InputError
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.io.result_names import keep_input_columns, output_column_names
 from riskscreen.phrases import say
 from riskscreen.reference import load_reference
 from riskscreen.resolve import (
@@ -173,9 +175,22 @@ def run_screen(
         table = read_frame(source) if isinstance(source, pl.DataFrame) else read_suppliers(
             source, sheet=sheet
         )
+        # Input columns named like result columns keep their values as '<name> (input)'.
+        inputs = keep_input_columns(table.frame, output_column_names(ADDED_COLUMNS))
+        if inputs.note is not None:
+            table = dataclasses.replace(
+                table, frame=inputs.frame, notes=(*table.notes, inputs.note)
+            )
     with timer.stage("detect columns"):
         headers = [c for c in table.frame.columns if c != "row_id"]
-        roles = detect_columns(headers, overrides=dict(columns or {}), frame=table.frame)
+        # A re-screened report screens its suppliers, never its earlier results; elsewhere a
+        # renamed column (a list's own 'good' or 'country_iso3') is used when nothing else is.
+        earlier = list(inputs.earlier)
+        roles = detect_columns(
+            headers, overrides=dict(columns or {}), frame=table.frame,
+            fallback=() if inputs.is_report else earlier,
+            ignore=earlier if inputs.is_report else (),
+        )
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
     frame = screen_frame(table.frame, roles, reference=reference, model=model,
