@@ -20,6 +20,7 @@ import polars as pl
 
 from riskscreen.background import Background, warm_model
 from riskscreen.errors import InputError
+from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
 from riskscreen.io.result_names import keep_input_columns, output_column_names
@@ -86,6 +87,7 @@ class ScreenRun:
     table: SupplierTable
     roles: ColumnRoles
     meta: dict[str, Any] = field(default_factory=dict)
+    followup: pl.DataFrame | None = None
 
     @property
     def original_columns(self) -> list[str]:
@@ -198,8 +200,10 @@ def run_screen(
     if isinstance(model, Background):
         model = model.result()
     meta = run_meta(table, roles, reference, model, watchlists, th, frame)
+    with timer.stage("follow-up"):
+        followup = followup_frame(frame, reference=reference, columns_used=meta["columns_used"])
     meta["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
-    return ScreenRun(frame=frame, table=table, roles=roles, meta=meta)
+    return ScreenRun(frame=frame, table=table, roles=roles, meta=meta, followup=followup)
 
 
 def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
@@ -234,7 +238,7 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
             written.append(write_report(
                 run.frame, path, original_columns=run.original_columns, meta=run.meta,
                 min_tier=run.meta["thresholds"]["min_tier"], all_sheet=all_sheet, stamp=stamp,
-                spend_column=run.roles.spend, input_path=input_path,
+                spend_column=run.roles.spend, input_path=input_path, followup=run.followup,
             ))
         elif suffix in (".csv", ".parquet"):
             options = json.dumps(recorded_options(run.meta), ensure_ascii=False, default=str,
