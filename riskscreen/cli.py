@@ -96,6 +96,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--hs-col", help="Header of the HS-code column (overrides detection).")
 @click.option("--address-col", help="Header of the address column (overrides detection).")
 @click.option("--spend-col", help="Header of the spend column (overrides detection).")
+@click.option("--product", "product", metavar="TEXT",
+              help="The product of every row that gives none, e.g. --product garments (a brand "
+              "that buys only garments says so once). A row's own product or HS code comes "
+              "first; without either, the good is read from the supplier's name.")
 @click.option("--min-tier", type=TIER_CHOICE, default=None,
               help="Lowest tier that is flagged [default: high].")
 @click.option("--threshold", "thresholds", multiple=True, metavar="KEY=VALUE",
@@ -115,6 +119,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
            sheet: str | None,
            name_col: str | None, country_col: str | None, product_col: str | None,
            hs_col: str | None, address_col: str | None, spend_col: str | None,
+           product: str | None,
            min_tier: str | None, thresholds: tuple[str, ...], watchlists: tuple[Path, ...],
            no_all_sheet: bool, stamp: bool, quiet: bool) -> None:
     """Screen SUPPLIERS (.xlsx/.xlsm/.xls/.csv/.parquet) and write the flagged rows with reasons.
@@ -146,7 +151,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             suppliers, output, fmt=fmt or "xlsx", sheet=sheet_arg,
             columns={k: v for k, v in overrides.items() if v}, min_tier=min_tier,
             thresholds=_key_values(thresholds, "--threshold"), extra_watchlists=watchlists,
-            all_sheet=not no_all_sheet, stamp=stamp, model=model,
+            all_sheet=not no_all_sheet, stamp=stamp, model=model, product=product,
             progress=None if quiet else (lambda line: click.echo(line, err=True)),
         )
         sys.exit(result.exit_code)
@@ -156,7 +161,8 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
     run = run_screen(suppliers[0], sheet=sheet_arg,
                      columns={k: v for k, v in overrides.items() if v},
                      extra_watchlists=watchlists, min_tier=min_tier,
-                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model)
+                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model,
+                     product=product)
     written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also)
     if not quiet:
         for note in (run.table.note, *run.roles.notes):
@@ -180,6 +186,8 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
         )
         if lists:
             click.echo(f"Watchlists: {lists}. A clean result is not a clearance.", err=True)
+        if (m.get("products") or {}).get("note"):
+            click.echo(m["products"]["note"], err=True)
         for path in written:
             click.echo(f"wrote {path}", err=True)
 
