@@ -1,15 +1,20 @@
 """Route handlers of the web page. Each one reads the request, calls the library (in a worker
-thread when it may take time), and renders a template; no screening logic lives here."""
+thread when it may take time), and renders a template; no screening logic lives here.
+
+The library (polars, openpyxl …) is imported inside the handlers that need it, so the server
+answers its first page before those imports, and loads them with the reference and model in
+the background once that page is sent."""
 
 from __future__ import annotations
 
-import inspect
+import functools
 import re
 import sys
 import traceback
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -22,8 +27,6 @@ from starlette.responses import (
 )
 
 from riskscreen.errors import RiskscreenError
-from riskscreen.io.columns import ROLES
-from riskscreen.web import present
 from riskscreen.web.guard import csrf_ok, csrf_token
 from riskscreen.web.store import ALLOWED_SUFFIXES, Upload, size_text, too_big
 
@@ -36,11 +39,19 @@ DOWNLOADS = {"report.xlsx": "_report.xlsx", "suppliers.csv": "_screened.csv"}
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields around the file
 
 
+@functools.cache
 def product_supported() -> bool:
-    """Whether this library version takes one product for rows without one (`product=`)."""
-    from riskscreen.pipeline import run_screen
+    """Whether this library version takes one product for rows without one (`product=` of
+    `run_screen`). Read from the source, so the first page need not import the pipeline."""
+    import ast
+    import importlib.util
 
-    return "product" in inspect.signature(run_screen).parameters
+    spec = importlib.util.find_spec("riskscreen.pipeline")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "run_screen":
+            return any(a.arg == "product" for a in node.args.kwonlyargs)
+    return False
 
 
 def _web(request: Request) -> Any:
@@ -90,8 +101,9 @@ async def _check_csrf(request: Request, form: Any) -> HTMLResponse | None:
 
 
 async def upload_page(request: Request) -> Response:
-    _web(request).start_loading()
-    return _upload_form(request)
+    response = _upload_form(request)
+    response.background = BackgroundTask(_web(request).start_loading)
+    return response
 
 
 def _read_for_columns(upload: Upload) -> None:
@@ -169,6 +181,8 @@ def _preview(upload: Upload, n: int = 5) -> list[list[str]]:
 
 
 async def columns_page(request: Request) -> Response:
+    from riskscreen.io.columns import ROLES
+
     upload = _upload(request)
     if upload is None:
         return _gone(request)
@@ -225,6 +239,8 @@ def _screen_job(web: Any, upload: Upload, columns: dict[str, str]) -> None:
 
 
 async def start_screen(request: Request) -> Response:
+    from riskscreen.io.columns import ROLES
+
     upload = _upload(request)
     if upload is None:
         return _gone(request)
@@ -254,6 +270,8 @@ async def start_screen(request: Request) -> Response:
 
 
 def _status(upload: Upload) -> dict[str, Any]:
+    from riskscreen.web import present
+
     names = [s for s, _ in present.STAGES]
     step = names.index(upload.stage) if upload.stage in names else 0
     return {
@@ -276,6 +294,8 @@ async def progress_page(request: Request) -> Response:
         return RedirectResponse(f"/u/{upload.id}/results", status_code=303)
     if upload.state == "uploaded":
         return RedirectResponse(f"/u/{upload.id}/columns", status_code=303)
+    from riskscreen.web import present
+
     return render(request, "progress.html", upload=upload, status=_status(upload),
                   stages=present.STAGES)
 
@@ -293,6 +313,8 @@ async def results_page(request: Request) -> Response:
         return _gone(request)
     if upload.state != "done":
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
+    from riskscreen.web import present
+
     run = upload.run
     flagged = present.flagged_rows(run)
     return render(request, "results.html", upload=upload, summary=present.summary(run),
@@ -318,6 +340,8 @@ async def row_page(request: Request) -> Response:
         return _gone(request)
     if upload.state != "done":
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
+    from riskscreen.web import present
+
     web = _web(request)
     _, _, watchlists = await run_in_threadpool(web.resources)
     detail = present.row_detail(upload.run, request.path_params["row_id"], watchlists)
@@ -389,6 +413,8 @@ async def delete(request: Request) -> Response:
 
 
 async def explain_page(request: Request) -> Response:
+    from riskscreen.web import present
+
     country = request.query_params.get("country", "").strip()[:200]
     product = request.query_params.get("product", "").strip()[:200]
     text = message = None
@@ -420,6 +446,8 @@ async def about_page(request: Request) -> Response:
 
 
 async def tiers_css(request: Request) -> Response:
+    from riskscreen.web import present
+
     return Response(present.tier_css(), media_type="text/css")
 
 
