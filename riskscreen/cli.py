@@ -336,6 +336,27 @@ def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
         click.echo(f"wrote {path}", err=True)
 
 
+@main.command()
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the questionnaires (created if missing).")
+@click.option("--lang", default="en", show_default=True,
+              help="Language of the questionnaires: en, fr or es.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="docx",
+              show_default=True, help="Word document or one-sheet workbook.")
+@_friendly
+def followup(report: Path, output: Path, lang: str, fmt: str) -> None:
+    """Write one questionnaire per flagged supplier from REPORT (a workbook from `screen`).
+
+    Each holds the supplier's flagged rows, why we ask, the questions for its findings (with
+    room for answers) and the documents to request, from its Follow-up sheet.
+    """
+    from riskscreen.io.letters import questionnaires
+
+    written = questionnaires(report, output, lang=lang, fmt=fmt)
+    click.echo(f"wrote {len(written)} questionnaire(s) to {output}", err=True)
+
+
 @main.group()
 def watchlist() -> None:
     """Check and use entity watchlists."""

@@ -6,6 +6,7 @@ watchlists passed in, so it can run unchanged as a map over partitions of a larg
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -19,8 +20,10 @@ import polars as pl
 
 from riskscreen.background import Background, warm_model
 from riskscreen.errors import InputError
+from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.io.result_names import keep_input_columns, output_column_names
 from riskscreen.phrases import say
 from riskscreen.resolve import (
     mark_review,
@@ -83,6 +86,7 @@ class ScreenRun:
     table: SupplierTable
     roles: ColumnRoles
     meta: dict[str, Any] = field(default_factory=dict)
+    followup: pl.DataFrame | None = None
 
     @property
     def original_columns(self) -> list[str]:
@@ -174,9 +178,22 @@ def run_screen(
         table = read_frame(source) if isinstance(source, pl.DataFrame) else read_suppliers(
             source, sheet=sheet
         )
+        # Input columns named like result columns keep their values as '<name> (input)'.
+        inputs = keep_input_columns(table.frame, output_column_names(ADDED_COLUMNS))
+        if inputs.note is not None:
+            table = dataclasses.replace(
+                table, frame=inputs.frame, notes=(*table.notes, inputs.note)
+            )
     with timer.stage("detect columns"):
         headers = [c for c in table.frame.columns if c != "row_id"]
-        roles = detect_columns(headers, overrides=dict(columns or {}), frame=table.frame)
+        # A re-screened report screens its suppliers, never its earlier results; elsewhere a
+        # renamed column (a list's own 'good' or 'country_iso3') is used when nothing else is.
+        earlier = list(inputs.earlier)
+        roles = detect_columns(
+            headers, overrides=dict(columns or {}), frame=table.frame,
+            fallback=() if inputs.is_report else earlier,
+            ignore=earlier if inputs.is_report else (),
+        )
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
     frame = screen_frame(table.frame, roles, reference=reference, model=model,
@@ -184,8 +201,10 @@ def run_screen(
     if isinstance(model, Background):
         model = model.result()
     meta = run_meta(table, roles, reference, model, watchlists, th, frame)
+    with timer.stage("follow-up"):
+        followup = followup_frame(frame, reference=reference, columns_used=meta["columns_used"])
     meta["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
-    return ScreenRun(frame=frame, table=table, roles=roles, meta=meta)
+    return ScreenRun(frame=frame, table=table, roles=roles, meta=meta, followup=followup)
 
 
 def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
@@ -219,7 +238,7 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
             written.append(write_report(
                 run.frame, path, original_columns=run.original_columns, meta=run.meta,
                 min_tier=run.meta["thresholds"]["min_tier"], all_sheet=all_sheet, stamp=stamp,
-                spend_column=run.roles.spend, input_path=input_path,
+                spend_column=run.roles.spend, input_path=input_path, followup=run.followup,
             ))
         elif suffix in (".csv", ".parquet"):
             options = json.dumps(recorded_options(run.meta), ensure_ascii=False, default=str,
