@@ -212,8 +212,12 @@ def test_explain_page_shows_what_the_command_prints(client):
     from riskscreen.lookup import explain
 
     page = html.unescape(client.get("/explain?country=Ghana&product=cocoa").text)
-    for line in explain("Ghana", "cocoa").splitlines():
-        assert line.strip() in page
+    lines = explain("Ghana", "cocoa").splitlines()
+    assert len(lines) >= 4
+    for line in lines:
+        assert line.strip().removeprefix("- ") in page
+    page = html.unescape(client.get("/explain?product=cacao").text)
+    assert explain(None, "cacao", read_as="product").splitlines()[0] in page
     bad = client.get("/explain?country=Atlantis")
     assert bad.status_code == 200 and "not a country riskscreen recognises" in bad.text
 

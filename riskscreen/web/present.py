@@ -172,7 +172,7 @@ def explain_blocks(text: str) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         if line.startswith((" ", "\t")) and blocks:
-            blocks[-1]["items"].append(line.strip())
+            blocks[-1]["items"].append(line.strip().removeprefix("- "))
         else:
             blocks.append({"head": line.strip(), "items": []})
     return blocks

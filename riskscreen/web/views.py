@@ -323,13 +323,17 @@ async def results_page(request: Request) -> Response:
                   tiers=[t for t in TIERS if any(r["risk_tier"] == t for r in flagged)])
 
 
-def _explain_text(web: Any, country: str, product: str | None) -> tuple[str | None, str | None]:
-    """(text of `riskscreen explain`, or the message it would print)."""
+def _explain_text(web: Any, country: str | None, product: str | None) -> tuple[str | None,
+                                                                              str | None]:
+    """(text of `riskscreen explain`, or the message it would print). A lone value is read as
+    what its form field says it is."""
     from riskscreen.lookup import explain
 
-    reference, model, _ = web.resources()
+    reference, model, watchlists = web.resources()
+    read_as = None if country and product else ("country" if country else "product")
     try:
-        return explain(country, product, reference=reference, model=model), None
+        return explain(country or None, product or None, read_as=read_as, reference=reference,
+                       model=model, watchlists=watchlists), None
     except RiskscreenError as exc:
         return None, str(exc)
 
@@ -418,9 +422,8 @@ async def explain_page(request: Request) -> Response:
     country = request.query_params.get("country", "").strip()[:200]
     product = request.query_params.get("product", "").strip()[:200]
     text = message = None
-    if country:
-        text, message = await run_in_threadpool(_explain_text, _web(request), country,
-                                                product or None)
+    if country or product:
+        text, message = await run_in_threadpool(_explain_text, _web(request), country, product)
     return render(request, "explain.html", country=country, product=product,
                   blocks=present.explain_blocks(text) if text else [], explain_error=message)
 
