@@ -368,5 +368,5 @@ def test_run_screen_reports_each_stage_as_it_starts(example_workbook):
     seen: list[str] = []
     run = run_screen(example_workbook, progress=seen.append)
     assert seen[:3] == ["load reference and model", "read", "detect columns"]
-    assert seen[-1] == "score" and "resolve countries" in seen
+    assert "score" in seen and "resolve countries" in seen
     assert set(seen) <= set(run.meta["timings_s"])

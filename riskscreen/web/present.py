@@ -24,6 +24,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("resolve products", "Matching products"),
     ("screen names", "Checking names against the watchlists"),
     ("score", "Scoring and writing reasons"),
+    ("follow-up", "Preparing follow-up questions"),
 )
 
 

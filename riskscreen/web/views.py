@@ -273,7 +273,8 @@ def _status(upload: Upload) -> dict[str, Any]:
     from riskscreen.web import present
 
     names = [s for s, _ in present.STAGES]
-    step = names.index(upload.stage) if upload.stage in names else 0
+    # a stage this page does not know yet (a newer library) counts as the last one
+    step = names.index(upload.stage) if upload.stage in names else len(names) - 1
     return {
         "state": upload.state,
         "stage": upload.stage,
