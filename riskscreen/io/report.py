@@ -244,6 +244,7 @@ def write_report(
         spend=spend,
         spend_failed=spend_failed,
         min_tier=min_key,
+        note=(meta.get("products") or {}).get("note"),
     )
     facts: list[tuple[str, Any]] = [
         ("Suppliers in the input", frame.height),
