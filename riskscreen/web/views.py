@@ -108,8 +108,8 @@ async def upload_page(request: Request) -> Response:
 
 def _read_for_columns(upload: Upload) -> None:
     """Read the file as `riskscreen screen` will, and detect its columns."""
-    from riskscreen.io.columns import detect_columns
-    from riskscreen.io.read import read_suppliers
+    from riskscreen.io.columns import detect_columns  # lazy: first page first
+    from riskscreen.io.read import read_suppliers  # lazy: the first page comes before the library
 
     table = read_suppliers(upload.path, sheet=upload.sheet)
     upload.table = table
@@ -181,7 +181,7 @@ def _preview(upload: Upload, n: int = 5) -> list[list[str]]:
 
 
 async def columns_page(request: Request) -> Response:
-    from riskscreen.io.columns import ROLES
+    from riskscreen.io.columns import ROLES  # lazy: the first page comes before the library
 
     upload = _upload(request)
     if upload is None:
@@ -215,7 +215,7 @@ async def change_sheet(request: Request) -> Response:
 
 def _screen_job(web: Any, upload: Upload, columns: dict[str, str]) -> None:
     """Worker thread: screen with the library, keep the run, or keep the message."""
-    from riskscreen.pipeline import run_screen
+    from riskscreen.pipeline import run_screen  # lazy: the first page comes before the library
 
     upload.state = "running"
     upload.stage = "load reference and model"
@@ -239,7 +239,7 @@ def _screen_job(web: Any, upload: Upload, columns: dict[str, str]) -> None:
 
 
 async def start_screen(request: Request) -> Response:
-    from riskscreen.io.columns import ROLES
+    from riskscreen.io.columns import ROLES  # lazy: the first page comes before the library
 
     upload = _upload(request)
     if upload is None:
@@ -270,7 +270,7 @@ async def start_screen(request: Request) -> Response:
 
 
 def _status(upload: Upload) -> dict[str, Any]:
-    from riskscreen.web import present
+    from riskscreen.web import present  # lazy: the first page comes before the library
 
     names = [s for s, _ in present.STAGES]
     # a stage this page does not know yet (a newer library) counts as the last one
@@ -295,7 +295,7 @@ async def progress_page(request: Request) -> Response:
         return RedirectResponse(f"/u/{upload.id}/results", status_code=303)
     if upload.state == "uploaded":
         return RedirectResponse(f"/u/{upload.id}/columns", status_code=303)
-    from riskscreen.web import present
+    from riskscreen.web import present  # lazy: the first page comes before the library
 
     return render(request, "progress.html", upload=upload, status=_status(upload),
                   stages=present.STAGES)
@@ -314,7 +314,7 @@ async def results_page(request: Request) -> Response:
         return _gone(request)
     if upload.state != "done":
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
-    from riskscreen.web import present
+    from riskscreen.web import present  # lazy: the first page comes before the library
 
     run = upload.run
     flagged = present.flagged_rows(run)
@@ -328,7 +328,7 @@ def _explain_text(web: Any, country: str | None, product: str | None) -> tuple[s
                                                                               str | None]:
     """(text of `riskscreen explain`, or the message it would print). A lone value is read as
     what its form field says it is."""
-    from riskscreen.lookup import explain
+    from riskscreen.lookup import explain  # lazy: the first page comes before the library
 
     reference, model, watchlists = web.resources()
     read_as = None if country and product else ("country" if country else "product")
@@ -345,7 +345,7 @@ async def row_page(request: Request) -> Response:
         return _gone(request)
     if upload.state != "done":
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
-    from riskscreen.web import present
+    from riskscreen.web import present  # lazy: the first page comes before the library
 
     web = _web(request)
     _, _, watchlists = await run_in_threadpool(web.resources)
@@ -364,7 +364,7 @@ async def row_page(request: Request) -> Response:
     name = row.get(roles.name) if roles.name else None
     listing = None
     if row.get("listing_edition"):
-        from riskscreen.scoring import list_label
+        from riskscreen.scoring import list_label  # lazy: the first page comes before the library
 
         reference, _, _ = await run_in_threadpool(web.resources)
         listing = list_label(reference, row["listing_edition"])
@@ -379,7 +379,7 @@ def _download_name(upload: Upload, kind: str) -> str:
 
 
 def _write(upload: Upload, kind: str) -> Any:
-    from riskscreen.pipeline import write_outputs
+    from riskscreen.pipeline import write_outputs  # lazy: the first page comes before the library
 
     with upload.lock:
         if kind not in upload.files:
@@ -418,7 +418,7 @@ async def delete(request: Request) -> Response:
 
 
 async def explain_page(request: Request) -> Response:
-    from riskscreen.web import present
+    from riskscreen.web import present  # lazy: the first page comes before the library
 
     country = request.query_params.get("country", "").strip()[:200]
     product = request.query_params.get("product", "").strip()[:200]
@@ -430,10 +430,10 @@ async def explain_page(request: Request) -> Response:
 
 
 async def about_page(request: Request) -> Response:
-    from riskscreen.io.report_method import NOTE
-    from riskscreen.run_meta import model_summary
-    from riskscreen.scoring import list_label, load_thresholds
-    from riskscreen.tables import read_table
+    from riskscreen.io.report_method import NOTE  # lazy: the first page comes before the library
+    from riskscreen.run_meta import model_summary  # lazy: the first page comes before the library
+    from riskscreen.scoring import list_label, load_thresholds  # lazy: first page first
+    from riskscreen.tables import read_table  # lazy: the first page comes before the library
 
     reference, model, watchlists = await run_in_threadpool(_web(request).resources)
     manifest = reference.manifest or {}
@@ -450,7 +450,7 @@ async def about_page(request: Request) -> Response:
 
 
 async def tiers_css(request: Request) -> Response:
-    from riskscreen.web import present
+    from riskscreen.web import present  # lazy: the first page comes before the library
 
     return Response(present.tier_css(), media_type="text/css")
 
