@@ -35,10 +35,10 @@ DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
 def _load_resources() -> tuple[Any, Any, Any]:
     """Reference tables, warm model and watchlists: loaded once, shared by every screening.
     A one-row screening then builds the matchers' indexes, so the first upload is warm too."""
-    # lazy: the library (polars, openpyxl …) loads in the background after the first page is
-    # sent, so `riskscreen serve` answers quickly (bench/web_serve.py)
     import polars as pl
 
+    # lazy: the library (polars, openpyxl …) loads in the background after the first page is
+    # sent, so `riskscreen serve` answers quickly (bench/web_serve.py)
     from riskscreen.pipeline import run_screen
     from riskscreen.reference import load_reference
     from riskscreen.watchlists import load_watchlists
@@ -109,13 +109,9 @@ class WebState:
 
 def create_app(config: WebConfig | None = None, *, preload: bool = False) -> Starlette:
     """The ASGI app. `config.allowed_hosts` defaults to the bound host (plus 'localhost' and
-<<<<<<< HEAD
     '127.0.0.1' for loopback); requests with any other Host header are refused. Reference,
     model and watchlists load in the background once the first page is sent (at startup with
     `preload`)."""
-=======
-    '127.0.0.1' for loopback); requests with any other Host header are refused."""
->>>>>>> main
 
     config = config or WebConfig()
     if not config.allowed_hosts:
