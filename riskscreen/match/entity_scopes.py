@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from riskscreen.contracts import WatchlistTables
 from riskscreen.match.normalise import normalise
 
 SCOPE_COLUMNS = [
@@ -53,17 +54,14 @@ def _rules(scopes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def match_scopes(frame: pl.DataFrame, watchlists: object | None = None) -> pl.DataFrame:
+def match_scopes(frame: pl.DataFrame, watchlists: WatchlistTables) -> pl.DataFrame:
     """`frame` (columns country_iso3, region, good_id) plus the scope hit columns
     `SCOPE_COLUMNS`, same rows in the same order; null where no rule applies.
 
     A rule with an empty region covers the whole country; otherwise the row's `region`
     (e.g. "Xinjiang") must equal one of the rule's regions after normalisation.
     """
-    from riskscreen.watchlists import Watchlists, load_watchlists
-
-    wl = watchlists if isinstance(watchlists, Watchlists) else load_watchlists()
-    rules = _rules(wl.scopes)
+    rules = _rules(watchlists.scopes)
     cols = ["country_iso3", "region", "good_id"]
     present = [c for c in cols if c in frame.columns]
     base = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in cols if c not in present)

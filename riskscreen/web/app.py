@@ -21,7 +21,10 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from riskscreen.background import Background
+from riskscreen.background import Background, warm_model
+from riskscreen.reference import load_reference
+from riskscreen.watchlists import load_watchlists
+from riskscreen.web import views
 from riskscreen.web.guard import Guard, loopback_hosts
 from riskscreen.web.store import UploadStore
 
@@ -33,9 +36,6 @@ DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
 
 def _load_resources() -> tuple[Any, Any, Any]:
     """Reference tables, warm model and watchlists: loaded once, shared by every screening."""
-    from riskscreen.background import warm_model
-    from riskscreen.reference import load_reference
-    from riskscreen.watchlists import load_watchlists
 
     return load_reference(), warm_model(), load_watchlists()
 
@@ -100,7 +100,6 @@ class WebState:
 def create_app(config: WebConfig | None = None, *, preload: bool = True) -> Starlette:
     """The ASGI app. `config.allowed_hosts` defaults to the bound host (plus 'localhost' and
     '127.0.0.1' for loopback); requests with any other Host header are refused."""
-    from riskscreen.web import views
 
     config = config or WebConfig()
     if not config.allowed_hosts:

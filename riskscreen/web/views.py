@@ -22,7 +22,14 @@ from starlette.responses import (
 )
 
 from riskscreen.errors import RiskscreenError
-from riskscreen.io.columns import ROLES
+from riskscreen.io.columns import ROLES, detect_columns
+from riskscreen.io.read import read_suppliers
+from riskscreen.io.report_method import NOTE
+from riskscreen.lookup import explain
+from riskscreen.pipeline import run_screen, write_outputs
+from riskscreen.run_meta import model_summary
+from riskscreen.scoring import list_label, load_thresholds
+from riskscreen.tables import read_table
 from riskscreen.web import present
 from riskscreen.web.guard import csrf_ok, csrf_token
 from riskscreen.web.store import ALLOWED_SUFFIXES, Upload, size_text, too_big
@@ -38,7 +45,6 @@ _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields around t
 
 def product_supported() -> bool:
     """Whether this library version takes one product for rows without one (`product=`)."""
-    from riskscreen.pipeline import run_screen
 
     return "product" in inspect.signature(run_screen).parameters
 
@@ -96,8 +102,6 @@ async def upload_page(request: Request) -> Response:
 
 def _read_for_columns(upload: Upload) -> None:
     """Read the file as `riskscreen screen` will, and detect its columns."""
-    from riskscreen.io.columns import detect_columns
-    from riskscreen.io.read import read_suppliers
 
     table = read_suppliers(upload.path, sheet=upload.sheet)
     upload.table = table
@@ -201,7 +205,6 @@ async def change_sheet(request: Request) -> Response:
 
 def _screen_job(web: Any, upload: Upload, columns: dict[str, str]) -> None:
     """Worker thread: screen with the library, keep the run, or keep the message."""
-    from riskscreen.pipeline import run_screen
 
     upload.state = "running"
     upload.stage = "load reference and model"
@@ -303,7 +306,6 @@ async def results_page(request: Request) -> Response:
 
 def _explain_text(web: Any, country: str, product: str | None) -> tuple[str | None, str | None]:
     """(text of `riskscreen explain`, or the message it would print)."""
-    from riskscreen.lookup import explain
 
     reference, model, _ = web.resources()
     try:
@@ -335,8 +337,6 @@ async def row_page(request: Request) -> Response:
     name = row.get(roles.name) if roles.name else None
     listing = None
     if row.get("listing_edition"):
-        from riskscreen.scoring import list_label
-
         reference, _, _ = await run_in_threadpool(web.resources)
         listing = list_label(reference, row["listing_edition"])
     return render(request, "row.html", upload=upload, detail=detail, row=row, name=name or "",
@@ -350,8 +350,6 @@ def _download_name(upload: Upload, kind: str) -> str:
 
 
 def _write(upload: Upload, kind: str) -> Any:
-    from riskscreen.pipeline import write_outputs
-
     with upload.lock:
         if kind not in upload.files:
             target = upload.folder / f"output-{kind}"
@@ -400,11 +398,6 @@ async def explain_page(request: Request) -> Response:
 
 
 async def about_page(request: Request) -> Response:
-    from riskscreen.io.report_method import NOTE
-    from riskscreen.run_meta import model_summary
-    from riskscreen.scoring import list_label, load_thresholds
-    from riskscreen.tables import read_table
-
     reference, model, watchlists = await run_in_threadpool(_web(request).resources)
     manifest = reference.manifest or {}
     links = {r["key"]: r for r in read_table("source_links").iter_rows(named=True)}
