@@ -1,6 +1,7 @@
 """Write the screening result as the Excel workbook people act on and auditors file.
 
-Sheets: Flagged (tier at or above `min_tier`, worst first), All suppliers (input order),
+Sheets: Read me (tiers, what to do, the sources; from `reference/readme_sheet.csv`), Flagged
+(tier at or above `min_tier`, worst first), All suppliers (input order),
 Needs review (uncertain matches, with the candidates considered), Summary (counts, spend at
 risk, charts) and Method & sources (`meta`, plus the note that a low score is not a clearance).
 
@@ -38,6 +39,7 @@ from riskscreen.io.report_layout import (
     to_writable,
 )
 from riskscreen.io.report_method import write_method
+from riskscreen.io.report_readme import write_readme
 from riskscreen.io.report_safe import clean_text
 from riskscreen.io.report_sheetdata import SheetBody, build_sheet_body
 from riskscreen.io.report_spend import parse_spend_column
@@ -54,6 +56,7 @@ __all__ = [
 ]
 
 SHEET_NAMES = {
+    "readme": "Read me",
     "flagged": "Flagged",
     "all": "All suppliers",
     "review": "Needs review",
@@ -110,11 +113,18 @@ def _data_sheet(
             f"{frame.height} rows × {len(specs)} columns do not fit in an Excel sheet; "
             "use --no-all-sheet (the full table then goes to a --also .parquet or .csv file)"
         )
-    body = build_sheet_body(frame, specs, palette)
-    for i, width in enumerate(content_widths(frame, specs), 1):
+    widths = content_widths(frame, specs)
+    body = build_sheet_body(frame, specs, palette, widths)
+    for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    print_setup(ws, landscape=True, fit_width=False, repeat_header=True)
+    # Printing: one page wide, header on every page; the print area ends with the first wrapped
+    # column (reasons; review_reason on Needs review): the detail columns after it stay in the
+    # file.
+    wrapped = [i for i, s in enumerate(specs, 1) if s.style == "wrap"]
+    last = get_column_letter(wrapped[0] if wrapped else max(1, len(specs)))
+    print_setup(ws, landscape=True, fit_width=True, repeat_header=True,
+                area=f"A1:{last}{frame.height + 1}")
     ws.auto_filter.ref = f"A1:{body.last_cell}"
     if tab:
         ws.sheet_properties.tabColor = tab
@@ -203,7 +213,11 @@ def write_report(
         bodies["all"] = _data_sheet(sheets["all"], everyone, specs, palette, None)
     # write-only sheets emit their page properties with the first row: set them now
     print_setup(sheets["summary"], landscape=True, fit_width=True)
-    print_setup(sheets["method"], landscape=False, fit_width=True)
+    print_setup(sheets["method"], landscape=True, fit_width=True)
+    print_setup(sheets["readme"], landscape=False, fit_width=True)
+    write_readme(sheets["readme"], palette, _run_thresholds(meta, min_key),
+                 str(meta.get("list_of_goods") or "List"))
+    wb.active = list(sheets).index("flagged")  # opens on Flagged; Read me is the tab before it
     write_summary(
         sheets["summary"],
         frame.with_columns(pl.col("flagged").cast(pl.Boolean)),
@@ -231,6 +245,15 @@ def write_report(
     write_method(sheets["method"], palette, shown, facts)
     title = "Supplier forced-labour and child-labour risk screen"
     return _save(wb, {sheets[key]: body for key, body in bodies.items()}, path, when, title)
+
+
+def _run_thresholds(meta: Mapping[str, Any], min_tier: str) -> dict[str, Any]:
+    """The thresholds the run used (from `meta`), else the table's, with the flag tier."""
+    from riskscreen.scoring import load_thresholds
+
+    values = {**load_thresholds().as_dict(), **dict(meta.get("thresholds") or {})}
+    values["min_tier"] = min_tier
+    return values
 
 
 def write_sheet_workbook(

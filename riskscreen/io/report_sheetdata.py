@@ -9,6 +9,7 @@ Hyperlinks (http/https only) are emitted as `<hyperlinks>` plus the sheet's rela
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class SheetBody:
     row_exprs: list[pl.Expr]
     link_columns: list[tuple[str, str]] = field(default_factory=list)  # (column, letter)
     urls: list[str] = field(default_factory=list)  # distinct link targets, rel order
+    row_attrs: pl.Expr | None = None  # extra <row> attributes (height of wrapped text)
 
     @property
     def last_cell(self) -> str:
@@ -57,7 +59,9 @@ class SheetBody:
             cells = [expr(rowno) for expr in self.row_exprs]
             xml = part.select(
                 pl.concat_str(
-                    [pl.lit('<row r="'), rowno, pl.lit('">'), *cells, pl.lit("</row>")]
+                    [pl.lit('<row r="'), rowno, pl.lit('"'),
+                     self.row_attrs if self.row_attrs is not None else pl.lit(""),
+                     pl.lit(">"), *cells, pl.lit("</row>")]
                 ).alias("x")
             )["x"]
             yield b"".join(xml.cast(pl.Binary).to_list())  # bytes: no Python str round trip
@@ -178,19 +182,56 @@ def _number_cell(name: str, letter: str, style: int):
     return build
 
 
-def _bool_cell(name: str, letter: str):
+def _bool_cell(name: str, letter: str, style: int = 0):
     col = pl.col(name)
 
     def build(rowno: pl.Expr) -> pl.Expr:
         value = col.cast(pl.Int8).cast(pl.String)
         return pl.concat_str(
-            [pl.lit(f'<c r="{letter}'), rowno, pl.lit('" t="b"><v>'), value, pl.lit("</v></c>")]
+            [pl.lit(f'<c r="{letter}'), rowno, pl.lit(f'"{_s(style)} t="b"><v>'), value,
+             pl.lit("</v></c>")]
         ).fill_null("")
 
     return build
 
 
-def _header_xml(specs: Sequence[ColumnSpec], palette: Palette) -> str:
+LINE_HEIGHT = 15.0  # points per line of 11-point Calibri
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+
+
+def wrapped_lines(chars: int, width: float) -> int:
+    """Lines a text of `chars` characters needs in a wrapped column `width` characters wide
+    (conservative: whole words wrap early, so a line holds a little less than the width)."""
+    return max(1, math.ceil(chars / _per_line(width)))
+
+
+def _per_line(width: float) -> float:
+    """Characters of prose per line in a column `width` wide (a width counts '0' digits of
+    Calibri 11; prose letters are narrower, about 1.1 to a digit)."""
+    return max(1.0, width * 1.1 - 2)
+
+
+def _row_height(frame: pl.DataFrame, wrap: Sequence[tuple[str, float]]) -> pl.Expr | None:
+    """`ht` attributes so rows show their wrapped text (write-only rows are not auto-fitted
+    by every reader: LibreOffice draws one line otherwise)."""
+    if not wrap:
+        return None
+    per_col = [
+        (pl.col(n).str.len_chars().fill_null(0).cast(pl.Float64) / _per_line(w)).ceil()
+        for n, w in wrap
+    ]
+    lines = pl.max_horizontal(*per_col).clip(lower_bound=1)
+    height = (lines * LINE_HEIGHT).clip(upper_bound=MAX_ROW_HEIGHT)
+    return (
+        pl.when(lines > 1)
+        .then(pl.lit(' ht="') + height.cast(pl.Int64).cast(pl.String)
+              + pl.lit('" customHeight="1"'))
+        .otherwise(pl.lit(""))
+    )
+
+
+def _header_xml(specs: Sequence[ColumnSpec], palette: Palette,
+                widths: Sequence[float] | None = None) -> str:
     plain, quoted = palette.style_id(header=True), palette.style_id(header=True, quote=True)
     cells = []
     for i, spec in enumerate(specs, 1):
@@ -202,18 +243,27 @@ def _header_xml(specs: Sequence[ColumnSpec], palette: Palette) -> str:
             f'<c r="{get_column_letter(i)}1"{_s(style)} t="inlineStr"><is><t{space}>{body}'
             "</t></is></c>"
         )
-    return '<row r="1">' + "".join(cells) + "</row>"
+    lines = 1
+    if widths:
+        lines = max(wrapped_lines(len(s.header), w) for s, w in zip(specs, widths, strict=True))
+    height = f' ht="{lines * LINE_HEIGHT:g}" customHeight="1"' if lines > 1 else ""
+    return f'<row r="1"{height}>' + "".join(cells) + "</row>"
 
 
 def build_sheet_body(
-    frame: pl.DataFrame, specs: Sequence[ColumnSpec], palette: Palette
+    frame: pl.DataFrame, specs: Sequence[ColumnSpec], palette: Palette,
+    widths: Sequence[float] | None = None,
 ) -> SheetBody:
-    """Prepare the XML builders for `frame` (already writable, sorted) shown with `specs`."""
+    """Prepare the XML builders for `frame` (already writable, sorted) shown with `specs`.
+
+    Cells are top-aligned; columns styled `wrap` wrap their text, and with `widths` each row
+    gets the height its wrapped text needs."""
     frame = frame.select([s.name for s in specs])
     exprs = []
     link_columns: list[tuple[str, str]] = []
     urls: set[str] = set()
-    safe_text = palette.style_id(quote=True)
+    safe_text = palette.style_id(quote=True, top=True)
+    safe_wrap = palette.style_id(quote=True, wrap=True)
     texts = [s.name for s in specs if s.kind == "text"]
     escape_cols: set[str] = set()
     if texts and frame.height:
@@ -222,13 +272,15 @@ def build_sheet_body(
     for i, spec in enumerate(specs, 1):
         letter = get_column_letter(i)
         if spec.kind == "number":
-            exprs.append(
-                _number_cell(spec.name, letter, palette.style_id(number_format=spec.number_format))
-            )
+            exprs.append(_number_cell(
+                spec.name, letter, palette.style_id(number_format=spec.number_format, top=True)))
         elif spec.kind == "bool":
-            exprs.append(_bool_cell(spec.name, letter))
+            # LibreOffice shows a General-format boolean as 1/0: spell it out
+            exprs.append(_bool_cell(spec.name, letter, palette.style_id(
+                number_format='"TRUE";"TRUE";"FALSE"', top=True)))
         elif spec.style == "tier":
-            mapping = {t.tier: _s(palette.style_id(**palette.tier_look(t))) for t in palette.tiers}
+            mapping = {t.tier: _s(palette.style_id(**palette.tier_look(t), top=True))
+                       for t in palette.tiers}
             base = (
                 pl.col(spec.name)
                 .str.strip_chars()
@@ -248,7 +300,7 @@ def build_sheet_body(
                 .otherwise(pl.lit(None, pl.String))
                 .alias(target)
             )
-            link_style = pl.lit(_s(palette.style_id(link=True)))
+            link_style = pl.lit(_s(palette.style_id(link=True, top=True)))
             linked = pl.col(target).is_not_null()
             exprs.append(
                 _text_cell(
@@ -257,8 +309,14 @@ def build_sheet_body(
             )
             link_columns.append((target, letter))
             urls.update(frame[target].drop_nulls().unique().to_list())
+        elif spec.style == "wrap":
+            exprs.append(_text_cell(spec.name, letter, pl.lit(_s(palette.style_id(wrap=True))),
+                                    safe_wrap, None, spec.name in escape_cols))
         else:
+            top = pl.lit(_s(palette.style_id(top=True)))
             exprs.append(
-                _text_cell(spec.name, letter, pl.lit(""), safe_text, None, spec.name in escape_cols)
+                _text_cell(spec.name, letter, top, safe_text, None, spec.name in escape_cols)
             )
-    return SheetBody(frame, _header_xml(specs, palette), exprs, link_columns, sorted(urls))
+    wrap = [(s.name, w) for s, w in zip(specs, widths or [], strict=False) if s.style == "wrap"]
+    return SheetBody(frame, _header_xml(specs, palette, widths), exprs, link_columns,
+                     sorted(urls), _row_height(frame, wrap))
