@@ -159,6 +159,7 @@ def run_batch(
     model: Any = None,
     watchlists: Any = None,
     progress: Callable[[str], None] | None = None,
+    product: str | None = None,
 ) -> BatchResult:
     """Screen each input (files, or folders of them) into `out_dir`; write index and manifest.
 
@@ -194,7 +195,7 @@ def run_batch(
         try:
             run = run_screen(item.path, sheet=sheet, columns=columns, reference=reference,
                              model=model, watchlists=watchlists, min_tier=min_tier,
-                             thresholds=thresholds)
+                             thresholds=thresholds, product=product)
             write_outputs(run, item.output, all_sheet=all_sheet, stamp=stamp)
         except KeyboardInterrupt:
             raise

@@ -87,6 +87,15 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Batch runs: the format of each input's output [default: xlsx].")
 @click.option("--also", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write this file (e.g. --also all.parquet); repeatable.")
+@click.option("--engine", type=click.Choice(["polars", "dask"]), default="polars",
+              show_default=True,
+              help="dask: screen partitions on a Dask cluster and write a Parquet dataset "
+              "(needs riskscreen[dask]; for inputs too big for one process).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+              "[default: start a local cluster].")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="With --engine dask: how many pieces to cut the input into.")
 @click.option("--sheet", help="Sheet to read from a workbook: name or 1-based number "
               "(default: the first).")
 @click.option("--name-col", help="Header of the supplier-name column (overrides detection).")
@@ -95,6 +104,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--hs-col", help="Header of the HS-code column (overrides detection).")
 @click.option("--address-col", help="Header of the address column (overrides detection).")
 @click.option("--spend-col", help="Header of the spend column (overrides detection).")
+@click.option("--product", "product", metavar="TEXT",
+              help="The product of every row that gives none, e.g. --product garments (a brand "
+              "that buys only garments says so once). A row's own product or HS code comes "
+              "first; without either, the good is read from the supplier's name.")
 @click.option("--min-tier", type=TIER_CHOICE, default=None,
               help="Lowest tier that is flagged [default: high].")
 @click.option("--threshold", "thresholds", multiple=True, metavar="KEY=VALUE",
@@ -111,9 +124,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @_friendly
 def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tuple[Path, ...],
-           sheet: str | None,
+           engine: str, scheduler: str | None, partitions: int | None, sheet: str | None,
            name_col: str | None, country_col: str | None, product_col: str | None,
            hs_col: str | None, address_col: str | None, spend_col: str | None,
+           product: str | None,
            min_tier: str | None, thresholds: tuple[str, ...], watchlists: tuple[Path, ...],
            no_all_sheet: bool, stamp: bool, quiet: bool) -> None:
     """Screen SUPPLIERS (.xlsx/.xlsm/.xls/.csv/.parquet) and write the flagged rows with reasons.
@@ -134,6 +148,12 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
     overrides = {"name": name_col, "country": country_col, "product": product_col,
                  "hs_code": hs_col, "address": address_col, "spend": spend_col}
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
+    if engine == "dask":
+        _screen_dask(suppliers, output, also=also, sheet=sheet_arg, scheduler=scheduler,
+                     partitions=partitions, columns={k: v for k, v in overrides.items() if v},
+                     min_tier=min_tier, thresholds=_key_values(thresholds, "--threshold"),
+                     watchlists=watchlists, quiet=quiet)
+        return
     if _is_batch(suppliers, output):
         from riskscreen.batch import run_batch
 
@@ -143,17 +163,20 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             suppliers, output, fmt=fmt or "xlsx", sheet=sheet_arg,
             columns={k: v for k, v in overrides.items() if v}, min_tier=min_tier,
             thresholds=_key_values(thresholds, "--threshold"), extra_watchlists=watchlists,
-            all_sheet=not no_all_sheet, stamp=stamp, model=model,
+            all_sheet=not no_all_sheet, stamp=stamp, model=model, product=product,
             progress=None if quiet else (lambda line: click.echo(line, err=True)),
         )
         sys.exit(result.exit_code)
+    if scheduler or partitions:
+        raise InputError("--scheduler and --partitions go with --engine dask")
     if fmt:
         raise InputError("--format is for batch runs (several inputs or a folder); for one "
                          "input the -o file's extension picks the format")
     run = run_screen(suppliers[0], sheet=sheet_arg,
                      columns={k: v for k, v in overrides.items() if v},
                      extra_watchlists=watchlists, min_tier=min_tier,
-                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model)
+                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model,
+                     product=product)
     written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also)
     if not quiet:
         for note in (run.table.note, *run.roles.notes):
@@ -177,8 +200,28 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
         )
         if lists:
             click.echo(f"Watchlists: {lists}. A clean result is not a clearance.", err=True)
+        if (m.get("products") or {}).get("note"):
+            click.echo(m["products"]["note"], err=True)
         for path in written:
             click.echo(f"wrote {path}", err=True)
+
+
+def _screen_dask(suppliers: tuple[Path, ...], output: Path, *, also: tuple[Path, ...],
+                 quiet: bool, watchlists: tuple[Path, ...], **options: Any) -> None:
+    """`screen --engine dask`: one input to a Parquet dataset (wraps `screen_to_parquet`)."""
+    if len(suppliers) != 1 or also:
+        raise InputError("--engine dask screens one input into one .parquet output "
+                         "(no --also, no batch)")
+    try:
+        from riskscreen.dask import screen_to_parquet
+    except ImportError:
+        raise InputError("--engine dask needs Dask: pip install 'riskscreen[dask]'") from None
+    if suppliers[0].suffix.lower() not in (".csv", ".txt", ".parquet") and not quiet:
+        click.echo(f"{suppliers[0].name}: a workbook is read whole on this machine, then split",
+                   err=True)
+    written = screen_to_parquet(suppliers[0], output, extra_watchlists=watchlists, **options)
+    if not quiet:
+        click.echo(f"wrote {written} (a Parquet dataset: one part file per partition)", err=True)
 
 
 def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
@@ -334,6 +377,27 @@ def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
     click.echo(report)
     for path in paths:
         click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the questionnaires (created if missing).")
+@click.option("--lang", default="en", show_default=True,
+              help="Language of the questionnaires: en, fr or es.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="docx",
+              show_default=True, help="Word document or one-sheet workbook.")
+@_friendly
+def followup(report: Path, output: Path, lang: str, fmt: str) -> None:
+    """Write one questionnaire per flagged supplier from REPORT (a workbook from `screen`).
+
+    Each holds the supplier's flagged rows, why we ask, the questions for its findings (with
+    room for answers) and the documents to request, from its Follow-up sheet.
+    """
+    from riskscreen.io.letters import questionnaires
+
+    written = questionnaires(report, output, lang=lang, fmt=fmt)
+    click.echo(f"wrote {len(written)} questionnaire(s) to {output}", err=True)
 
 
 @main.group()

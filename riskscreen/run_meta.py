@@ -10,10 +10,14 @@ import polars as pl
 from riskscreen import __version__
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.io.read import SupplierTable
+from riskscreen.phrases import say
 from riskscreen.scoring import Thresholds, list_label
 from riskscreen.watchlists import Watchlists
 
-__all__ = ["OPTIONS_KEY", "model_summary", "recorded_options", "run_meta", "watchlist_editions"]
+__all__ = [
+    "OPTIONS_KEY", "model_summary", "product_note", "recorded_options", "run_meta",
+    "watchlist_editions",
+]
 
 #: Parquet key-value metadata key (and CSV sidecar content) holding `recorded_options`.
 OPTIONS_KEY = "riskscreen"
@@ -89,8 +93,6 @@ def model_summary(model: Any) -> dict[str, Any]:
 
 def _edition_words(reference: Any) -> str:
     """'ILAB 2022 List of Goods (data file goods_2021.xml)': the List as ILAB names it."""
-    from riskscreen.phrases import say
-
     name = say("list_name", list=list_label(reference))
     files = reference.editions.filter(
         (pl.col("edition") == reference.newest_edition) & (pl.col("kind") == "goods")
@@ -106,8 +108,37 @@ def _by_tier(frame: pl.DataFrame) -> dict[str, int]:
     return {t: int(counts[t]) for t in TIERS if t in counts}
 
 
+def product_note(roles: ColumnRoles, frame: pl.DataFrame,
+                 product: str | None = None) -> dict[str, Any]:
+    """Where the rows' products came from, and the note to show when the input has no product
+    or HS-code column (the CLI summary and the Summary sheet): how many rows were scored on
+    the country alone, and the suggestion to say what is bought with --product."""
+    source = frame["good_source"] if "good_source" in frame.columns else pl.Series([], dtype=str)
+    known = frame["good_id"].is_not_null() | frame["sector"].is_not_null()
+    country_only = int((frame["country_iso3"].is_not_null() & ~known).sum())
+    from_name = int((source == "supplier name").sum())
+    no_column = roles.product is None and roles.hs_code is None
+    note = None
+    if no_column and product:
+        note = say("summary_product_option", product=product, rows=str(frame.height),
+                   country_only=str(country_only))
+    elif no_column:
+        note = say("summary_no_product_column", rows=str(frame.height),
+                   country_only=str(country_only), from_name=str(from_name))
+    return {
+        "how products are found": say("method_products"),
+        "product_option": product,
+        "no_product_column": no_column,
+        "rows_country_only": country_only,
+        "rows_good_from_name": from_name,
+        "rows_product_option": int((source == "product option").sum()),
+        "note": note,
+    }
+
+
 def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: Any,
-          watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame) -> dict[str, Any]:
+             watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame,
+             product: str | None = None) -> dict[str, Any]:
     """What the Method & sources sheet and the CSV sidecar record about this run."""
     manifest = getattr(reference, "manifest", {}) or {}
     return {
@@ -128,6 +159,7 @@ def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: An
         "rows_flagged": int(frame["flagged"].sum()),
         "rows_to_review": int(frame["needs_review"].sum()),
         "rows_by_tier": _by_tier(frame),
+        "products": product_note(roles, frame, product),
     }
 
 
@@ -144,4 +176,5 @@ def recorded_options(meta: dict[str, Any]) -> dict[str, Any]:
             for d in (meta.get("watchlists") or [])
         ],
         "thresholds": meta.get("thresholds"),
+        "product_option": (meta.get("products") or {}).get("product_option"),
     }

@@ -140,6 +140,20 @@ def list_status() -> pl.Expr:
     )
 
 
+def good_label() -> pl.Expr:
+    """The good as reasons name it, saying where it came from when the row did not give it
+    (read from the supplier's name, or the product given for every row with --product)."""
+    good = pl.coalesce(pl.col("good"), pl.col("sector"))
+    source = pl.col("good_source")
+    return (
+        pl.when(source == "supplier name")
+        .then(say_expr("good_from_name", good=good, word=pl.col("_good_word")))
+        .when(source == "product option")
+        .then(say_expr("good_from_option", good=good, product=pl.col("_good_word")))
+        .otherwise(good)
+    )
+
+
 def _model_reason(list_name: str, th: Thresholds) -> pl.Expr:
     """The model's estimate as a likelihood band, the number second, never read as a clearance."""
     country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
@@ -158,7 +172,7 @@ def _model_reason(list_name: str, th: Thresholds) -> pl.Expr:
     level = pl.col("_level")
     return (
         pl.when(level == "pair")
-        .then(say_expr("reason_model_pair", list_name=list_name, good=pl.col("good"), **blanks))
+        .then(say_expr("reason_model_pair", list_name=list_name, good=good_label(), **blanks))
         .when(level == "sector")
         .then(say_expr("reason_model_sector", sector=pl.col("sector"), **blanks))
         .when(method == "service").then(say_expr("reason_model_service", **blanks))
@@ -172,7 +186,6 @@ def _reasons(list_name: str, th: Thresholds) -> list[pl.Expr]:
     """Candidate reasons in priority order; the first three non-null ones are kept. Every
     sentence comes from `reference/phrases.csv`."""
     country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
-    good = pl.coalesce(pl.col("good"), pl.col("sector"))
     hit = pl.col("watchlist_name").is_not_null()
     listed = pl.col("listed_forced_labour") | pl.col("listed_child_labour")
     alias = pl.col("watchlist_alias")
@@ -197,7 +210,7 @@ def _reasons(list_name: str, th: Thresholds) -> list[pl.Expr]:
                      name=pl.col("scope_name"))
         ),
         pl.when(listed).then(
-            say_expr("reason_listed", list_name=list_name, good=good, country=country,
+            say_expr("reason_listed", list_name=list_name, good=good_label(), country=country,
                      finding=_finding(), ignore_nulls=False)
         ),
         pl.when(hit & ~pl.col("_watch_active")).then(
@@ -228,7 +241,7 @@ SCORE_INPUTS: tuple[str, ...] = (
     "country_iso3", "country_name", "country_method", "region", "good_id", "good", "sector",
     "watchlist_name", "watchlist_source", "watchlist_alias", "watchlist_section",
     "watchlist_score", "watchlist_status", "scope_name", "scope_action", "scope_date",
-    "scope_status", "good_method", "good_candidates",
+    "scope_status", "good_method", "good_candidates", "good_source", "_good_word",
 )
 
 
@@ -262,7 +275,8 @@ def _score_distinct(
     list_name = say("list_name", list=list_label(reference))
     listed = listed_pairs(reference)
     frame = frame.with_columns(
-        pl.lit(None, pl.String).alias(c) for c in ("good_method", "good_candidates")
+        pl.lit(None, pl.String).alias(c)
+        for c in ("good_method", "good_candidates", "good_source", "_good_word")
         if c not in frame.columns
     )
 

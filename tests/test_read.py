@@ -287,7 +287,7 @@ def test_duplicate_and_blank_headers(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("Name,,Name,row_id,Name\na,b,c,d,e\n")
     table = read_suppliers(path)
-    assert table.headers == ("Name", "Column 2", "Name (2)", "row_id (2)", "Name (3)")
+    assert table.headers == ("Name", "Column 2", "Name (2)", "row_id (input)", "Name (3)")
     assert table.frame.row(0) == (1, "a", "b", "c", "d", "e")
 
 

@@ -69,9 +69,20 @@ class SupplierTable:
 
 
 def _unique_headers(raw: list[str | None]) -> list[str]:
-    """Headers exactly as written; blanks -> 'Column N', repeats -> 'Name (2)'; never 'row_id'."""
+    """Headers exactly as written; blanks -> 'Column N', repeats -> 'Name (2)'; never 'row_id'
+    (an input 'row_id', e.g. in a re-screened report, becomes 'row_id (input)')."""
     taken: set[str] = {ROW_ID}
     wanted = [h if h is not None and h.strip() else f"Column {i + 1}" for i, h in enumerate(raw)]
+    present = set(wanted)
+
+    def as_input() -> str:  # the same naming as riskscreen.io.result_names
+        name, k = f"{ROW_ID} (input)", 2
+        while name in present:
+            name, k = f"{ROW_ID} (input {k})", k + 1
+        present.add(name)
+        return name
+
+    wanted = [as_input() if h == ROW_ID else h for h in wanted]
     out: list[str] = []
     for h in wanted:
         name, k = h, 2

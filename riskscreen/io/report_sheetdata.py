@@ -22,9 +22,15 @@ from riskscreen.io.report_layout import ColumnSpec
 from riskscreen.io.report_safe import clean_text, is_formula_like, is_formula_like_expr
 from riskscreen.io.report_styles import Palette
 
-__all__ = ["SheetBody", "build_sheet_body"]
+__all__ = ["SheetBody", "build_sheet_body", "row_heights"]
 
 CHUNK_ROWS = 10_000
+_HEIGHT = "__row_height"
+# Wrapped text: characters per unit of column width (Calibri 11), points per line, and the
+# tallest row Excel allows (409 pt). Rows get one spare line: the estimate is rough.
+_CHARS_PER_WIDTH = 1.2
+_LINE_POINTS = 15.0
+_MAX_LINES = 27
 _LINK_RE = r"^https?://[^\s\"<>\\^`{|}]+$"
 _MAX_URL = 2079
 # Excel keeps at most 65,530 hyperlinks per sheet; later URLs stay as plain text.
@@ -42,7 +48,6 @@ class SheetBody:
     row_exprs: list[pl.Expr]
     link_columns: list[tuple[str, str]] = field(default_factory=list)  # (column, letter)
     urls: list[str] = field(default_factory=list)  # distinct link targets, rel order
-    row_attrs: pl.Expr | None = None  # extra <row> attributes (height of wrapped text)
 
     @property
     def last_cell(self) -> str:
@@ -57,11 +62,15 @@ class SheetBody:
             part = self.frame.slice(start, CHUNK_ROWS)
             rowno = (pl.int_range(pl.len(), dtype=pl.Int64) + (start + 2)).cast(pl.String)
             cells = [expr(rowno) for expr in self.row_exprs]
+            height = pl.lit("")
+            if _HEIGHT in part.columns:
+                height = pl.concat_str(
+                    [pl.lit(' ht="'), pl.col(_HEIGHT), pl.lit('" customHeight="1"')]
+                ).fill_null("")
             xml = part.select(
                 pl.concat_str(
-                    [pl.lit('<row r="'), rowno, pl.lit('"'),
-                     self.row_attrs if self.row_attrs is not None else pl.lit(""),
-                     pl.lit(">"), *cells, pl.lit("</row>")]
+                    [pl.lit('<row r="'), rowno, pl.lit('"'), height, pl.lit(">"), *cells,
+                     pl.lit("</row>")]
                 ).alias("x")
             )["x"]
             yield b"".join(xml.cast(pl.Binary).to_list())  # bytes: no Python str round trip
@@ -195,41 +204,6 @@ def _bool_cell(name: str, letter: str, style: int = 0):
     return build
 
 
-LINE_HEIGHT = 15.0  # points per line of 11-point Calibri
-MAX_ROW_HEIGHT = 409.0  # Excel's limit
-
-
-def wrapped_lines(chars: int, width: float) -> int:
-    """Lines a text of `chars` characters needs in a wrapped column `width` characters wide
-    (conservative: whole words wrap early, so a line holds a little less than the width)."""
-    return max(1, math.ceil(chars / _per_line(width)))
-
-
-def _per_line(width: float) -> float:
-    """Characters of prose per line in a column `width` wide (a width counts '0' digits of
-    Calibri 11; prose letters are narrower, about 1.1 to a digit)."""
-    return max(1.0, width * 1.1 - 2)
-
-
-def _row_height(frame: pl.DataFrame, wrap: Sequence[tuple[str, float]]) -> pl.Expr | None:
-    """`ht` attributes so rows show their wrapped text (write-only rows are not auto-fitted
-    by every reader: LibreOffice draws one line otherwise)."""
-    if not wrap:
-        return None
-    per_col = [
-        (pl.col(n).str.len_chars().fill_null(0).cast(pl.Float64) / _per_line(w)).ceil()
-        for n, w in wrap
-    ]
-    lines = pl.max_horizontal(*per_col).clip(lower_bound=1)
-    height = (lines * LINE_HEIGHT).clip(upper_bound=MAX_ROW_HEIGHT)
-    return (
-        pl.when(lines > 1)
-        .then(pl.lit(' ht="') + height.cast(pl.Int64).cast(pl.String)
-              + pl.lit('" customHeight="1"'))
-        .otherwise(pl.lit(""))
-    )
-
-
 def _header_xml(specs: Sequence[ColumnSpec], palette: Palette,
                 widths: Sequence[float] | None = None) -> str:
     plain, quoted = palette.style_id(header=True), palette.style_id(header=True, quote=True)
@@ -243,27 +217,58 @@ def _header_xml(specs: Sequence[ColumnSpec], palette: Palette,
             f'<c r="{get_column_letter(i)}1"{_s(style)} t="inlineStr"><is><t{space}>{body}'
             "</t></is></c>"
         )
+    # A header that wraps needs a row tall enough, or LibreOffice draws it over row 2.
     lines = 1
     if widths:
-        lines = max(wrapped_lines(len(s.header), w) for s, w in zip(specs, widths, strict=True))
-    height = f' ht="{lines * LINE_HEIGHT:g}" customHeight="1"' if lines > 1 else ""
+        lines = max(
+            math.ceil(len(s.header) / max(1.0, w * _CHARS_PER_WIDTH - 2))
+            for s, w in zip(specs, widths, strict=True)
+        )
+    height = f' ht="{min(lines, _MAX_LINES) * _LINE_POINTS:g}" customHeight="1"' \
+        if lines > 1 else ""
     return f'<row r="1"{height}>' + "".join(cells) + "</row>"
 
 
+def row_heights(
+    frame: pl.DataFrame, specs: Sequence[ColumnSpec], widths: Sequence[float]
+) -> pl.Expr | None:
+    """Row height in points for rows whose wrapped cells need more than one line,
+    else null; None when no column wraps. Spreadsheet programs do not grow a row to fit
+    wrapped text written this way, so the height is estimated from the text and width."""
+    lines = [
+        pl.col(spec.name)
+        .str.split("\n")
+        .list.eval((pl.element().str.len_chars() / (width * _CHARS_PER_WIDTH)).ceil().clip(1))
+        .list.sum()
+        for spec, width in zip(specs, widths, strict=True)
+        if spec.wrap and spec.kind == "text" and spec.name in frame.columns
+    ]
+    if not lines:
+        return None
+    most = pl.max_horizontal(lines).fill_null(1)
+    return (
+        pl.when(most > 1)
+        .then((pl.min_horizontal(most + 1, _MAX_LINES) * _LINE_POINTS).round(1).cast(pl.String))
+        .otherwise(None)
+    )
+
+
 def build_sheet_body(
-    frame: pl.DataFrame, specs: Sequence[ColumnSpec], palette: Palette,
+    frame: pl.DataFrame,
+    specs: Sequence[ColumnSpec],
+    palette: Palette,
     widths: Sequence[float] | None = None,
 ) -> SheetBody:
-    """Prepare the XML builders for `frame` (already writable, sorted) shown with `specs`.
-
-    Cells are top-aligned; columns styled `wrap` wrap their text, and with `widths` each row
-    gets the height its wrapped text needs."""
+    """Prepare the XML builders for `frame` (already writable, sorted) shown with `specs`;
+    with `widths`, rows holding wrapped text get a height that shows it."""
+    heights = row_heights(frame, specs, widths) if widths is not None else None
     frame = frame.select([s.name for s in specs])
+    if heights is not None:
+        frame = frame.with_columns(heights.alias(_HEIGHT))
     exprs = []
     link_columns: list[tuple[str, str]] = []
     urls: set[str] = set()
-    safe_text = palette.style_id(quote=True, top=True)
-    safe_wrap = palette.style_id(quote=True, wrap=True)
+    safe_text = palette.style_id(quote=True)
     texts = [s.name for s in specs if s.kind == "text"]
     escape_cols: set[str] = set()
     if texts and frame.height:
@@ -272,15 +277,18 @@ def build_sheet_body(
     for i, spec in enumerate(specs, 1):
         letter = get_column_letter(i)
         if spec.kind == "number":
-            exprs.append(_number_cell(
-                spec.name, letter, palette.style_id(number_format=spec.number_format, top=True)))
+            look = {"number_format": spec.number_format,
+                    **({"wrap": True} if spec.wrap else {"top": True})}
+            exprs.append(_number_cell(spec.name, letter, palette.style_id(**look)))
         elif spec.kind == "bool":
             # LibreOffice shows a General-format boolean as 1/0: spell it out
             exprs.append(_bool_cell(spec.name, letter, palette.style_id(
                 number_format='"TRUE";"TRUE";"FALSE"', top=True)))
         elif spec.style == "tier":
-            mapping = {t.tier: _s(palette.style_id(**palette.tier_look(t), top=True))
-                       for t in palette.tiers}
+            wrap = {"wrap": True} if spec.wrap else {"top": True}
+            mapping = {
+                t.tier: _s(palette.style_id(**palette.tier_look(t), **wrap)) for t in palette.tiers
+            }
             base = (
                 pl.col(spec.name)
                 .str.strip_chars()
@@ -309,14 +317,10 @@ def build_sheet_body(
             )
             link_columns.append((target, letter))
             urls.update(frame[target].drop_nulls().unique().to_list())
-        elif spec.style == "wrap":
-            exprs.append(_text_cell(spec.name, letter, pl.lit(_s(palette.style_id(wrap=True))),
-                                    safe_wrap, None, spec.name in escape_cols))
         else:
-            top = pl.lit(_s(palette.style_id(top=True)))
+            base = pl.lit(_s(palette.style_id(wrap=True) if spec.wrap
+                             else palette.style_id(top=True)))
             exprs.append(
-                _text_cell(spec.name, letter, top, safe_text, None, spec.name in escape_cols)
+                _text_cell(spec.name, letter, base, safe_text, None, spec.name in escape_cols)
             )
-    wrap = [(s.name, w) for s, w in zip(specs, widths or [], strict=False) if s.style == "wrap"]
-    return SheetBody(frame, _header_xml(specs, palette, widths), exprs, link_columns,
-                     sorted(urls), _row_height(frame, wrap))
+    return SheetBody(frame, _header_xml(specs, palette, widths), exprs, link_columns, sorted(urls))
