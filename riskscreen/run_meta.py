@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,9 @@ import polars as pl
 from riskscreen import __version__
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.io.read import SupplierTable
+from riskscreen.paths import models_dir
 from riskscreen.phrases import say
-from riskscreen.scoring import Thresholds, list_label
+from riskscreen.scoring import TIERS, Thresholds, list_label
 from riskscreen.watchlists import Watchlists
 
 __all__ = [
@@ -63,10 +65,6 @@ def _sources(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 
 def model_summary(model: Any) -> dict[str, Any]:
     """Model version and its held-out validation, for the Method & sources sheet."""
-    import json
-
-    from riskscreen.paths import models_dir
-
     meta = getattr(model, "meta", {}) or {}
     summary: dict[str, Any] = {
         "format": f"{meta.get('format', 'model')} v{meta.get('version', '?')}",
@@ -102,8 +100,6 @@ def _edition_words(reference: Any) -> str:
 
 def _by_tier(frame: pl.DataFrame) -> dict[str, int]:
     """Rows per tier, most severe first (critical, high, medium, low, unknown)."""
-    from riskscreen.scoring import TIERS
-
     counts = dict(frame["risk_tier"].value_counts().iter_rows())
     return {t: int(counts[t]) for t in TIERS if t in counts}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskscreen.reference.load import load_reference
+
 
 def _watchlist_line(entry: dict[str, Any]) -> str:
     if "skipped" in entry:
@@ -76,8 +78,6 @@ def reference_info(reference: Any = None) -> str:
     """Text of the manifest: editions, sources (ILAB and FAO), publisher, licence, hashes, rows,
     watchlists."""
     if reference is None:
-        from riskscreen.reference.load import load_reference
-
         reference = load_reference()
     m = reference.manifest
     lines = [
