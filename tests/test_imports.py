@@ -31,8 +31,9 @@ NEVER_IMPORTS: dict[str, tuple[str, ...]] = {
                            "riskscreen.model"),
 }
 #: The pipeline is imported only by the public API (`riskscreen/__init__.py`) and the front
-#: ends: the command line, batch runs, the web app and `explain` (which screens one pair).
-FRONT_ENDS = ("riskscreen.cli", "riskscreen.batch", "riskscreen.web", "riskscreen.lookup")
+#: ends: the command line, batch and dask runs, the web app and `explain` (screens one pair).
+FRONT_ENDS = ("riskscreen.cli", "riskscreen.batch", "riskscreen.dask", "riskscreen.web",
+              "riskscreen.lookup")
 
 
 def _modules() -> dict[str, Path]:
