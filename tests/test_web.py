@@ -212,8 +212,12 @@ def test_explain_page_shows_what_the_command_prints(client):
     from riskscreen.lookup import explain
 
     page = html.unescape(client.get("/explain?country=Ghana&product=cocoa").text)
-    for line in explain("Ghana", "cocoa").splitlines():
-        assert line.strip() in page
+    lines = explain("Ghana", "cocoa").splitlines()
+    assert len(lines) >= 4
+    for line in lines:
+        assert line.strip().removeprefix("- ") in page
+    page = html.unescape(client.get("/explain?product=cacao").text)
+    assert explain(None, "cacao", read_as="product").splitlines()[0] in page
     bad = client.get("/explain?country=Atlantis")
     assert bad.status_code == 200 and "not a country riskscreen recognises" in bad.text
 
@@ -364,5 +368,5 @@ def test_run_screen_reports_each_stage_as_it_starts(example_workbook):
     seen: list[str] = []
     run = run_screen(example_workbook, progress=seen.append)
     assert seen[:3] == ["load reference and model", "read", "detect columns"]
-    assert seen[-1] == "score" and "resolve countries" in seen
+    assert "score" in seen and "resolve countries" in seen
     assert set(seen) <= set(run.meta["timings_s"])
