@@ -25,8 +25,8 @@ NEVER_IMPORTS: dict[str, tuple[str, ...]] = {
     "riskscreen.reference": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.model",
                              "riskscreen.scoring", "riskscreen.resolve", "riskscreen.io",
                              "riskscreen.watchlists"),
-    "riskscreen.scoring": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.match",
-                           "riskscreen.io"),
+    "riskscreen.scoring": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.io",
+                           "riskscreen.resolve"),
     "riskscreen.resolve": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.scoring",
                            "riskscreen.model"),
 }
