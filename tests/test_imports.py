@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "riskscreen"
 #: What each part must never import (docs/ARCHITECTURE.md, "Packages"): prefixes of module names.
 NEVER_IMPORTS: dict[str, tuple[str, ...]] = {
     "riskscreen.io": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.model",
-                      "riskscreen.match", "riskscreen.scoring", "riskscreen.resolve"),
+                      "riskscreen.match", "riskscreen.resolve"),
     "riskscreen.match": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.model",
                          "riskscreen.scoring", "riskscreen.resolve", "riskscreen.io"),
     "riskscreen.model": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.match",
