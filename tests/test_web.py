@@ -198,9 +198,12 @@ def test_results_row_and_review(client, example_workbook):
                     min_tier="medium")
     assert status["state"] == "done"
     page = client.get(f"/u/{uid}/results").text
-    # the example's tiers: 15 critical, 144 high, 10 medium → 169 flagged from medium
-    assert "169 flagged" in page and "tier medium or above" in page
-    assert page.count('data-tier="medium"') == 10
+    from riskscreen.pipeline import run_screen
+
+    meta = run_screen(example_workbook, min_tier="medium").meta  # what the library says
+    assert f"{meta['rows_flagged']} flagged" in page and "tier medium or above" in page
+    assert page.count('data-tier="medium"') == meta["rows_by_tier"].get("medium", 0) > 0
+    assert f'<span class="count">{meta["rows_to_review"]}</span>' in page
     assert "Needs review" in page and "what to do" in page.lower()
     row_id = re.search(r'href="/u/[^/]+/row/(\d+)"', page).group(1)
     row = client.get(f"/u/{uid}/row/{row_id}").text
@@ -212,8 +215,12 @@ def test_explain_page_shows_what_the_command_prints(client):
     from riskscreen.lookup import explain
 
     page = html.unescape(client.get("/explain?country=Ghana&product=cocoa").text)
-    for line in explain("Ghana", "cocoa").splitlines():
-        assert line.strip() in page
+    lines = explain("Ghana", "cocoa").splitlines()
+    assert len(lines) >= 4
+    for line in lines:
+        assert line.strip().removeprefix("- ") in page
+    page = html.unescape(client.get("/explain?product=cacao").text)
+    assert explain(None, "cacao", read_as="product").splitlines()[0] in page
     bad = client.get("/explain?country=Atlantis")
     assert bad.status_code == 200 and "not a country riskscreen recognises" in bad.text
 
@@ -364,5 +371,5 @@ def test_run_screen_reports_each_stage_as_it_starts(example_workbook):
     seen: list[str] = []
     run = run_screen(example_workbook, progress=seen.append)
     assert seen[:3] == ["load reference and model", "read", "detect columns"]
-    assert seen[-1] == "score" and "resolve countries" in seen
+    assert "score" in seen and "resolve countries" in seen
     assert set(seen) <= set(run.meta["timings_s"])
