@@ -57,6 +57,9 @@ def test_names_in_many_languages_give_their_good(name, good):
     "Shenzhen Garment Machinery Co Ltd",  # serves the trade: no good
     "Silk Road Logistics", "Công ty TNHH Giấy Sài Gòn",  # giấy is paper, giày shoes
     "Shanghai Hongda Maoyi Youxian Gongsi", "上海宏达贸易有限公司",
+    "Công ty TNHH Máy Tính Sài Gòn", "CONG TY TNHH MAY TINH HA NOI",  # máy: a machine
+    "Công ty TNHH May Mắn",  # may mắn: lucky
+    "Tea Tree Oil Co", "Rice & Associates",  # a surname only offered for review
 ])
 def test_names_that_name_no_good_give_none(name):
     assert _read([name]) == {name: None}
