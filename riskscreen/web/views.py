@@ -362,14 +362,8 @@ async def row_page(request: Request) -> Response:
                                                 product)
     roles = upload.run.roles
     name = row.get(roles.name) if roles.name else None
-    listing = None
-    if row.get("listing_edition"):
-        from riskscreen.scoring import list_label  # lazy: the first page comes before the library
-
-        reference, _, _ = await run_in_threadpool(web.resources)
-        listing = list_label(reference, row["listing_edition"])
     return render(request, "row.html", upload=upload, detail=detail, row=row, name=name or "",
-                  listing=listing,
+                  listing=row.get("listing_edition"),
                   blocks=present.explain_blocks(text) if text else [], explain_error=message)
 
 
