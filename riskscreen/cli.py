@@ -217,7 +217,7 @@ def _screen_dask(suppliers: tuple[Path, ...], output: Path, *, also: tuple[Path,
         raise InputError("--engine dask screens one input into one .parquet output "
                          "(no --also, no batch)")
     try:
-        from riskscreen.dask import screen_to_parquet
+        from riskscreen.dask import screen_to_parquet  # lazy: needs the dask extra
     except ImportError:
         raise InputError("--engine dask needs Dask: pip install 'riskscreen[dask]'") from None
     if suppliers[0].suffix.lower() not in (".csv", ".txt", ".parquet") and not quiet:

@@ -14,6 +14,7 @@ from riskscreen.io.read import SupplierTable
 from riskscreen.paths import models_dir
 from riskscreen.phrases import say
 from riskscreen.scoring import TIERS, Thresholds, list_label
+from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists
 
 __all__ = [
@@ -35,8 +36,6 @@ def watchlist_editions(watchlists: Watchlists) -> str:
 
 def _labels(edition: Any) -> dict[str, str]:
     """The list_editions.csv row of a data edition ({} when unknown)."""
-    from riskscreen.tables import read_table
-
     rows = read_table("list_editions").filter(pl.col("edition") == str(edition))
     return rows.row(0, named=True) if rows.height else {}
 

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "riskscreen"
 #: What each part must never import (docs/ARCHITECTURE.md, "Packages"): prefixes of module names.
 NEVER_IMPORTS: dict[str, tuple[str, ...]] = {
     "riskscreen.io": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.model",
-                      "riskscreen.match", "riskscreen.scoring", "riskscreen.resolve"),
+                      "riskscreen.match", "riskscreen.resolve"),
     "riskscreen.match": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.model",
                          "riskscreen.scoring", "riskscreen.resolve", "riskscreen.io"),
     "riskscreen.model": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.match",
@@ -25,14 +25,15 @@ NEVER_IMPORTS: dict[str, tuple[str, ...]] = {
     "riskscreen.reference": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.model",
                              "riskscreen.scoring", "riskscreen.resolve", "riskscreen.io",
                              "riskscreen.watchlists"),
-    "riskscreen.scoring": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.match",
-                           "riskscreen.io"),
+    "riskscreen.scoring": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.io",
+                           "riskscreen.resolve"),
     "riskscreen.resolve": ("riskscreen.cli", "riskscreen.pipeline", "riskscreen.scoring",
                            "riskscreen.model"),
 }
 #: The pipeline is imported only by the public API (`riskscreen/__init__.py`) and the front
-#: ends: the command line, batch runs, the web app and `explain` (which screens one pair).
-FRONT_ENDS = ("riskscreen.cli", "riskscreen.batch", "riskscreen.web", "riskscreen.lookup")
+#: ends: the command line, batch and dask runs, the web app and `explain` (screens one pair).
+FRONT_ENDS = ("riskscreen.cli", "riskscreen.batch", "riskscreen.dask", "riskscreen.web",
+              "riskscreen.lookup")
 
 
 def _modules() -> dict[str, Path]:

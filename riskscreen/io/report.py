@@ -47,6 +47,7 @@ from riskscreen.io.report_spend import parse_spend_column
 from riskscreen.io.report_styles import Palette, print_setup
 from riskscreen.io.report_summary import write_summary
 from riskscreen.io.report_zip import ReportZip
+from riskscreen.scoring import load_thresholds
 
 __all__ = [
     "FIXED_TIMESTAMP",
@@ -283,8 +284,6 @@ def write_report(
 
 def _run_thresholds(meta: Mapping[str, Any], min_tier: str) -> dict[str, Any]:
     """The thresholds the run used (from `meta`), else the table's, with the flag tier."""
-    from riskscreen.scoring import load_thresholds
-
     values = {**load_thresholds().as_dict(), **dict(meta.get("thresholds") or {})}
     values["min_tier"] = min_tier
     return values

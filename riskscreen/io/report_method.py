@@ -18,6 +18,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from riskscreen.io.report_styles import Palette
 from riskscreen.io.report_summary import text_cell
 from riskscreen.phrases import say
+from riskscreen.scoring import load_thresholds
 from riskscreen.tables import read_table
 
 __all__ = ["NOTE", "flatten_meta", "write_method"]
@@ -133,8 +134,6 @@ def threshold_notes() -> dict[str, str]:
 
 def method_steps(meta: Mapping[str, Any]) -> list[str]:
     """The method in words, with the run's own score bands filled in."""
-    from riskscreen.scoring import load_thresholds
-
     th = {**load_thresholds().as_dict(), **dict(meta.get("thresholds") or {})}
 
     def n(key: str, add: float = 0) -> str:

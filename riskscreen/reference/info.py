@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from riskscreen.reference.load import load_reference
+from riskscreen.tables import read_table
 
 
 def _watchlist_line(entry: dict[str, Any]) -> str:
@@ -43,8 +44,6 @@ def _fao_lines(entry: dict[str, Any] | None) -> list[str]:
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    from riskscreen.tables import read_table
-
     return {r["edition"]: r for r in read_table("list_editions").iter_rows(named=True)}
 
 
