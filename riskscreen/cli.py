@@ -13,6 +13,7 @@ import click
 
 from riskscreen import __version__
 from riskscreen.errors import InputError, RiskscreenError
+from riskscreen.paths import reference_dir
 
 TIER_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
 
@@ -116,7 +117,8 @@ def main(ctx: click.Context, debug: bool) -> None:
               "workbook's Method sheet.")
 @click.option("--watchlist", "watchlists", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Add your own watchlist CSV (name, aliases, country, source); repeatable.")
+              help="Add your own watchlist CSV (a name column; optional aliases, country, source); "
+              "repeatable.")
 @click.option("--no-all-sheet", is_flag=True,
               help="Leave the 'All suppliers' sheet out of the workbook (very large inputs).")
 @click.option("--stamp", is_flag=True,
@@ -140,9 +142,11 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
     input screened; 3: some inputs failed (their index rows say why); 2: nothing was screened
     (bad options or output folder).
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.background import Background, warm_model
 
     model = Background(warm_model)  # first: it overlaps importing, reading and resolving
+    # lazy: imported after the model load has started, and only when screening
     from riskscreen.pipeline import run_screen, write_outputs
 
     overrides = {"name": name_col, "country": country_col, "product": product_col,
@@ -155,7 +159,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
                      watchlists=watchlists, quiet=quiet)
         return
     if _is_batch(suppliers, output):
-        from riskscreen.batch import run_batch
+        from riskscreen.batch import run_batch  # lazy: only for batch runs
 
         if also:
             raise InputError("--also is for a single input; in a batch use --format")
@@ -183,7 +187,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             if note:
                 click.echo(note, err=True)
         m = run.meta
-        from riskscreen.scoring import TIERS
+        from riskscreen.scoring import TIERS  # lazy: keeps polars out of `--help`
 
         by_tier = m["rows_by_tier"]
         tiers = ", ".join(f"{t} {by_tier[t]}" for t in TIERS if by_tier.get(t))
@@ -213,7 +217,7 @@ def _screen_dask(suppliers: tuple[Path, ...], output: Path, *, also: tuple[Path,
         raise InputError("--engine dask screens one input into one .parquet output "
                          "(no --also, no batch)")
     try:
-        from riskscreen.dask import screen_to_parquet
+        from riskscreen.dask import screen_to_parquet  # lazy: needs the dask extra
     except ImportError:
         raise InputError("--engine dask needs Dask: pip install 'riskscreen[dask]'") from None
     if suppliers[0].suffix.lower() not in (".csv", ".txt", ".parquet") and not quiet:
@@ -247,6 +251,7 @@ def explain(country: str, product: str | None, read_as: str | None) -> None:
     answers. Values may be spelled as in a supplier sheet ("Côte d'Ivoire", "CIV", "cacao").
     Wraps `riskscreen.lookup.explain`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.lookup import explain as explain_text
 
     click.echo(explain_text(country, product, read_as=read_as))
@@ -269,7 +274,7 @@ def serve(host: str, port: int, no_browser: bool, max_upload_mb: int) -> None:
     Needs the web extra: pip install 'riskscreen[web]'. Wraps `riskscreen.web.serve`.
     """
     try:
-        from riskscreen.web.server import serve as run_server
+        from riskscreen.web.server import serve as run_server  # lazy: needs the web extra
     except ImportError as exc:
         raise InputError(
             f"riskscreen serve needs the web extra ({exc.name} is missing): "
@@ -288,6 +293,7 @@ def reference() -> None:
 @_friendly
 def reference_info_cmd() -> None:
     """Print the reference editions, sources, licences, checksums and row counts."""
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.reference.info import reference_info
 
     click.echo(reference_info())
@@ -311,7 +317,7 @@ def reference_info_cmd() -> None:
 def reference_build_cmd(ilab_dir: Path, watchlist_dir: Path | None, out_dir: Path | None,
                         fao_file: Path | None) -> None:
     """Rebuild the reference tables from the official publications (wraps `build_reference`)."""
-    from riskscreen.paths import reference_dir
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.reference import build_reference
 
     target = out_dir or reference_dir()
@@ -352,6 +358,7 @@ def model_train_cmd(edition: str | None, out_dir: Path | None, reference_dir: Pa
     Writes risk_model.skops (and its plain twin), metrics.json and MODEL_CARD.md together. Wraps
     `riskscreen.model.publish.write_model_artifacts`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.model.publish import write_model_artifacts
 
     paths = write_model_artifacts(edition=edition, out_dir=out_dir, reference=reference_dir,
@@ -373,6 +380,7 @@ def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
 
     Prints the report; wraps `riskscreen.model.publish.evaluate_model`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.model.publish import evaluate_model
 
     report, paths = evaluate_model(out_dir=out_dir, reference=reference_dir,
@@ -397,6 +405,7 @@ def followup(report: Path, output: Path, lang: str, fmt: str) -> None:
     Each holds the supplier's flagged rows, why we ask, the questions for its findings (with
     room for answers) and the documents to request, from its Follow-up sheet.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.io.letters import questionnaires
 
     written = questionnaires(report, output, lang=lang, fmt=fmt)
@@ -412,11 +421,15 @@ def watchlist() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_friendly
 def watchlist_check_cmd(file: Path) -> None:
-    """Validate your own watchlist CSV (name, aliases, country, source; optional goods, date)."""
+    """Validate your own watchlist CSV: a `name` column is all it needs (optional aliases,
+    country, source, goods, date, status, section)."""
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.watchlists import check_watchlist
 
     result = check_watchlist(file)
     click.echo(str(result))
+    if result.header_problem:
+        raise InputError(f"{file}: fix the header row (see above)")
     if not result.ok:
         raise InputError(f"{file}: {len(result.errors)} row(s) need fixing (listed above)")
 
@@ -438,6 +451,7 @@ def diff(old: Path, new: Path, output: Path | None, key: str | None) -> None:
     list edition, threshold or --min-tier, a watchlist hit, a listing, a match. Wraps
     `riskscreen.diff.compare_outputs`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.diff import compare_outputs, format_changes, write_changes
 
     result = compare_outputs(old, new, key=key)

@@ -27,6 +27,12 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError, RiskscreenError
+from riskscreen.io.columns import detect_columns, require_roles
+from riskscreen.io.read import read_frame, read_suppliers
+from riskscreen.io.read_csv import decode_text, sniff_delimiter
+from riskscreen.pipeline import _load_defaults, screen_frame
+from riskscreen.scoring import load_thresholds
+from riskscreen.watchlists import load_watchlists
 
 __all__ = ["DaskRunError", "screen_dask", "screen_to_parquet"]
 
@@ -67,8 +73,6 @@ def _plugin_class() -> type:
 def _screen_partition(pdf: Any, token: str, offsets: Sequence[int] | None, schema: Any,
                       partition_info: dict[str, Any] | None = None) -> Any:
     """One partition: pandas → polars text frame with global row_id → screen_frame → pandas."""
-    from riskscreen.io.read import read_frame
-    from riskscreen.pipeline import screen_frame
 
     number = (partition_info or {}).get("number", 0)
     try:
@@ -103,7 +107,6 @@ def _screen_partition(pdf: Any, token: str, offsets: Sequence[int] | None, schem
 
 def _output_schema(columns: Sequence[str], roles: Any, state: tuple[Any, ...]) -> pl.DataFrame:
     """The screened frame's empty shape, from screening one made-up row on the client."""
-    from riskscreen.pipeline import screen_frame
 
     reference, model, watchlists, th, _ = state
     probe = pl.DataFrame({c: ["x"] for c in columns}).with_columns(
@@ -137,10 +140,6 @@ def screen_dask(
     the client that shipped the state is alive.
     """
     import dask.dataframe as dd
-
-    from riskscreen.io.columns import detect_columns, require_roles
-    from riskscreen.pipeline import _load_defaults
-    from riskscreen.scoring import load_thresholds
 
     if not isinstance(ddf, dd.DataFrame):
         raise InputError("screen_dask takes a dask.dataframe.DataFrame")
@@ -180,8 +179,6 @@ def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> A
     """The input as a Dask DataFrame of text; workbooks are read whole (they cannot be split)."""
     import dask.dataframe as dd
 
-    from riskscreen.io.read_csv import decode_text, sniff_delimiter
-
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -200,8 +197,6 @@ def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> A
         ddf = dd.read_parquet(str(path))
         ddf = ddf.astype({c: "string[pyarrow]" for c in ddf.columns if c != "row_id"})
     else:  # xlsx/xlsm/xls/ods: read whole here with the normal reader, then split
-        from riskscreen.io.read import read_suppliers
-
         table = read_suppliers(path, sheet=sheet)
         pdf = table.frame.to_pandas(use_pyarrow_extension_array=True)
         ddf = dd.from_pandas(pdf, npartitions=partitions or max(1, table.frame.height // 100_000))
@@ -244,8 +239,6 @@ def screen_to_parquet(
     """
     import dask
     from distributed import Client, LocalCluster
-
-    from riskscreen.watchlists import load_watchlists
 
     src, target = Path(source), Path(output)
     if target.suffix.lower() != ".parquet":

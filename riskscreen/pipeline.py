@@ -25,6 +25,7 @@ from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
 from riskscreen.io.result_names import keep_input_columns, output_column_names
 from riskscreen.phrases import say
+from riskscreen.reference import load_reference
 from riskscreen.resolve import (
     NameCache,
     mark_review,
@@ -32,7 +33,7 @@ from riskscreen.resolve import (
     resolve_product_columns,
     screen_name_columns,
 )
-from riskscreen.run_meta import run_meta, watchlist_editions
+from riskscreen.run_meta import OPTIONS_KEY, recorded_options, run_meta, watchlist_editions
 from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
@@ -163,8 +164,6 @@ def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
     """Load what was not passed in. The model loads in a background thread while the file is read
     and resolved (scoring waits for it): a fraction of a second from its plain twin, seconds when
     only the skops file is usable (skops imports all of scikit-learn)."""
-    from riskscreen.reference import load_reference
-
     if model is None:
         model = Background(warm_model)
     reference = reference if reference is not None else load_reference()
@@ -252,9 +251,10 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
     Each output records the options it was made with (thresholds, --min-tier, editions): the
     workbook on its Method sheet, Parquet in its metadata (key "riskscreen"), CSV in a
     sidecar `<name>.csv.json` — `riskscreen diff` reads them to name a changed option."""
+    # lazy: the workbook writer (openpyxl) is imported only when writing, so `screen_frame`
+    # users (a map over partitions, the web app) do not pay for it.
     from riskscreen.io.report import write_report
     from riskscreen.io.tables_out import write_options_sidecar, write_table
-    from riskscreen.run_meta import OPTIONS_KEY, recorded_options
 
     written = []
     input_path = Path(run.table.path) if getattr(run.table, "path", None) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,10 @@ import polars as pl
 from riskscreen import __version__
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.io.read import SupplierTable
+from riskscreen.paths import models_dir
 from riskscreen.phrases import say
-from riskscreen.scoring import Thresholds
+from riskscreen.scoring import TIERS, Thresholds, list_label
+from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists
 
 __all__ = [
@@ -31,16 +34,40 @@ def watchlist_editions(watchlists: Watchlists) -> str:
     )
 
 
+def _labels(edition: Any) -> dict[str, str]:
+    """The list_editions.csv row of a data edition ({} when unknown)."""
+    rows = read_table("list_editions").filter(pl.col("edition") == str(edition))
+    return rows.row(0, named=True) if rows.height else {}
+
+
+def _trained_on(meta: dict[str, Any]) -> Any:
+    """'ILAB's 2022 List of Goods and 2022 Findings (data edition 2021)'."""
+    row = _labels(meta.get("edition"))
+    if not row:
+        return meta.get("trained_on")
+    return (f"ILAB's {row['list_label']} of Goods and {row['findings_label']} "
+            f"(data edition {meta.get('edition')})")
+
+
+def _sources(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The manifest's sources, each led by its name as ILAB gives it ('2022 List')."""
+    out = []
+    for src in manifest.get("sources") or []:
+        row = _labels(src.get("edition")) if isinstance(src, dict) else {}
+        if row and src.get("kind") in ("goods", "countries"):
+            name = (row.get("file_label") or row["list_label"]) if src["kind"] == "goods" \
+                else row["findings_label"]
+            src = {"name": name, **src}
+        out.append(src)
+    return out
+
+
 def model_summary(model: Any) -> dict[str, Any]:
     """Model version and its held-out validation, for the Method & sources sheet."""
-    import json
-
-    from riskscreen.paths import models_dir
-
     meta = getattr(model, "meta", {}) or {}
     summary: dict[str, Any] = {
         "format": f"{meta.get('format', 'model')} v{meta.get('version', '?')}",
-        "trained_on": meta.get("trained_on"),
+        "trained_on": _trained_on(meta),
         "estimator": meta.get("estimator"),
     }
     metrics_file = models_dir() / "metrics.json"
@@ -63,9 +90,6 @@ def model_summary(model: Any) -> dict[str, Any]:
 
 def _edition_words(reference: Any) -> str:
     """'ILAB 2022 List of Goods (data file goods_2021.xml)': the List as ILAB names it."""
-    from riskscreen.phrases import say
-    from riskscreen.scoring import list_label
-
     name = say("list_name", list=list_label(reference))
     files = reference.editions.filter(
         (pl.col("edition") == reference.newest_edition) & (pl.col("kind") == "goods")
@@ -75,8 +99,6 @@ def _edition_words(reference: Any) -> str:
 
 def _by_tier(frame: pl.DataFrame) -> dict[str, int]:
     """Rows per tier, most severe first (critical, high, medium, low, unknown)."""
-    from riskscreen.scoring import TIERS
-
     counts = dict(frame["risk_tier"].value_counts().iter_rows())
     return {t: int(counts[t]) for t in TIERS if t in counts}
 
@@ -92,7 +114,10 @@ def product_note(roles: ColumnRoles, frame: pl.DataFrame,
     from_name = int((source == "supplier name").sum())
     no_column = roles.product is None and roles.hs_code is None
     note = None
-    if no_column and product:
+    unread = int(((source == "product option") & ~known).sum()) if product else 0
+    if unread:
+        note = say("summary_product_unknown", product=product or "", rows=str(unread))
+    elif no_column and product:
         note = say("summary_product_option", product=product, rows=str(frame.height),
                    country_only=str(country_only))
     elif no_column:
@@ -122,8 +147,9 @@ def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: An
         "header_row": getattr(table, "header_row", None),
         "columns_used": {k: v for k, v in roles.as_dict().items() if v},
         "reference_edition": _edition_words(reference),
+        "list_of_goods": list_label(reference),
         "reference_built": manifest.get("built"),
-        "reference_sources": manifest.get("sources"),
+        "reference_sources": _sources(manifest),
         "model": model_summary(model),
         "watchlists": watchlists.describe() if hasattr(watchlists, "describe") else None,
         "thresholds": th.as_dict(),

@@ -78,16 +78,16 @@ def test_cli_on_an_existing_scheduler_writes_a_parquet_dataset(client, tmp_path,
 
 def test_a_failing_partition_is_a_clear_error_and_leaves_no_output(client, tmp_path,
                                                                    monkeypatch):
-    import riskscreen.pipeline as pipeline
+    import riskscreen.dask as runner
 
-    real = pipeline.screen_frame
+    real = runner.screen_frame
 
     def breaks_on_marker(frame, *args, **kwargs):
         if frame["Supplier"].str.contains("BOOM").any():
             raise ValueError("simulated failure")
         return real(frame, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "screen_frame", breaks_on_marker)
+    monkeypatch.setattr(runner, "screen_frame", breaks_on_marker)
     src = tmp_path / "in.parquet"
     rows = [{"Supplier": f"Acme {i}", "Country": "China", "Product": "cotton"}
             for i in range(400)]

@@ -18,6 +18,7 @@ import polars as pl
 from riskscreen.errors import InputError
 from riskscreen.followup import finding_order, followup_texts, phrase
 from riskscreen.io.atomic import atomic_output, refuse_input_overwrite
+from riskscreen.io.report_safe import clean_text
 
 __all__ = [
     "FORMATS",
@@ -211,8 +212,6 @@ def _write_docx(letter: Letter, path: Path) -> None:
 def _write_xlsx(letter: Letter, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
-
-    from riskscreen.io.report_safe import clean_text
 
     lang = letter.lang
     wb = Workbook()

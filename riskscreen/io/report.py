@@ -1,6 +1,7 @@
 """Write the screening result as the Excel workbook people act on and auditors file.
 
-Sheets: Flagged (tier at or above `min_tier`, worst first), All suppliers (input order),
+Sheets: Read me (tiers, what to do, the sources; from `reference/readme_sheet.csv`), Flagged
+(tier at or above `min_tier`, worst first), All suppliers (input order),
 Needs review (uncertain matches, with the candidates considered), Summary (counts, spend at
 risk, charts) and Method & sources (`meta`, plus the note that a low score is not a clearance).
 
@@ -39,12 +40,14 @@ from riskscreen.io.report_layout import (
     to_writable,
 )
 from riskscreen.io.report_method import write_method
+from riskscreen.io.report_readme import write_readme
 from riskscreen.io.report_safe import clean_text
 from riskscreen.io.report_sheetdata import SheetBody, build_sheet_body
 from riskscreen.io.report_spend import parse_spend_column
 from riskscreen.io.report_styles import Palette, print_setup
 from riskscreen.io.report_summary import write_summary
 from riskscreen.io.report_zip import ReportZip
+from riskscreen.scoring import load_thresholds
 
 __all__ = [
     "FIXED_TIMESTAMP",
@@ -55,6 +58,7 @@ __all__ = [
 ]
 
 SHEET_NAMES = {
+    "readme": "Read me",
     "flagged": "Flagged",
     "followup": "Follow-up",
     "all": "All suppliers",
@@ -63,6 +67,8 @@ SHEET_NAMES = {
     "method": "Method & sources",
 }
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
+# A data sheet prints up to the first of these columns (the rest stay in the file).
+PRINT_THROUGH = ("reasons", "review_reason")
 # The Follow-up sheet's headers, widths and cell styles (every cell wraps, top-aligned).
 FOLLOWUP_HEADERS = {
     "supplier": "Supplier", "country": "Country", "product": "Product", "finding": "Finding",
@@ -129,7 +135,12 @@ def _data_sheet(
     for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    print_setup(ws, landscape=True, fit_width=False, repeat_header=True)
+    # Printing: one page wide, header on every page; the print area ends with the reasons
+    # (review_reason on Needs review): the detail columns after them stay in the file.
+    through = [i for i, s in enumerate(specs, 1) if s.name in PRINT_THROUGH]
+    last = get_column_letter(through[0] if through else max(1, len(specs)))
+    print_setup(ws, landscape=True, fit_width=True, repeat_header=True,
+                area=f"A1:{last}{frame.height + 1}")
     ws.auto_filter.ref = f"A1:{body.last_cell}"
     if tab:
         ws.sheet_properties.tabColor = tab
@@ -236,7 +247,11 @@ def write_report(
         bodies["all"] = _data_sheet(sheets["all"], everyone, specs, palette, None)
     # write-only sheets emit their page properties with the first row: set them now
     print_setup(sheets["summary"], landscape=True, fit_width=True)
-    print_setup(sheets["method"], landscape=False, fit_width=True)
+    print_setup(sheets["method"], landscape=True, fit_width=True)
+    print_setup(sheets["readme"], landscape=False, fit_width=True)
+    write_readme(sheets["readme"], palette, _run_thresholds(meta, min_key),
+                 str(meta.get("list_of_goods") or "List"))
+    wb.active = list(sheets).index("flagged")  # opens on Flagged; Read me is the tab before it
     write_summary(
         sheets["summary"],
         frame.with_columns(pl.col("flagged").cast(pl.Boolean)),
@@ -265,6 +280,13 @@ def write_report(
     write_method(sheets["method"], palette, shown, facts)
     title = "Supplier forced-labour and child-labour risk screen"
     return _save(wb, {sheets[key]: body for key, body in bodies.items()}, path, when, title)
+
+
+def _run_thresholds(meta: Mapping[str, Any], min_tier: str) -> dict[str, Any]:
+    """The thresholds the run used (from `meta`), else the table's, with the flag tier."""
+    values = {**load_thresholds().as_dict(), **dict(meta.get("thresholds") or {})}
+    values["min_tier"] = min_tier
+    return values
 
 
 def write_sheet_workbook(

@@ -155,7 +155,8 @@ def plan_columns(
                 kind_of(schema[name]),
                 number_format=(row["number_format"] or "").strip(),
                 width=float(width) if width else None,
-                style=(row["style"] or "").strip(),
+                style=style if (style := (row["style"] or "").strip()) != "wrap" else "",
+                wrap=style == "wrap",
                 review=(row["review"] or "").strip().lower() == "yes",
                 on_flagged=(row.get("flagged") or "yes").strip().lower() != "no",
             )

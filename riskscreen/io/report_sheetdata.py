@@ -9,6 +9,7 @@ Hyperlinks (http/https only) are emitted as `<hyperlinks>` plus the sheet's rela
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -190,19 +191,21 @@ def _number_cell(name: str, letter: str, style: int):
     return build
 
 
-def _bool_cell(name: str, letter: str):
+def _bool_cell(name: str, letter: str, style: int = 0):
     col = pl.col(name)
 
     def build(rowno: pl.Expr) -> pl.Expr:
         value = col.cast(pl.Int8).cast(pl.String)
         return pl.concat_str(
-            [pl.lit(f'<c r="{letter}'), rowno, pl.lit('" t="b"><v>'), value, pl.lit("</v></c>")]
+            [pl.lit(f'<c r="{letter}'), rowno, pl.lit(f'"{_s(style)} t="b"><v>'), value,
+             pl.lit("</v></c>")]
         ).fill_null("")
 
     return build
 
 
-def _header_xml(specs: Sequence[ColumnSpec], palette: Palette) -> str:
+def _header_xml(specs: Sequence[ColumnSpec], palette: Palette,
+                widths: Sequence[float] | None = None) -> str:
     plain, quoted = palette.style_id(header=True), palette.style_id(header=True, quote=True)
     cells = []
     for i, spec in enumerate(specs, 1):
@@ -214,7 +217,16 @@ def _header_xml(specs: Sequence[ColumnSpec], palette: Palette) -> str:
             f'<c r="{get_column_letter(i)}1"{_s(style)} t="inlineStr"><is><t{space}>{body}'
             "</t></is></c>"
         )
-    return '<row r="1">' + "".join(cells) + "</row>"
+    # A header that wraps needs a row tall enough, or LibreOffice draws it over row 2.
+    lines = 1
+    if widths:
+        lines = max(
+            math.ceil(len(s.header) / max(1.0, w * _CHARS_PER_WIDTH - 2))
+            for s, w in zip(specs, widths, strict=True)
+        )
+    height = f' ht="{min(lines, _MAX_LINES) * _LINE_POINTS:g}" customHeight="1"' \
+        if lines > 1 else ""
+    return f'<row r="1"{height}>' + "".join(cells) + "</row>"
 
 
 def row_heights(
@@ -265,12 +277,15 @@ def build_sheet_body(
     for i, spec in enumerate(specs, 1):
         letter = get_column_letter(i)
         if spec.kind == "number":
-            look = {"number_format": spec.number_format, **({"wrap": True} if spec.wrap else {})}
+            look = {"number_format": spec.number_format,
+                    **({"wrap": True} if spec.wrap else {"top": True})}
             exprs.append(_number_cell(spec.name, letter, palette.style_id(**look)))
         elif spec.kind == "bool":
-            exprs.append(_bool_cell(spec.name, letter))
+            # LibreOffice shows a General-format boolean as 1/0: spell it out
+            exprs.append(_bool_cell(spec.name, letter, palette.style_id(
+                number_format='"TRUE";"TRUE";"FALSE"', top=True, center=True)))
         elif spec.style == "tier":
-            wrap = {"wrap": True} if spec.wrap else {}
+            wrap = {"wrap": True} if spec.wrap else {"top": True}
             mapping = {
                 t.tier: _s(palette.style_id(**palette.tier_look(t), **wrap)) for t in palette.tiers
             }
@@ -293,7 +308,7 @@ def build_sheet_body(
                 .otherwise(pl.lit(None, pl.String))
                 .alias(target)
             )
-            link_style = pl.lit(_s(palette.style_id(link=True)))
+            link_style = pl.lit(_s(palette.style_id(link=True, top=True)))
             linked = pl.col(target).is_not_null()
             exprs.append(
                 _text_cell(
@@ -303,8 +318,9 @@ def build_sheet_body(
             link_columns.append((target, letter))
             urls.update(frame[target].drop_nulls().unique().to_list())
         else:
-            base = pl.lit(_s(palette.style_id(wrap=True)) if spec.wrap else "")
+            base = pl.lit(_s(palette.style_id(wrap=True) if spec.wrap
+                             else palette.style_id(top=True)))
             exprs.append(
                 _text_cell(spec.name, letter, base, safe_text, None, spec.name in escape_cols)
             )
-    return SheetBody(frame, _header_xml(specs, palette), exprs, link_columns, sorted(urls))
+    return SheetBody(frame, _header_xml(specs, palette, widths), exprs, link_columns, sorted(urls))
