@@ -23,6 +23,7 @@ from riskscreen.errors import InputError
 from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.io.read_limits import int_limit
 from riskscreen.io.result_names import keep_input_columns, output_column_names
 from riskscreen.phrases import say
 from riskscreen.reference import load_reference
@@ -148,8 +149,6 @@ def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> p
     """`screen_frame` over slices of `screen_chunk_rows` rows (reference/input_limits.csv),
     sharing name-screening results between them: the same rows as one call, with the memory of
     the resolve and score stages bounded by the chunk instead of the input."""
-    from riskscreen.io.read_limits import int_limit
-
     size = int_limit("screen_chunk_rows")
     if frame.height <= size:
         return screen_frame(frame, roles, **options)
