@@ -135,3 +135,4 @@ def test_a_pinyin_word_is_not_read_as_a_cut_off_trade_name() -> None:
     assert result["watchlist_entry_id"].to_list() == [
         None, None, "uflpa-geehy-semiconductor-co-ltd", "uflpa-fujian-minlong-warehousing-co-ltd"
     ]
+    assert "abbreviations_expanded=semicond→semiconductor" in result["watchlist_features"][2]

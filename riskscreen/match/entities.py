@@ -147,6 +147,13 @@ def _queries(
     links = abbreviation_links(unknown, index.weights, index.normaliser.known_weight,
                                thresholds())
     weights.update({t: max(index.weights[a] for a in linked) for t, linked in links.items()})
+    if links:  # say which words were read as abbreviations, beside the table's expansions
+        read = [
+            ", ".join([*k.expanded, *(f"{t}→{'/'.join(links[t])}" for t in k.tokens
+                                      if t in links)]) or None
+            for k in keys
+        ]
+        queries = queries.with_columns(pl.Series("expanded", read, dtype=pl.String))
     tokens = token_frame(keys, "q", weights)
     return queries, tokens, links
 
