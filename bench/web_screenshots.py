@@ -55,7 +55,7 @@ def main() -> None:
             page.click("#screen-button")
             page.wait_for_url("**/results")
             page.screenshot(path=args.out / "results.png")
-            page.locator("#flagged").scroll_into_view_if_needed()
+            page.evaluate("document.getElementById('flagged-section').scrollIntoView()")
             page.screenshot(path=args.out / "results-table.png")
             page.locator("#flagged a.button").first.click()
             page.wait_for_url("**/row/**")
@@ -68,7 +68,7 @@ def main() -> None:
     finally:
         server.should_exit = True
     for path in sorted(args.out.glob("*.png")):
-        print(path.relative_to(ROOT))
+        print(path)
 
 
 if __name__ == "__main__":

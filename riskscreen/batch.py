@@ -25,6 +25,11 @@ import polars as pl
 from riskscreen import __version__
 from riskscreen.checksum import file_sha256
 from riskscreen.errors import InputError, RiskscreenError
+from riskscreen.io.atomic import atomic_output
+from riskscreen.io.report import write_sheet_workbook
+from riskscreen.pipeline import _load_defaults, run_screen, write_outputs
+from riskscreen.run_meta import model_summary, watchlist_editions
+from riskscreen.scoring import load_thresholds
 
 __all__ = ["BATCH_FORMATS", "EXIT_SOME_FAILED", "BatchItem", "BatchResult", "expand_inputs",
            "run_batch"]
@@ -159,6 +164,7 @@ def run_batch(
     model: Any = None,
     watchlists: Any = None,
     progress: Callable[[str], None] | None = None,
+    product: str | None = None,
 ) -> BatchResult:
     """Screen each input (files, or folders of them) into `out_dir`; write index and manifest.
 
@@ -167,10 +173,6 @@ def run_batch(
     unknown format) stop it before anything is written. `progress` gets one line per file and
     a closing line.
     """
-    from riskscreen.pipeline import _load_defaults, run_screen, write_outputs
-    from riskscreen.run_meta import model_summary, watchlist_editions
-    from riskscreen.scoring import load_thresholds
-
     fmt = fmt.lower().lstrip(".")
     if fmt not in BATCH_FORMATS:
         raise InputError(f"--format {fmt!r}: use one of {', '.join(BATCH_FORMATS)}")
@@ -194,7 +196,7 @@ def run_batch(
         try:
             run = run_screen(item.path, sheet=sheet, columns=columns, reference=reference,
                              model=model, watchlists=watchlists, min_tier=min_tier,
-                             thresholds=thresholds)
+                             thresholds=thresholds, product=product)
             write_outputs(run, item.output, all_sheet=all_sheet, stamp=stamp)
         except KeyboardInterrupt:
             raise
@@ -220,9 +222,6 @@ def run_batch(
     index = _index_frame(items, editions)
     index_path = out / "index.xlsx"
     manifest_path = out / "run.json"
-    from riskscreen.io.atomic import atomic_output
-    from riskscreen.io.report import write_sheet_workbook
-
     write_sheet_workbook({"Index": index}, index_path, stamp=stamp)
     manifest = _manifest(items, reference, watchlists, th, model_summary(model), editions, {
         "format": fmt, "sheet": sheet, "columns": dict(columns or {}),

@@ -13,6 +13,7 @@ import click
 
 from riskscreen import __version__
 from riskscreen.errors import InputError, RiskscreenError
+from riskscreen.paths import reference_dir
 
 TIER_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
 
@@ -87,6 +88,15 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Batch runs: the format of each input's output [default: xlsx].")
 @click.option("--also", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write this file (e.g. --also all.parquet); repeatable.")
+@click.option("--engine", type=click.Choice(["polars", "dask"]), default="polars",
+              show_default=True,
+              help="dask: screen partitions on a Dask cluster and write a Parquet dataset "
+              "(needs riskscreen[dask]; for inputs too big for one process).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+              "[default: start a local cluster].")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="With --engine dask: how many pieces to cut the input into.")
 @click.option("--sheet", help="Sheet to read from a workbook: name or 1-based number "
               "(default: the first).")
 @click.option("--name-col", help="Header of the supplier-name column (overrides detection).")
@@ -95,6 +105,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--hs-col", help="Header of the HS-code column (overrides detection).")
 @click.option("--address-col", help="Header of the address column (overrides detection).")
 @click.option("--spend-col", help="Header of the spend column (overrides detection).")
+@click.option("--product", "product", metavar="TEXT",
+              help="The product of every row that gives none, e.g. --product garments (a brand "
+              "that buys only garments says so once). A row's own product or HS code comes "
+              "first; without either, the good is read from the supplier's name.")
 @click.option("--min-tier", type=TIER_CHOICE, default=None,
               help="Lowest tier that is flagged [default: high].")
 @click.option("--threshold", "thresholds", multiple=True, metavar="KEY=VALUE",
@@ -111,9 +125,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @_friendly
 def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tuple[Path, ...],
-           sheet: str | None,
+           engine: str, scheduler: str | None, partitions: int | None, sheet: str | None,
            name_col: str | None, country_col: str | None, product_col: str | None,
            hs_col: str | None, address_col: str | None, spend_col: str | None,
+           product: str | None,
            min_tier: str | None, thresholds: tuple[str, ...], watchlists: tuple[Path, ...],
            no_all_sheet: bool, stamp: bool, quiet: bool) -> None:
     """Screen SUPPLIERS (.xlsx/.xlsm/.xls/.csv/.parquet) and write the flagged rows with reasons.
@@ -126,16 +141,24 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
     input screened; 3: some inputs failed (their index rows say why); 2: nothing was screened
     (bad options or output folder).
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.background import Background, warm_model
 
     model = Background(warm_model)  # first: it overlaps importing, reading and resolving
+    # lazy: imported after the model load has started, and only when screening
     from riskscreen.pipeline import run_screen, write_outputs
 
     overrides = {"name": name_col, "country": country_col, "product": product_col,
                  "hs_code": hs_col, "address": address_col, "spend": spend_col}
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
+    if engine == "dask":
+        _screen_dask(suppliers, output, also=also, sheet=sheet_arg, scheduler=scheduler,
+                     partitions=partitions, columns={k: v for k, v in overrides.items() if v},
+                     min_tier=min_tier, thresholds=_key_values(thresholds, "--threshold"),
+                     watchlists=watchlists, quiet=quiet)
+        return
     if _is_batch(suppliers, output):
-        from riskscreen.batch import run_batch
+        from riskscreen.batch import run_batch  # lazy: only for batch runs
 
         if also:
             raise InputError("--also is for a single input; in a batch use --format")
@@ -143,24 +166,27 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             suppliers, output, fmt=fmt or "xlsx", sheet=sheet_arg,
             columns={k: v for k, v in overrides.items() if v}, min_tier=min_tier,
             thresholds=_key_values(thresholds, "--threshold"), extra_watchlists=watchlists,
-            all_sheet=not no_all_sheet, stamp=stamp, model=model,
+            all_sheet=not no_all_sheet, stamp=stamp, model=model, product=product,
             progress=None if quiet else (lambda line: click.echo(line, err=True)),
         )
         sys.exit(result.exit_code)
+    if scheduler or partitions:
+        raise InputError("--scheduler and --partitions go with --engine dask")
     if fmt:
         raise InputError("--format is for batch runs (several inputs or a folder); for one "
                          "input the -o file's extension picks the format")
     run = run_screen(suppliers[0], sheet=sheet_arg,
                      columns={k: v for k, v in overrides.items() if v},
                      extra_watchlists=watchlists, min_tier=min_tier,
-                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model)
+                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model,
+                     product=product)
     written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also)
     if not quiet:
         for note in (run.table.note, *run.roles.notes):
             if note:
                 click.echo(note, err=True)
         m = run.meta
-        from riskscreen.scoring import TIERS
+        from riskscreen.scoring import TIERS  # lazy: keeps polars out of `--help`
 
         by_tier = m["rows_by_tier"]
         tiers = ", ".join(f"{t} {by_tier[t]}" for t in TIERS if by_tier.get(t))
@@ -177,8 +203,28 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
         )
         if lists:
             click.echo(f"Watchlists: {lists}. A clean result is not a clearance.", err=True)
+        if (m.get("products") or {}).get("note"):
+            click.echo(m["products"]["note"], err=True)
         for path in written:
             click.echo(f"wrote {path}", err=True)
+
+
+def _screen_dask(suppliers: tuple[Path, ...], output: Path, *, also: tuple[Path, ...],
+                 quiet: bool, watchlists: tuple[Path, ...], **options: Any) -> None:
+    """`screen --engine dask`: one input to a Parquet dataset (wraps `screen_to_parquet`)."""
+    if len(suppliers) != 1 or also:
+        raise InputError("--engine dask screens one input into one .parquet output "
+                         "(no --also, no batch)")
+    try:
+        from riskscreen.dask import screen_to_parquet  # lazy: needs the dask extra
+    except ImportError:
+        raise InputError("--engine dask needs Dask: pip install 'riskscreen[dask]'") from None
+    if suppliers[0].suffix.lower() not in (".csv", ".txt", ".parquet") and not quiet:
+        click.echo(f"{suppliers[0].name}: a workbook is read whole on this machine, then split",
+                   err=True)
+    written = screen_to_parquet(suppliers[0], output, extra_watchlists=watchlists, **options)
+    if not quiet:
+        click.echo(f"wrote {written} (a Parquet dataset: one part file per partition)", err=True)
 
 
 def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
@@ -201,6 +247,7 @@ def explain(country: str, product: str | None, read_as: str | None) -> None:
     answers. Values may be spelled as in a supplier sheet ("Côte d'Ivoire", "CIV", "cacao").
     Wraps `riskscreen.lookup.explain`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.lookup import explain as explain_text
 
     click.echo(explain_text(country, product, read_as=read_as))
@@ -223,7 +270,7 @@ def serve(host: str, port: int, no_browser: bool, max_upload_mb: int) -> None:
     Needs the web extra: pip install 'riskscreen[web]'. Wraps `riskscreen.web.serve`.
     """
     try:
-        from riskscreen.web.server import serve as run_server
+        from riskscreen.web.server import serve as run_server  # lazy: needs the web extra
     except ImportError as exc:
         raise InputError(
             f"riskscreen serve needs the web extra ({exc.name} is missing): "
@@ -242,6 +289,7 @@ def reference() -> None:
 @_friendly
 def reference_info_cmd() -> None:
     """Print the reference editions, sources, licences, checksums and row counts."""
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.reference.info import reference_info
 
     click.echo(reference_info())
@@ -265,7 +313,7 @@ def reference_info_cmd() -> None:
 def reference_build_cmd(ilab_dir: Path, watchlist_dir: Path | None, out_dir: Path | None,
                         fao_file: Path | None) -> None:
     """Rebuild the reference tables from the official publications (wraps `build_reference`)."""
-    from riskscreen.paths import reference_dir
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.reference import build_reference
 
     target = out_dir or reference_dir()
@@ -306,6 +354,7 @@ def model_train_cmd(edition: str | None, out_dir: Path | None, reference_dir: Pa
     Writes risk_model.skops (and its plain twin), metrics.json and MODEL_CARD.md together. Wraps
     `riskscreen.model.publish.write_model_artifacts`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.model.publish import write_model_artifacts
 
     paths = write_model_artifacts(edition=edition, out_dir=out_dir, reference=reference_dir,
@@ -327,6 +376,7 @@ def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
 
     Prints the report; wraps `riskscreen.model.publish.evaluate_model`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.model.publish import evaluate_model
 
     report, paths = evaluate_model(out_dir=out_dir, reference=reference_dir,
@@ -334,6 +384,28 @@ def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
     click.echo(report)
     for path in paths:
         click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the questionnaires (created if missing).")
+@click.option("--lang", default="en", show_default=True,
+              help="Language of the questionnaires: en, fr or es.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="docx",
+              show_default=True, help="Word document or one-sheet workbook.")
+@_friendly
+def followup(report: Path, output: Path, lang: str, fmt: str) -> None:
+    """Write one questionnaire per flagged supplier from REPORT (a workbook from `screen`).
+
+    Each holds the supplier's flagged rows, why we ask, the questions for its findings (with
+    room for answers) and the documents to request, from its Follow-up sheet.
+    """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
+    from riskscreen.io.letters import questionnaires
+
+    written = questionnaires(report, output, lang=lang, fmt=fmt)
+    click.echo(f"wrote {len(written)} questionnaire(s) to {output}", err=True)
 
 
 @main.group()
@@ -346,6 +418,7 @@ def watchlist() -> None:
 @_friendly
 def watchlist_check_cmd(file: Path) -> None:
     """Validate your own watchlist CSV (name, aliases, country, source; optional goods, date)."""
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.watchlists import check_watchlist
 
     result = check_watchlist(file)
@@ -371,6 +444,7 @@ def diff(old: Path, new: Path, output: Path | None, key: str | None) -> None:
     list edition, threshold or --min-tier, a watchlist hit, a listing, a match. Wraps
     `riskscreen.diff.compare_outputs`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.diff import compare_outputs, format_changes, write_changes
 
     result = compare_outputs(old, new, key=key)

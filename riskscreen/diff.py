@@ -24,6 +24,10 @@ from pathlib import Path
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.io.columns import detect_columns
+from riskscreen.io.report import write_sheet_workbook
+from riskscreen.io.tables_out import sidecar_path, write_table
+from riskscreen.run_meta import OPTIONS_KEY
 
 __all__ = ["Diff", "compare_outputs", "diff_outputs", "format_changes", "read_options",
            "read_output", "write_changes"]
@@ -88,9 +92,6 @@ def _method_sheet_thresholds(path: Path) -> dict[str, str] | None:
 
 def read_options(path: str | Path) -> dict[str, str] | None:
     """The thresholds (and `min_tier`) an output was made with, as text; None if unrecorded."""
-    from riskscreen.io.tables_out import sidecar_path
-    from riskscreen.run_meta import OPTIONS_KEY
-
     path = Path(path)
     suffix = path.suffix.lower()
     raw: str | None = None
@@ -154,8 +155,6 @@ def _pairing(old: pl.DataFrame, new: pl.DataFrame,
 
 def _pairing_roles(old: pl.DataFrame, new: pl.DataFrame,
                    key: str | None) -> tuple[list[str], str, object]:
-    from riskscreen.io.columns import detect_columns
-
     try:
         roles = detect_columns(_original_headers(old))
     except Exception:  # noqa: BLE001 — no recognisable headers: fall back to row_id
@@ -370,11 +369,7 @@ def write_changes(changes: pl.DataFrame | Diff, path: str | Path,
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".parquet"):
-        from riskscreen.io.tables_out import write_table
-
         return write_table(changes, path)
     if suffix != ".xlsx":
         raise InputError(f"{path}: unknown extension; write the diff to .xlsx, .csv or .parquet")
-    from riskscreen.io.report import write_sheet_workbook
-
     return write_sheet_workbook({"Changes": changes}, path)

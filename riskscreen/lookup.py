@@ -14,8 +14,15 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.match.countries import resolve_countries
+from riskscreen.match.products import resolve_products
+from riskscreen.model import load_model
 from riskscreen.phrases import say
+from riskscreen.pipeline import screen
+from riskscreen.reference import load_reference
 from riskscreen.scoring import list_label, listed_pairs, load_thresholds
+from riskscreen.tables import read_table
+from riskscreen.watchlists import load_watchlists
 
 __all__ = ["explain"]
 
@@ -43,9 +50,6 @@ def explain(country: str | None, product: str | None = None, *, read_as: str | N
     value, `read_as` ("country" / "product") picks the reading; by default a value that reads
     better as a product (e.g. "cacao", not the country Curaçao) is read as one.
     """
-    from riskscreen.model import load_model
-    from riskscreen.reference import load_reference
-    from riskscreen.watchlists import load_watchlists
 
     if read_as is not None and read_as not in READINGS:
         raise InputError(f"read_as must be 'country' or 'product', not {read_as!r}")
@@ -95,8 +99,6 @@ class _Context:
 
     # --- resolving one value -------------------------------------------------------------
     def country_reading(self, text: str) -> dict | None:
-        from riskscreen.match.countries import resolve_countries
-
         c = resolve_countries([text], self.reference).row(0, named=True)
         if c["country_iso3"] is None or c["country_confidence"] < self.th["accept_confidence"]:
             return None
@@ -105,16 +107,12 @@ class _Context:
         return c
 
     def country_hint(self, text: str) -> str:
-        from riskscreen.match.countries import resolve_countries
-
         c = resolve_countries([text], self.reference).row(0, named=True)
         hint = c.get("country_candidates") or (
             f"{c['country_iso3']} ({c['country_confidence']:.2f})" if c["country_iso3"] else "")
         return f" Did you mean: {hint}?" if hint else ""
 
     def product_reading(self, text: str) -> dict | None:
-        from riskscreen.match.products import resolve_products
-
         p = resolve_products([text], None, self.reference).row(0, named=True)
         known = p["good_id"] is not None or p["sector"] is not None
         if not known or p["good_confidence"] < self.th["accept_confidence"]:
@@ -220,8 +218,6 @@ class _Context:
 
     # --- a pair, screened as a supplier row ----------------------------------------------
     def _screen(self, country: str | None, product: str | None) -> dict:
-        from riskscreen.pipeline import screen
-
         data = {"Country": [country]}
         columns = {"country": "Country"}
         if product is not None:
@@ -277,7 +273,6 @@ class _Context:
 
 def read_findings_label(reference: Any) -> str:
     """'2022 Findings': the newest Findings report, named by the year it reports on."""
-    from riskscreen.tables import read_table
 
     labels = read_table("list_editions").filter(pl.col("edition") == reference.newest_edition)
     if labels.height and labels["findings_label"][0]:

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from riskscreen.errors import InputError, ReferenceError_
 from riskscreen.tables import read_table
 
 __all__ = ["LANGUAGE", "phrase", "say", "say_expr"]
@@ -24,8 +25,6 @@ _BLANK = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 def _table(lang: str) -> dict[str, str]:
     table = read_table("phrases")
     if lang not in table.columns:
-        from riskscreen.errors import InputError
-
         langs = [c for c in table.columns if c not in ("key", "note")]
         raise InputError(f"no phrases in language {lang!r}; reference/phrases.csv has {langs}")
     fallback = table["en"].to_list()
@@ -38,8 +37,6 @@ def phrase(key: str, lang: str = LANGUAGE) -> str:
     try:
         return _table(lang)[key]
     except KeyError:
-        from riskscreen.errors import ReferenceError_
-
         raise ReferenceError_(f"phrase {key!r} is missing from reference/phrases.csv") from None
 
 

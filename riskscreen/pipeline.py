@@ -20,17 +20,19 @@ import polars as pl
 
 from riskscreen.background import Background, warm_model
 from riskscreen.errors import InputError
+from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
 from riskscreen.io.result_names import keep_input_columns, output_column_names
 from riskscreen.phrases import say
+from riskscreen.reference import load_reference
 from riskscreen.resolve import (
     mark_review,
     resolve_country_columns,
     resolve_product_columns,
     screen_name_columns,
 )
-from riskscreen.run_meta import run_meta, watchlist_editions
+from riskscreen.run_meta import OPTIONS_KEY, recorded_options, run_meta, watchlist_editions
 from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
@@ -40,6 +42,7 @@ __all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "w
 ADDED_COLUMNS: tuple[str, ...] = (
     "row_id", "country_iso3", "country_name", "country_confidence", "country_method",
     "country_candidates", "region", "good", "good_id", "good_confidence", "good_method",
+    "good_source",
     "good_candidates", "sector", "list_status", "listed_child_labour", "listed_forced_labour",
     "listing_edition",
     "p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_factors",
@@ -85,6 +88,7 @@ class ScreenRun:
     table: SupplierTable
     roles: ColumnRoles
     meta: dict[str, Any] = field(default_factory=dict)
+    followup: pl.DataFrame | None = None
 
     @property
     def original_columns(self) -> list[str]:
@@ -100,18 +104,21 @@ def screen_frame(
     watchlists: Watchlists,
     thresholds: Thresholds | None = None,
     timer: StageTimer | None = None,
+    product: str | None = None,
 ) -> pl.DataFrame:
     """Screen a frame that has `row_id` and text columns; return it with the added columns.
 
     Pure: no I/O; reference, model and watchlists are passed in (`model` may be a `Background`
-    load of one, so that loading it overlaps the resolve stage).
+    load of one, so that loading it overlaps the resolve stage). `product` is one product for
+    every row that gives none (`--product`); rows without any are read from the supplier's name.
     """
     timer = timer or StageTimer(quiet=True)
     th = thresholds or load_thresholds()
     with timer.stage("resolve countries"):
         countries = resolve_country_columns(frame, roles, reference, th["accept_confidence"])
     with timer.stage("resolve products"):
-        products = resolve_product_columns(frame, roles, reference, th["accept_confidence"])
+        products = resolve_product_columns(frame, roles, reference, th["accept_confidence"],
+                                           product=product)
     with timer.stage("screen names"):
         names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists)
     work = pl.concat([frame, countries, products, names], how="horizontal")
@@ -138,8 +145,6 @@ def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
     """Load what was not passed in. The model loads in a background thread while the file is read
     and resolved (scoring waits for it): a fraction of a second from its plain twin, seconds when
     only the skops file is usable (skops imports all of scikit-learn)."""
-    from riskscreen.reference import load_reference
-
     if model is None:
         model = Background(warm_model)
     reference = reference if reference is not None else load_reference()
@@ -159,14 +164,17 @@ def run_screen(
     extra_watchlists: Sequence[str | Path] = (),
     min_tier: str | None = None,
     thresholds: Mapping[str, float] | None = None,
+    product: str | None = None,
     quiet: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> ScreenRun:
     """Read, detect columns, screen; return the frame with the metadata an audit needs.
 
     `thresholds` overrides rows of `reference/thresholds.csv` (e.g. {"tier_high": 60}); the
-    values used are recorded in the run's metadata and the workbook's Method sheet.
-    `progress` is called with each stage's name as it starts (the web page shows it).
+    values used are recorded in the run's metadata and the workbook's Method sheet. `product`
+    ("garments") is the product of every row that gives none (a row's own product or HS code
+    comes first; rows with neither and no `product` have their good read from the supplier's
+    name). `progress` is called with each stage's name as it starts (the web page shows it).
     """
     timer = StageTimer(quiet=quiet, on_stage=progress)
     with timer.stage("load reference and model"):
@@ -197,19 +205,22 @@ def run_screen(
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
     frame = screen_frame(table.frame, roles, reference=reference, model=model,
-                         watchlists=watchlists, thresholds=th, timer=timer)
+                         watchlists=watchlists, thresholds=th, timer=timer, product=product)
     if isinstance(model, Background):
         model = model.result()
-    meta = run_meta(table, roles, reference, model, watchlists, th, frame)
+    meta = run_meta(table, roles, reference, model, watchlists, th, frame, product=product)
+    with timer.stage("follow-up"):
+        followup = followup_frame(frame, reference=reference, columns_used=meta["columns_used"])
     meta["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
-    return ScreenRun(frame=frame, table=table, roles=roles, meta=meta)
+    return ScreenRun(frame=frame, table=table, roles=roles, meta=meta, followup=followup)
 
 
 def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
     """Screen a supplier file (xlsx/xls/csv/parquet path) or a polars frame.
 
     Options: `sheet`, `columns` (role → header, e.g. {"name": "Vendor"}), `min_tier`,
-    `thresholds` (e.g. {"tier_high": 60}), `extra_watchlists`, and preloaded `reference`,
+    `thresholds` (e.g. {"tier_high": 60}), `product` (e.g. "garments": the product of every
+    row that gives none), `extra_watchlists`, and preloaded `reference`,
     `model`, `watchlists`. Returns every input row
     with the added columns (see the README's output contract).
     """
@@ -223,9 +234,10 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
     Each output records the options it was made with (thresholds, --min-tier, editions): the
     workbook on its Method sheet, Parquet in its metadata (key "riskscreen"), CSV in a
     sidecar `<name>.csv.json` — `riskscreen diff` reads them to name a changed option."""
+    # lazy: the workbook writer (openpyxl) is imported only when writing, so `screen_frame`
+    # users (a map over partitions, the web app) do not pay for it.
     from riskscreen.io.report import write_report
     from riskscreen.io.tables_out import write_options_sidecar, write_table
-    from riskscreen.run_meta import OPTIONS_KEY, recorded_options
 
     written = []
     input_path = Path(run.table.path) if getattr(run.table, "path", None) else None
@@ -236,7 +248,7 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
             written.append(write_report(
                 run.frame, path, original_columns=run.original_columns, meta=run.meta,
                 min_tier=run.meta["thresholds"]["min_tier"], all_sheet=all_sheet, stamp=stamp,
-                spend_column=run.roles.spend, input_path=input_path,
+                spend_column=run.roles.spend, input_path=input_path, followup=run.followup,
             ))
         elif suffix in (".csv", ".parquet"):
             options = json.dumps(recorded_options(run.meta), ensure_ascii=False, default=str,

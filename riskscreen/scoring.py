@@ -2,8 +2,12 @@
 
 The formula (documented in the README) is driven by `reference/thresholds.csv`:
 
-* an active watchlist entity hit, an active country/region-wide order, or a supplier in the
-  Xinjiang region (UFLPA rebuttable presumption) scores 100 — tier critical;
+* an active watchlist entity hit or an active country/region-wide order scores 100 — tier
+  critical;
+* a country or region rule in law or in ILAB's findings (`reference/watchlist_scope_rules.csv`,
+  basis `law` or `ilab_finding`: the UFLPA region presumption, CAATSA 321(b) for North
+  Korea, governments ILAB finds complicit in forced child labour) sets the score to at least its
+  `score_key` threshold, whatever the good;
 * a (country, good) pair on the newest ILAB list scores from `listed_forced_base` (forced labour)
   or `listed_child_base` (child labour only) upwards, by the model's probability — it always flags;
   so do a downstream listing (made with listed inputs, `reference/derived_inputs.csv`) and a
@@ -22,6 +26,7 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.match.entity_scopes import RULE_COLUMNS, law_rules, match_law_rules
 from riskscreen.phrases import say, say_expr
 from riskscreen.tables import read_table
 
@@ -140,6 +145,20 @@ def list_status() -> pl.Expr:
     )
 
 
+def good_label() -> pl.Expr:
+    """The good as reasons name it, saying where it came from when the row did not give it
+    (read from the supplier's name, or the product given for every row with --product)."""
+    good = pl.coalesce(pl.col("good"), pl.col("sector"))
+    source = pl.col("good_source")
+    return (
+        pl.when(source == "supplier name")
+        .then(say_expr("good_from_name", good=good, word=pl.col("_good_word")))
+        .when(source == "product option")
+        .then(say_expr("good_from_option", good=good, product=pl.col("_good_word")))
+        .otherwise(good)
+    )
+
+
 def _model_reason(list_name: str, th: Thresholds) -> pl.Expr:
     """The model's estimate as a likelihood band, the number second, never read as a clearance."""
     country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
@@ -158,7 +177,7 @@ def _model_reason(list_name: str, th: Thresholds) -> pl.Expr:
     level = pl.col("_level")
     return (
         pl.when(level == "pair")
-        .then(say_expr("reason_model_pair", list_name=list_name, good=pl.col("good"), **blanks))
+        .then(say_expr("reason_model_pair", list_name=list_name, good=good_label(), **blanks))
         .when(level == "sector")
         .then(say_expr("reason_model_sector", sector=pl.col("sector"), **blanks))
         .when(method == "service").then(say_expr("reason_model_service", **blanks))
@@ -168,11 +187,27 @@ def _model_reason(list_name: str, th: Thresholds) -> pl.Expr:
     )
 
 
-def _reasons(list_name: str, th: Thresholds) -> list[pl.Expr]:
+def _rule_reason(country: pl.Expr, edition: str) -> pl.Expr:
+    """The sentence of the law or ILAB rule that applies (its `reason_key` in phrases.csv)."""
+    key = pl.col("rule_reason_key")
+    out = pl.lit(None, pl.String)
+    for reason_key in law_rules()["rule_reason_key"].unique(maintain_order=True).to_list():
+        out = pl.when(key == reason_key).then(
+            say_expr(reason_key, country=country, edition=edition)
+        ).otherwise(out)
+    return out
+
+
+def _findings_edition(reference: Any) -> str:
+    """'2022': the reporting year of the newest Findings on the Worst Forms of Child Labor."""
+    rows = reference.editions.filter(pl.col("kind") == "countries").sort("edition")
+    return str(rows["reporting_year"][-1]) if rows.height else ""
+
+
+def _reasons(list_name: str, th: Thresholds, findings_edition: str = "") -> list[pl.Expr]:
     """Candidate reasons in priority order; the first three non-null ones are kept. Every
     sentence comes from `reference/phrases.csv`."""
     country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
-    good = pl.coalesce(pl.col("good"), pl.col("sector"))
     hit = pl.col("watchlist_name").is_not_null()
     listed = pl.col("listed_forced_labour") | pl.col("listed_child_labour")
     alias = pl.col("watchlist_alias")
@@ -191,13 +226,13 @@ def _reasons(list_name: str, th: Thresholds) -> list[pl.Expr]:
                 .cast(pl.String),
             )
         ),
-        pl.when(pl.col("_xinjiang")).then(pl.lit(say("reason_xinjiang"))),
+        _rule_reason(country, findings_edition),
         pl.when(pl.col("_scope_active")).then(
             say_expr("reason_scope", action=pl.col("scope_action"), date=pl.col("scope_date"),
                      name=pl.col("scope_name"))
         ),
         pl.when(listed).then(
-            say_expr("reason_listed", list_name=list_name, good=good, country=country,
+            say_expr("reason_listed", list_name=list_name, good=good_label(), country=country,
                      finding=_finding(), ignore_nulls=False)
         ),
         pl.when(hit & ~pl.col("_watch_active")).then(
@@ -228,7 +263,7 @@ SCORE_INPUTS: tuple[str, ...] = (
     "country_iso3", "country_name", "country_method", "region", "good_id", "good", "sector",
     "watchlist_name", "watchlist_source", "watchlist_alias", "watchlist_section",
     "watchlist_score", "watchlist_status", "scope_name", "scope_action", "scope_date",
-    "scope_status", "good_method", "good_candidates",
+    "scope_status", "good_method", "good_candidates", "good_source", "_good_word",
 )
 
 
@@ -262,7 +297,8 @@ def _score_distinct(
     list_name = say("list_name", list=list_label(reference))
     listed = listed_pairs(reference)
     frame = frame.with_columns(
-        pl.lit(None, pl.String).alias(c) for c in ("good_method", "good_candidates")
+        pl.lit(None, pl.String).alias(c)
+        for c in ("good_method", "good_candidates", "good_source", "_good_word")
         if c not in frame.columns
     )
 
@@ -272,6 +308,7 @@ def _score_distinct(
         .filter(pl.col("country_iso3").is_not_null())
     )
     predicted = _predict(pairs, model)
+    frame = match_law_rules(frame)
     out = (
         frame.join(listed, on=["country_iso3", "good_id"], how="left", nulls_equal=False)
         .join(predicted, on=["country_iso3", "good_id", "sector"], how="left", nulls_equal=True)
@@ -293,11 +330,11 @@ def _score_distinct(
         .alias("_level"),
         _active("watchlist_status", "watchlist_name").alias("_watch_active"),
         _active("scope_status", "scope_name").alias("_scope_active"),
-        (pl.col("region") == "Xinjiang").fill_null(False).alias("_xinjiang"),
+        _rule_floor(th).alias("_rule_score"),
     )
     model_score = (pl.col("p_any_finding").pow(th["model_exponent"]) * 100).round(0)
     score = (
-        pl.when(pl.col("_watch_active") | pl.col("_scope_active") | pl.col("_xinjiang"))
+        pl.when(pl.col("_watch_active") | pl.col("_scope_active"))
         .then(pl.lit(th["watchlist_score"]))
         .when(pl.col("listed_forced_labour"))
         .then(th["listed_forced_base"] + (pl.col("p_forced_labour").fill_null(0)
@@ -312,6 +349,7 @@ def _score_distinct(
         .then(pl.min_horizontal(model_score, th["model_country_cap"]))
         .otherwise(None)
     )
+    score = pl.max_horizontal(score, pl.col("_rule_score"))  # a law / ILAB rule is a floor
     out = out.with_columns(score.cast(pl.Int64).alias("risk_score"))
     tier = (
         pl.when(pl.col("risk_score").is_null()).then(pl.lit("unknown"))
@@ -324,13 +362,13 @@ def _score_distinct(
     out = out.with_columns(tier.alias("risk_tier")).with_columns(
         pl.col("risk_tier").is_in(flag_tiers).alias("flagged"),
         list_status().alias("list_status"),
-        pl.concat_list(_reasons(list_name, th))
+        pl.concat_list(_reasons(list_name, th, _findings_edition(reference)))
         .list.drop_nulls()
         .list.head(3)
         .list.join("; ")
         .alias("reasons"),
     )
-    return out.drop("_level", "_watch_active", "_scope_active", "_xinjiang",
+    return out.drop("_level", "_watch_active", "_scope_active", "_rule_score", *RULE_COLUMNS,
                     "_listing_via", "_listing_note")
 
 
@@ -384,6 +422,18 @@ def listed_pairs(reference: Any) -> pl.DataFrame:
     for more in (via_input, via_parent):
         out = pl.concat([out, more.join(out, on=["country_iso3", "good_id"], how="anti")])
     return out
+
+
+def _rule_floor(th: Thresholds) -> pl.Expr:
+    """The score a law or ILAB rule guarantees the row (its `score_key` threshold), or null."""
+    keys = law_rules()["rule_score_key"].unique(maintain_order=True).to_list()
+    missing = [k for k in keys if k not in th.values]
+    if missing:
+        raise InputError(f"watchlist_scope_rules.csv names unknown thresholds {missing}; "
+                         "add them to reference/thresholds.csv")
+    return pl.col("rule_score_key").replace_strict(
+        {k: th[k] for k in keys}, default=None, return_dtype=pl.Float64
+    )
 
 
 def _active(status_col: str, name_col: str) -> pl.Expr:

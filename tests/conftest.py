@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+import riskscreen  # noqa: F401,E402 - first, so openpyxl's XML writer is pinned (riskscreen/__init__.py)
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -182,7 +182,7 @@ def test_arbitrary_unicode_is_handled(names: list[str | None], data) -> None:
 
 def test_scope_rules_apply_by_country_region_and_good() -> None:
     rows = pl.read_csv(LISTS / "scope_rows.csv", comment_prefix="#", infer_schema=False)
-    out = match_scopes(rows)
+    out = match_scopes(rows, load_watchlists())
     assert out.height == rows.height
     assert out["supplier"].to_list() == rows["supplier"].to_list()
     names = out["scope_name"].to_list()

@@ -29,7 +29,7 @@ from riskscreen.model.features import (
     peer_kernel,
     production_kernel,
 )
-from riskscreen.model.store import TRUSTED_TYPES, file_types
+from riskscreen.model.store import TRUSTED_TYPES, file_types, save_model
 from riskscreen.model.training import fit_grid
 from riskscreen.model.validation import temporal
 from riskscreen.reference import load_reference
@@ -387,7 +387,7 @@ def test_plain_twin_matches_the_skops_model_on_every_cell(model):
 
 
 def test_stale_plain_twin_is_ignored(trained, tmp_path):
-    path = trained.save(tmp_path / "m.skops")
+    path = save_model(trained, tmp_path / "m.skops")
     twin = tmp_path / "m.json.gz"
     assert twin.is_file()
     other = tmp_path / "other.skops"
@@ -422,7 +422,7 @@ def test_committed_model_contains_only_trusted_types(model):
 
 
 def test_save_and_load_round_trip(trained, tmp_path):
-    path = trained.save(tmp_path / "m.skops")
+    path = save_model(trained, tmp_path / "m.skops")
     again = load_model(path)
     assert np.array_equal(again.state["p_forced"], trained.state["p_forced"])
 
@@ -442,7 +442,7 @@ def test_untrusted_types_are_refused(tmp_path):
 
 
 def test_tampered_schema_is_refused_before_loading(tmp_path, trained):
-    good = trained.save(tmp_path / "m.skops")
+    good = save_model(trained, tmp_path / "m.skops")
     bad = tmp_path / "bad.skops"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
         for item in src.namelist():

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 import riskscreen
+from riskscreen.match.entity_scopes import match_law_rules
 from riskscreen.scoring import TIERS, load_thresholds
 
 CONTRACT = {
@@ -102,10 +103,11 @@ def test_model_score_is_the_either_finding_probability_as_documented(example):
     th = load_thresholds()
     caps = {"pair": th["model_pair_cap"], "sector": th["model_sector_cap"],
             "country": th["model_country_cap"]}
+    ruled = match_law_rules(example.select("country_iso3", "region", "good_id"))["rule_id"]
     rows = example.filter(
         ~pl.col("listed_child_labour") & ~pl.col("listed_forced_labour")
         & pl.col("watchlist_name").is_null() & pl.col("scope_name").is_null()
-        & pl.col("p_any_finding").is_not_null() & (pl.col("region").fill_null("") != "Xinjiang")
+        & pl.col("p_any_finding").is_not_null() & ruled.is_null()  # law / ILAB rules: floors
     )
     assert rows.height > 20
     for row in rows.iter_rows(named=True):

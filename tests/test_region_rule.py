@@ -89,3 +89,36 @@ def test_real_lists_fukang_road_not_xinjiang(shared_data: Path) -> None:
         assert fukang.height == 1
         assert fukang["region"].is_null().all()
         assert out.filter(pl.col("region") == "Xinjiang").height == 0
+
+
+def test_country_converter_names() -> None:
+    """country_converter's own test names: no wrong country, >= 90 % right (as the pipeline
+    uses answers: below the accept confidence a country is held back for review)."""
+    ev = pl.read_csv(DATA / "eval_countries_coco.csv", infer_schema=False, comment_prefix="#")
+    expected = ev["expected_iso3"].fill_null("")
+    out = resolve_countries(ev["input"])
+    held = pl.when(pl.col("country_confidence") >= 0.8).then("country_iso3")
+    accepted = out.select("input", held.fill_null("").alias("got"))
+    got = ev.select("input").join(accepted, on="input", how="left", maintain_order="left")["got"]
+    wrong = ev.filter((got != "") & (got != expected))
+    assert wrong.height == 0, wrong["input"].to_list()
+    assert (got == expected).mean() >= 0.90
+
+
+@pytest.mark.parametrize(
+    ("value", "iso3"),
+    [
+        ("Dem. People's Rep. of Korea", "PRK"),
+        ("Lao People's Dem. Rep.", "LAO"),
+        ("Br. Virgin Isds", "VGB"),
+        ("China excluding Hong Kong", "CHN"),
+        ("Asia without China", None),
+        ("American Samoa (US)", "ASM"),
+        ("Georgia (US state)", "USA"),
+        ("Saint Martin (Dutch)", "SXM"),
+        ("French Guyana", "GUF"),
+    ],
+)
+def test_country_name_forms(value: str, iso3: str | None) -> None:
+    out = resolve_countries([value])
+    assert out["country_iso3"][0] == iso3

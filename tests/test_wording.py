@@ -204,3 +204,105 @@ def test_no_reason_phrase_contains_the_reason_separator():
     for key, text in zip(read_table("phrases")["key"], read_table("phrases")["en"], strict=True):
         if key.startswith(("reason_", "finding_", "band_", "pct_", "factor_")):
             assert "; " not in text, key
+
+
+# --- the workbook explains itself and prints ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def example_book(repo_root):
+    from openpyxl import load_workbook
+
+    return load_workbook(repo_root / "examples" / "suppliers_report.xlsx")
+
+
+def test_read_me_sheet_says_what_tiers_mean_and_what_the_sources_are(example_book):
+    ws = example_book["Read me"]
+    assert example_book.sheetnames[0] == "Read me"
+    assert example_book.active.title == "Flagged"  # opens on the rows to act on
+    rows = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    for term in ("critical (90–100)", "high (70–89)", "medium (40–69)", "low (0–39)", "unknown"):
+        assert term in rows, term
+    assert "ILAB's 2022 List of Goods names this good" in rows["high (70–89)"]
+    for term, address in (
+        ("ILAB List of Goods", "https://www.dol.gov/agencies/ilab/reports/child-labor/"
+                               "list-of-goods"),
+        ("ILAB Findings", "https://www.dol.gov/agencies/ilab/resources/reports/child-labor/"
+                          "findings"),
+        ("UFLPA", "https://www.cbp.gov/trade/forced-labor/UFLPA"),
+        ("UFLPA Entity List", "https://www.dhs.gov/uflpa-entity-list"),
+        ("CBP WROs and Findings", "https://www.cbp.gov/trade/forced-labor/"
+                                  "withhold-release-orders-and-findings"),
+    ):
+        assert address in rows[term], term
+    assert "A clean result is not a clearance" in rows["Read this first"]
+
+
+def test_method_sheet_leads_with_the_method_in_words_and_describes_thresholds(example_book):
+    ws = example_book["Method & sources"]
+    values = list(ws.iter_rows(values_only=True))
+    assert values[1][0] == say("method_title")
+    assert values[2][1].startswith("1. Read:")
+    assert "ILAB's 2022 List of Goods scores 80–89" in values[4][1]
+    notes = {r[0].strip(): r[2] for r in values if r and r[0] and len(r) > 2 and r[2]}
+    table = read_table("thresholds")
+    for key, note in zip(table["key"], table["note"], strict=True):
+        if key != "min_tier":
+            assert notes.get(key) == note, key
+    text = " ".join(str(v) for r in values for v in r if v is not None)
+    assert "ILAB 2022 List of Goods (data file goods_2021.xml)" in text
+    assert "2018 List (early file)" in text
+    assert "ILAB's 2022 List of Goods and 2022 Findings (data edition 2021)" in text
+
+
+def test_every_data_sheet_prints_one_page_wide_with_reasons_wrapped(example_book):
+    from openpyxl.utils import get_column_letter
+
+    for title in ("Flagged", "All suppliers", "Needs review"):
+        ws = example_book[title]
+        assert ws.page_setup.orientation == "landscape", title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows == "$1:$1"
+        headers = [c.value for c in ws[1]]
+        key = "review_reason" if title == "Needs review" else "reasons"
+        col = headers.index(key) + 1
+        letter = get_column_letter(col)
+        assert ws.print_area == f"'{title}'!$A$1:${letter}${ws.max_row}"
+        assert ws.column_dimensions[letter].width >= (60 if key == "reasons" else 40)
+        for row in ws.iter_rows(min_row=2, max_row=min(ws.max_row, 40)):
+            cell = row[col - 1]
+            assert cell.alignment.wrap_text, (title, cell.coordinate)
+            if cell.value and len(cell.value) > 2 * ws.column_dimensions[letter].width:
+                height = ws.row_dimensions[cell.row].height
+                assert height and height >= 30, (title, cell.coordinate)
+        # a header that wraps gets a header row tall enough not to overlap row 1
+        widths = [ws.column_dimensions[get_column_letter(i)].width
+                  for i in range(1, len(headers) + 1)]
+        if any(len(h) > w for h, w in zip(headers, widths, strict=True)):
+            assert ws.row_dimensions[1].height and ws.row_dimensions[1].height >= 30
+
+
+def test_cli_summary_lists_tiers_most_severe_first(tmp_path):
+    from click.testing import CliRunner
+
+    from riskscreen.cli import main
+
+    src = tmp_path / "s.csv"
+    src.write_text("Supplier,Country,Product\nA,Turkmenistan,cotton\nB,Germany,bearings\n"
+                   "C,,cotton\nD,India,bricks\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["screen", str(src), "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code == 0, result.output
+    m = re.search(r"\((critical \d+, high \d+, low \d+, unknown \d+)\)", result.output)
+    assert m, result.output
+
+
+def test_reference_info_names_each_list_by_its_year():
+    from riskscreen.reference.info import reference_info
+
+    text = reference_info()
+    assert "Newest List of Goods: the 2022 List (data edition 2021, goods_2021.xml)" in text
+    assert "Listing history: 2016 List, 2018 List, 2020 List, 2022 List" in text
+    lines = [ln for ln in text.splitlines() if "goods_201" in ln and "sha256" in ln]
+    labels = [ln.split("goods_")[0].strip() for ln in lines]
+    assert len(labels) == len(set(labels)), labels  # no two files under the same label
+    assert "2018 List (early file)" in labels

@@ -162,7 +162,7 @@ def _default_from_package(path: Path, names: list[str]) -> tuple[int | None, lis
 
 def _report_sheet(names: list[str], label: str, notes: list[str]) -> int | None:
     """In a riskscreen report, the sheet with every supplier (not only the flagged ones)."""
-    from riskscreen.io.report import SHEET_NAMES
+    from riskscreen.io.report import SHEET_NAMES  # lazy: reading need not load the writer
 
     every, method = SHEET_NAMES["all"], SHEET_NAMES["method"]
     if every not in names or method not in names:

@@ -64,6 +64,9 @@ class CountryIndex:
     fuzzy_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="<U1"))
     cache: dict[str, tuple] = field(default_factory=dict)
     province_keys: frozenset[str] = frozenset()  # places that are a province-level region
+    exclusions: tuple[str, ...] = ()  # 'excluding', 'except': what follows is left out
+    subnational: frozenset[str] = frozenset()  # 'state', 'province': 'Georgia (US state)'
+    abbreviations: dict[str, str] = field(default_factory=dict)  # 'rep' -> 'republic'
     address_words: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> words
 
     def t(self, key: str) -> float:
@@ -153,6 +156,14 @@ def load_index(folder: str | None = None) -> CountryIndex:
         )
     )
     no_scan = {t for t, k in zip(texts, kinds, strict=True) if k == "ignore_inside"}
+    exclusions = tuple(t for t, k in zip(texts, kinds, strict=True) if k == "exclusion" and t)
+    subnational = frozenset(t for t, k in zip(texts, kinds, strict=True) if k == "subnational")
+    abbrev = read_table("country_abbreviations", folder)
+    abbreviations = {
+        normalise(a): normalise(e or "")
+        for a, e in zip(abbrev["abbreviation"], abbrev["expansion"], strict=True)
+        if a and e
+    }
 
     entries: dict[str, Entry] = {}
     alias_pairs = [
@@ -229,6 +240,9 @@ def load_index(folder: str | None = None) -> CountryIndex:
             [k in entries and entries[k].method == "place" for k in fuzzy_keys], dtype=bool
         ),
         province_keys=province_keys,
+        exclusions=exclusions,
+        subnational=subnational,
+        abbreviations=abbreviations,
         address_words=_address_words(folder),
     )
 

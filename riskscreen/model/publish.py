@@ -11,7 +11,7 @@ from pathlib import Path
 
 from riskscreen.model.card import model_card
 from riskscreen.model.plain import plain_path
-from riskscreen.model.store import MODEL_FILE, load_model
+from riskscreen.model.store import MODEL_FILE, load_model, save_model
 from riskscreen.model.training import train
 from riskscreen.model.validation import evaluate, evaluation_report
 from riskscreen.paths import models_dir
@@ -42,7 +42,7 @@ def write_model_artifacts(edition: str | None = None, out_dir: str | Path | None
     out = Path(out_dir) if out_dir else models_dir()
     out.mkdir(parents=True, exist_ok=True)
     model = train(edition, reference, random_state=random_state)
-    model_path = model.save(out / MODEL_FILE)
+    model_path = save_model(model, out / MODEL_FILE)
     metrics = evaluate(reference, random_state=random_state)
     metrics_path = _write_metrics(metrics, out)
     card_path = out / "MODEL_CARD.md"

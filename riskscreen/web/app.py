@@ -21,7 +21,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from riskscreen.background import Background
+from riskscreen.background import Background, warm_model
+from riskscreen.web import views
 from riskscreen.web.guard import Guard, loopback_hosts
 from riskscreen.web.store import UploadStore
 
@@ -32,12 +33,21 @@ DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
 
 
 def _load_resources() -> tuple[Any, Any, Any]:
-    """Reference tables, warm model and watchlists: loaded once, shared by every screening."""
-    from riskscreen.background import warm_model
+    """Reference tables, warm model and watchlists: loaded once, shared by every screening.
+    A one-row screening then builds the matchers' indexes, so the first upload is warm too."""
+    import polars as pl
+
+    # lazy: the library (polars, openpyxl …) loads in the background after the first page is
+    # sent, so `riskscreen serve` answers quickly (bench/web_serve.py)
+    from riskscreen.pipeline import run_screen
     from riskscreen.reference import load_reference
     from riskscreen.watchlists import load_watchlists
 
-    return load_reference(), warm_model(), load_watchlists()
+    reference, model, watchlists = load_reference(), warm_model(), load_watchlists()
+    probe = pl.DataFrame({"Supplier": ["Acme Textiles Ltd"], "Country": ["China"],
+                          "Product": ["cotton"]})
+    run_screen(probe, reference=reference, model=model, watchlists=watchlists)
+    return reference, model, watchlists
 
 
 @dataclass
@@ -97,10 +107,11 @@ class WebState:
         self._closed = True
 
 
-def create_app(config: WebConfig | None = None, *, preload: bool = True) -> Starlette:
+def create_app(config: WebConfig | None = None, *, preload: bool = False) -> Starlette:
     """The ASGI app. `config.allowed_hosts` defaults to the bound host (plus 'localhost' and
-    '127.0.0.1' for loopback); requests with any other Host header are refused."""
-    from riskscreen.web import views
+    '127.0.0.1' for loopback); requests with any other Host header are refused. Reference,
+    model and watchlists load in the background once the first page is sent (at startup with
+    `preload`)."""
 
     config = config or WebConfig()
     if not config.allowed_hosts:

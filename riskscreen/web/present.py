@@ -24,6 +24,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("resolve products", "Matching products"),
     ("screen names", "Checking names against the watchlists"),
     ("score", "Scoring and writing reasons"),
+    ("follow-up", "Preparing follow-up questions"),
 )
 
 
@@ -172,7 +173,7 @@ def explain_blocks(text: str) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         if line.startswith((" ", "\t")) and blocks:
-            blocks[-1]["items"].append(line.strip())
+            blocks[-1]["items"].append(line.strip().removeprefix("- "))
         else:
             blocks.append({"head": line.strip(), "items": []})
     return blocks

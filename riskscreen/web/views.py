@@ -1,15 +1,19 @@
 """Route handlers of the web page. Each one reads the request, calls the library (in a worker
-thread when it may take time), and renders a template; no screening logic lives here."""
+thread when it may take time), and renders a template; no screening logic lives here.
+
+The library (polars, openpyxl …) is imported inside the handlers that need it, so the server
+answers its first page before those imports, and loads them with the reference and model in
+the background once that page is sent."""
 
 from __future__ import annotations
 
-import inspect
 import re
 import sys
 import traceback
 from pathlib import PurePosixPath
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -22,8 +26,6 @@ from starlette.responses import (
 )
 
 from riskscreen.errors import RiskscreenError
-from riskscreen.io.columns import ROLES
-from riskscreen.web import present
 from riskscreen.web.guard import csrf_ok, csrf_token
 from riskscreen.web.store import ALLOWED_SUFFIXES, Upload, size_text, too_big
 
@@ -34,13 +36,6 @@ ROLE_LABELS = {
 }
 DOWNLOADS = {"report.xlsx": "_report.xlsx", "suppliers.csv": "_screened.csv"}
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields around the file
-
-
-def product_supported() -> bool:
-    """Whether this library version takes one product for rows without one (`product=`)."""
-    from riskscreen.pipeline import run_screen
-
-    return "product" in inspect.signature(run_screen).parameters
 
 
 def _web(request: Request) -> Any:
@@ -68,7 +63,7 @@ def render(request: Request, template: str, code: int = 200, **context: Any) -> 
 
 def _upload_form(request: Request, code: int = 200, **context: Any) -> HTMLResponse:
     return render(request, "upload.html", code, tiers=TIERS,
-                  product_supported=product_supported(), **context)
+                  **context)
 
 
 def _upload(request: Request) -> Upload | None:
@@ -90,14 +85,15 @@ async def _check_csrf(request: Request, form: Any) -> HTMLResponse | None:
 
 
 async def upload_page(request: Request) -> Response:
-    _web(request).start_loading()
-    return _upload_form(request)
+    response = _upload_form(request)
+    response.background = BackgroundTask(_web(request).start_loading)
+    return response
 
 
 def _read_for_columns(upload: Upload) -> None:
     """Read the file as `riskscreen screen` will, and detect its columns."""
-    from riskscreen.io.columns import detect_columns
-    from riskscreen.io.read import read_suppliers
+    from riskscreen.io.columns import detect_columns  # lazy: first page first
+    from riskscreen.io.read import read_suppliers  # lazy: the first page comes before the library
 
     table = read_suppliers(upload.path, sheet=upload.sheet)
     upload.table = table
@@ -169,6 +165,8 @@ def _preview(upload: Upload, n: int = 5) -> list[list[str]]:
 
 
 async def columns_page(request: Request) -> Response:
+    from riskscreen.io.columns import ROLES  # lazy: the first page comes before the library
+
     upload = _upload(request)
     if upload is None:
         return _gone(request)
@@ -179,7 +177,6 @@ async def columns_page(request: Request) -> Response:
         roles=[(r, ROLE_LABELS[r], getattr(roles, r), roles.how.get(r, "")) for r in ROLES],
         headers=upload.table.headers, preview=_preview(upload), tiers=TIERS,
         screenable=screenable, notes=[*upload.table.notes, *roles.notes],
-        product_supported=product_supported(),
     )
 
 
@@ -201,16 +198,16 @@ async def change_sheet(request: Request) -> Response:
 
 def _screen_job(web: Any, upload: Upload, columns: dict[str, str]) -> None:
     """Worker thread: screen with the library, keep the run, or keep the message."""
-    from riskscreen.pipeline import run_screen
+    from riskscreen.pipeline import run_screen  # lazy: the first page comes before the library
 
     upload.state = "running"
     upload.stage = "load reference and model"
     try:
         reference, model, watchlists = web.resources()
-        extra = {"product": upload.product} if upload.product and product_supported() else {}
         run = run_screen(upload.path, sheet=upload.sheet, columns=columns, reference=reference,
                          model=model, watchlists=watchlists, min_tier=upload.min_tier,
-                         progress=lambda stage: setattr(upload, "stage", stage), **extra)
+                         progress=lambda stage: setattr(upload, "stage", stage),
+                         product=upload.product)
         run.meta["input_file"] = upload.name  # as `riskscreen screen NAME` records it
         upload.run = run
         upload.state = "done"
@@ -225,6 +222,8 @@ def _screen_job(web: Any, upload: Upload, columns: dict[str, str]) -> None:
 
 
 async def start_screen(request: Request) -> Response:
+    from riskscreen.io.columns import ROLES  # lazy: the first page comes before the library
+
     upload = _upload(request)
     if upload is None:
         return _gone(request)
@@ -254,8 +253,11 @@ async def start_screen(request: Request) -> Response:
 
 
 def _status(upload: Upload) -> dict[str, Any]:
+    from riskscreen.web import present  # lazy: the first page comes before the library
+
     names = [s for s, _ in present.STAGES]
-    step = names.index(upload.stage) if upload.stage in names else 0
+    # a stage this page does not know yet (a newer library) counts as the last one
+    step = names.index(upload.stage) if upload.stage in names else len(names) - 1
     return {
         "state": upload.state,
         "stage": upload.stage,
@@ -276,6 +278,8 @@ async def progress_page(request: Request) -> Response:
         return RedirectResponse(f"/u/{upload.id}/results", status_code=303)
     if upload.state == "uploaded":
         return RedirectResponse(f"/u/{upload.id}/columns", status_code=303)
+    from riskscreen.web import present  # lazy: the first page comes before the library
+
     return render(request, "progress.html", upload=upload, status=_status(upload),
                   stages=present.STAGES)
 
@@ -293,6 +297,8 @@ async def results_page(request: Request) -> Response:
         return _gone(request)
     if upload.state != "done":
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
+    from riskscreen.web import present  # lazy: the first page comes before the library
+
     run = upload.run
     flagged = present.flagged_rows(run)
     return render(request, "results.html", upload=upload, summary=present.summary(run),
@@ -301,13 +307,17 @@ async def results_page(request: Request) -> Response:
                   tiers=[t for t in TIERS if any(r["risk_tier"] == t for r in flagged)])
 
 
-def _explain_text(web: Any, country: str, product: str | None) -> tuple[str | None, str | None]:
-    """(text of `riskscreen explain`, or the message it would print)."""
-    from riskscreen.lookup import explain
+def _explain_text(web: Any, country: str | None, product: str | None) -> tuple[str | None,
+                                                                              str | None]:
+    """(text of `riskscreen explain`, or the message it would print). A lone value is read as
+    what its form field says it is."""
+    from riskscreen.lookup import explain  # lazy: the first page comes before the library
 
-    reference, model, _ = web.resources()
+    reference, model, watchlists = web.resources()
+    read_as = None if country and product else ("country" if country else "product")
     try:
-        return explain(country, product, reference=reference, model=model), None
+        return explain(country or None, product or None, read_as=read_as, reference=reference,
+                       model=model, watchlists=watchlists), None
     except RiskscreenError as exc:
         return None, str(exc)
 
@@ -318,6 +328,8 @@ async def row_page(request: Request) -> Response:
         return _gone(request)
     if upload.state != "done":
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
+    from riskscreen.web import present  # lazy: the first page comes before the library
+
     web = _web(request)
     _, _, watchlists = await run_in_threadpool(web.resources)
     detail = present.row_detail(upload.run, request.path_params["row_id"], watchlists)
@@ -333,14 +345,8 @@ async def row_page(request: Request) -> Response:
                                                 product)
     roles = upload.run.roles
     name = row.get(roles.name) if roles.name else None
-    listing = None
-    if row.get("listing_edition"):
-        from riskscreen.scoring import list_label
-
-        reference, _, _ = await run_in_threadpool(web.resources)
-        listing = list_label(reference, row["listing_edition"])
     return render(request, "row.html", upload=upload, detail=detail, row=row, name=name or "",
-                  listing=listing,
+                  listing=row.get("listing_edition"),
                   blocks=present.explain_blocks(text) if text else [], explain_error=message)
 
 
@@ -350,7 +356,7 @@ def _download_name(upload: Upload, kind: str) -> str:
 
 
 def _write(upload: Upload, kind: str) -> Any:
-    from riskscreen.pipeline import write_outputs
+    from riskscreen.pipeline import write_outputs  # lazy: the first page comes before the library
 
     with upload.lock:
         if kind not in upload.files:
@@ -389,21 +395,22 @@ async def delete(request: Request) -> Response:
 
 
 async def explain_page(request: Request) -> Response:
+    from riskscreen.web import present  # lazy: the first page comes before the library
+
     country = request.query_params.get("country", "").strip()[:200]
     product = request.query_params.get("product", "").strip()[:200]
     text = message = None
-    if country:
-        text, message = await run_in_threadpool(_explain_text, _web(request), country,
-                                                product or None)
+    if country or product:
+        text, message = await run_in_threadpool(_explain_text, _web(request), country, product)
     return render(request, "explain.html", country=country, product=product,
                   blocks=present.explain_blocks(text) if text else [], explain_error=message)
 
 
 async def about_page(request: Request) -> Response:
-    from riskscreen.io.report_method import NOTE
-    from riskscreen.run_meta import model_summary
-    from riskscreen.scoring import list_label, load_thresholds
-    from riskscreen.tables import read_table
+    from riskscreen.io.report_method import NOTE  # lazy: the first page comes before the library
+    from riskscreen.run_meta import model_summary  # lazy: the first page comes before the library
+    from riskscreen.scoring import list_label, load_thresholds  # lazy: first page first
+    from riskscreen.tables import read_table  # lazy: the first page comes before the library
 
     reference, model, watchlists = await run_in_threadpool(_web(request).resources)
     manifest = reference.manifest or {}
@@ -420,6 +427,8 @@ async def about_page(request: Request) -> Response:
 
 
 async def tiers_css(request: Request) -> Response:
+    from riskscreen.web import present  # lazy: the first page comes before the library
+
     return Response(present.tier_css(), media_type="text/css")
 
 
