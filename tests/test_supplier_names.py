@@ -206,3 +206,10 @@ def test_docs_explain_name_reading_and_product_option(repo_root, doc):
     assert "--product garments" in text
     assert "product read from the supplier's name: 'socks'" in text
     assert "scored on the country alone" in text
+
+
+def test_a_product_option_that_names_no_good_is_said(no_product_file):
+    run = riskscreen.run_screen(no_product_file, product="widgets")
+    note = run.meta["products"]["note"]
+    assert "--product 'widgets' names no good" in note
+    assert "8 rows were scored on the country alone" in note

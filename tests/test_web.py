@@ -208,6 +208,7 @@ def test_results_row_and_review(client, example_workbook):
     row_id = re.search(r'href="/u/[^/]+/row/(\d+)"', page).group(1)
     row = client.get(f"/u/{uid}/row/{row_id}").text
     assert "What the reference and the model say" in row and "Watchlist entry" in row
+    assert "Follow-up: what to ask the supplier" in row and "Evidence to request" in row
     assert client.get(f"/u/{uid}/row/99999").status_code == 404
 
 
