@@ -195,8 +195,10 @@ def run_screen(
         # A re-screened report screens its suppliers, never its earlier results; elsewhere a
         # renamed column (a list's own 'good' or 'country_iso3') is used when nothing else is.
         earlier = list(inputs.earlier)
+        overrides = {role: inputs.renamed.get(str(col), col) if col else col
+                     for role, col in dict(columns or {}).items()}
         roles = detect_columns(
-            headers, overrides=dict(columns or {}), frame=table.frame,
+            headers, overrides=overrides, frame=table.frame,
             fallback=() if inputs.is_report else earlier,
             ignore=earlier if inputs.is_report else (),
         )

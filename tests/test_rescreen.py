@@ -100,3 +100,11 @@ def test_cli_rescreens_a_report(first, tmp_path: Path) -> None:
     assert "All suppliers" in result.output and "(input)" in result.output
     again = pl.read_excel(out, sheet_name="All suppliers", infer_schema_length=0)
     assert {"risk_score", "risk_score (input)", "row_id", "row_id (input)"} <= set(again.columns)
+
+
+def test_a_column_chosen_by_its_written_name_is_found_after_renaming(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("Supplier,good,Notes\nHarvest Mills,garments,cotton\n", encoding="utf8")
+    run = run_screen(path, columns={"product": "good", "name": "Supplier"})
+    assert run.roles.product == "good (input)"
+    assert run.frame["good"].to_list() == ["Garments"]
