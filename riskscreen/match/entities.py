@@ -20,6 +20,7 @@ from riskscreen.errors import ReferenceError_
 from riskscreen.match.entity_country import countries_to_iso3
 from riskscreen.match.entity_index import EntityIndex, entity_index, raw_key, token_frame
 from riskscreen.match.entity_scopes import match_scopes
+from riskscreen.match.name_abbrev import abbreviation_links
 from riskscreen.match.vendor_notes import strip_notes
 from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists, load_watchlists
@@ -56,6 +57,10 @@ _KEYS = (
     "name_candidates_shown",
     "name_chunk_size",
     "name_full_discount",
+    "name_abbrev_similarity",
+    "name_abbrev_min_prefix",
+    "name_abbrev_long_prefix",
+    "name_abbrev_long_word",
 )
 
 
@@ -107,7 +112,9 @@ def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]
     return {tokens[i]: known[words[best[i]]] for i in np.flatnonzero(found)}
 
 
-def _queries(names: list[str], index: EntityIndex) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _queries(
+    names: list[str], index: EntityIndex
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, tuple[str, ...]]]:
     """Per distinct name: keys (qid, raw_key, core, compact), what was stripped or expanded
     (vendor_note, expanded) and weighted tokens (qid, qtok, qw)."""
     stripped, notes = strip_notes(names)
@@ -134,17 +141,29 @@ def _queries(names: list[str], index: EntityIndex) -> tuple[pl.DataFrame, pl.Dat
     ).with_row_index("qid")
     generic = index.normaliser.generic_weight
     weights = {t: index.weights.get(t, generic.get(t, 1.0)) for k in keys for t in k.tokens}
-    weights.update(
-        _misspelt_weights(
-            [t for t in weights if t not in index.weights and t not in generic], index
-        )
-    )
+    unknown = [t for t in weights if t not in index.weights and t not in generic]
+    weights.update(_misspelt_weights(unknown, index))
+    # An abbreviation of listed words ("semicon", "whsg") weighs like the word it stands for.
+    links = abbreviation_links(unknown, index.weights, index.normaliser.known_weight,
+                               thresholds())
+    weights.update({t: max(index.weights[a] for a in linked) for t, linked in links.items()})
+    if links:  # say which words were read as abbreviations, beside the table's expansions
+        read = [
+            ", ".join([*k.expanded, *(f"{t}→{'/'.join(links[t])}" for t in k.tokens
+                                      if t in links)]) or None
+            for k in keys
+        ]
+        queries = queries.with_columns(pl.Series("expanded", read, dtype=pl.String))
     tokens = token_frame(keys, "q", weights)
-    return queries, tokens
+    return queries, tokens, links
 
 
-def _token_similarity(qtoks: list[str], atoks: list[str], th: dict[str, float]) -> pl.DataFrame:
-    """(qtok, atok, tsim): exact token pairs, plus near spellings of long, digit-free tokens."""
+def _token_similarity(
+    qtoks: list[str], atoks: list[str], th: dict[str, float],
+    links: dict[str, tuple[str, ...]] | None = None,
+) -> pl.DataFrame:
+    """(qtok, atok, tsim): exact token pairs, near spellings of long, digit-free tokens, and
+    abbreviations (`links`, see `name_abbrev`)."""
     if not qtoks or not atoks:
         return pl.DataFrame(schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64})
     cutoff = th["name_token_cutoff"] * 100
@@ -165,7 +184,19 @@ def _token_similarity(qtoks: list[str], atoks: list[str], th: dict[str, float]) 
         & ~pl.col("qtok").str.contains(r"\d")
         & ~pl.col("atok").str.contains(r"\d")
     )
-    return sims.filter((pl.col("qtok") == pl.col("atok")) | fuzzy_ok)
+    sims = sims.filter((pl.col("qtok") == pl.col("atok")) | fuzzy_ok)
+    if not links:
+        return sims
+    abbrev = pl.DataFrame(
+        {"qtok": [q for q, linked in links.items() for _ in linked],
+         "atok": [a for linked in links.values() for a in linked]},
+        schema={"qtok": pl.String, "atok": pl.String},
+    ).with_columns(pl.lit(th["name_abbrev_similarity"], dtype=pl.Float64).alias("tsim"))
+    return (
+        pl.concat([sims, abbrev])
+        .group_by("qtok", "atok", maintain_order=True)
+        .agg(pl.col("tsim").max())
+    )
 
 
 def _coverage(q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame) -> pl.DataFrame:
@@ -227,13 +258,15 @@ def _candidate_pairs(
 
 
 def _name_scores(
-    queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityIndex, th: dict[str, float]
+    queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityIndex, th: dict[str, float],
+    links: dict[str, tuple[str, ...]] | None = None,
 ) -> pl.DataFrame:
     """Candidate (qid, aid) pairs with their name-only features and base score."""
     tsim = _token_similarity(
         q_tokens["qtok"].unique().sort().to_list(),
         index.tokens["atok"].unique().sort().to_list(),
         th,
+        links,
     )
     cover = _coverage(q_tokens, index, tsim)
     pairs = _candidate_pairs(queries, index, cover, th)
@@ -362,8 +395,8 @@ def screen_names(
     pairs = _pairs(names, countries)
     index = entity_index(wl)
     names_list = pairs["name_input"].unique(maintain_order=True).to_list()
-    queries, q_tokens = _queries(names_list, index)
-    scored = _name_scores(queries, q_tokens, index, th)
+    queries, q_tokens, links = _queries(names_list, index)
+    scored = _name_scores(queries, q_tokens, index, th, links)
 
     iso = countries_to_iso3(pairs["country_input"].to_list())
     pair_keys = (
