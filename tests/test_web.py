@@ -422,3 +422,49 @@ def test_another_sheet_is_read_when_chosen(client, tmp_path):
     _download_equals_cli(client, uid, source, tmp_path, "--sheet", "Vendors")
     bad = client.post(f"/u/{uid}/sheet", data={"csrf": token(page), "sheet": "../x"})
     assert bad.status_code == 400
+
+
+@pytest.mark.slow
+def test_serve_command_answers_on_loopback_and_refuses_a_rebound_name():
+    """`riskscreen serve --no-browser` in its own process, on 127.0.0.1 and a free port."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "riskscreen.cli", "serve", "--no-browser",
+                             "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.time() < deadline, proc.stderr.read()
+                time.sleep(0.1)
+        assert page.status_code == 200 and "Screen a supplier file" in page.text
+        rebound = httpx.get(f"http://127.0.0.1:{port}/",
+                            headers={"host": f"attacker.example:{port}"}, timeout=5)
+        assert rebound.status_code == 400
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert f"riskscreen is running at http://127.0.0.1:{port}/" in out
+    assert "warning" not in out
+
+
+def test_long_results_are_capped_on_the_page_not_in_the_downloads(tmp_path):
+    rows = "".join(f"Mill {i},Ghana,cocoa\n" for i in range(30))
+    app = create_app(WebConfig(max_table_rows=10))
+    with TestClient(app, base_url=BASE) as c:
+        uid = uid_of(upload(c, "mills.csv", ("Supplier,Country,Product\n" + rows).encode()))
+        assert screen(c, uid, detected_roles(c.get(f"/u/{uid}/columns").text))["state"] == "done"
+        page = c.get(f"/u/{uid}/results").text
+        assert page.count('data-tier="') == 10
+        assert "Showing the 10 highest of 30 flagged suppliers" in page
+        assert c.get(f"/u/{uid}/download/suppliers.csv").text.count("Mill ") == 30

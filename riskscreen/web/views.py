@@ -300,9 +300,11 @@ async def results_page(request: Request) -> Response:
     from riskscreen.web import present  # lazy: the first page comes before the library
 
     run = upload.run
-    flagged = present.flagged_rows(run)
+    cap = _web(request).config.max_table_rows
+    flagged, review = present.flagged_rows(run), present.review_rows(run)
     return render(request, "results.html", upload=upload, summary=present.summary(run),
-                  flagged=flagged, review=present.review_rows(run),
+                  flagged=flagged[:cap], review=review[:cap], cap=cap,
+                  flagged_total=len(flagged), review_total=len(review),
                   countries=sorted({r["country"] for r in flagged if r["country"]}),
                   tiers=[t for t in TIERS if any(r["risk_tier"] == t for r in flagged)])
 
