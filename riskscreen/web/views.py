@@ -231,7 +231,7 @@ async def start_screen(request: Request) -> Response:
     refused = await _check_csrf(request, form)
     if refused:
         return refused
-    if upload.state in ("queued", "running", "done"):
+    if upload.state in ("queued", "running"):
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
     columns: dict[str, str] = {}
     for role in ROLES:
@@ -247,7 +247,11 @@ async def start_screen(request: Request) -> Response:
     upload.min_tier = min_tier
     if form.get("product") is not None:
         upload.product = str(form.get("product")).strip() or None
-    upload.error, upload.run, upload.state, upload.stage = None, None, "queued", "queued"
+    with upload.lock:  # a new screening of the same file: earlier downloads are stale
+        for path in upload.files.values():
+            path.unlink(missing_ok=True)
+        upload.files.clear()
+        upload.error, upload.run, upload.state, upload.stage = None, None, "queued", "queued"
     _web(request).pool.submit(_screen_job, _web(request), upload, columns)
     return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
 
