@@ -55,11 +55,13 @@ def main() -> None:
             page.click("#screen-button")
             page.wait_for_url("**/results")
             page.screenshot(path=args.out / "results.png")
-            page.locator("#flagged").scroll_into_view_if_needed()
+            page.evaluate("document.getElementById('flagged-section').scrollIntoView()")
             page.screenshot(path=args.out / "results-table.png")
             page.locator("#flagged a.button").first.click()
             page.wait_for_url("**/row/**")
-            page.screenshot(path=args.out / "explanation.png", full_page=True)
+            page.screenshot(path=args.out / "explanation.png")
+            page.evaluate("document.getElementById('followup').scrollIntoView()")
+            page.screenshot(path=args.out / "followup.png")
             page.goto(base + "/explain?country=C%C3%B4te+d%27Ivoire&product=cacao")
             page.screenshot(path=args.out / "explain.png")
             page.goto(base + "/about")
@@ -68,7 +70,7 @@ def main() -> None:
     finally:
         server.should_exit = True
     for path in sorted(args.out.glob("*.png")):
-        print(path.relative_to(ROOT))
+        print(path)
 
 
 if __name__ == "__main__":

@@ -118,7 +118,8 @@ def main(ctx: click.Context, debug: bool) -> None:
               "workbook's Method sheet.")
 @click.option("--watchlist", "watchlists", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Add your own watchlist CSV (name, aliases, country, source); repeatable.")
+              help="Add your own watchlist CSV (a name column; optional aliases, country, source); "
+              "repeatable.")
 @click.option("--no-all-sheet", is_flag=True,
               help="Leave the 'All suppliers' sheet out of the workbook (very large inputs).")
 @click.option("--stamp", is_flag=True,
@@ -417,12 +418,15 @@ def watchlist() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_friendly
 def watchlist_check_cmd(file: Path) -> None:
-    """Validate your own watchlist CSV (name, aliases, country, source; optional goods, date)."""
+    """Validate your own watchlist CSV: a `name` column is all it needs (optional aliases,
+    country, source, goods, date, status, section)."""
     # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.watchlists import check_watchlist
 
     result = check_watchlist(file)
     click.echo(str(result))
+    if result.header_problem:
+        raise InputError(f"{file}: fix the header row (see above)")
     if not result.ok:
         raise InputError(f"{file}: {len(result.errors)} row(s) need fixing (listed above)")
 

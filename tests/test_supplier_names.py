@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import riskscreen
 from riskscreen.cli import main
 from riskscreen.match.product_name import NAME_METHOD, goods_from_names
+from riskscreen.pipeline import write_outputs
 from riskscreen.reference import load_reference
 from riskscreen.scoring import listed_pairs, load_thresholds
 
@@ -56,6 +57,9 @@ def test_names_in_many_languages_give_their_good(name, good):
     "Shenzhen Garment Machinery Co Ltd",  # serves the trade: no good
     "Silk Road Logistics", "Công ty TNHH Giấy Sài Gòn",  # giấy is paper, giày shoes
     "Shanghai Hongda Maoyi Youxian Gongsi", "上海宏达贸易有限公司",
+    "Công ty TNHH Máy Tính Sài Gòn", "CONG TY TNHH MAY TINH HA NOI",  # máy: a machine
+    "Công ty TNHH May Mắn",  # may mắn: lucky
+    "Tea Tree Oil Co", "Rice & Associates",  # a surname only offered for review
 ])
 def test_names_that_name_no_good_give_none(name):
     assert _read([name]) == {name: None}
@@ -183,3 +187,22 @@ def test_facility_list_4_with_product_garments(shared_data, tmp_path):
     assert set(rows["risk_tier"]) <= {"high", "critical"}
     # each names where its product came from (the Xinjiang rule may come first)
     assert rows["reasons"].str.contains("'garments'").all()
+
+
+def test_method_sheet_explains_name_reading_and_product_option(no_product_file, tmp_path):
+    out = tmp_path / "x.xlsx"
+    run = riskscreen.run_screen(no_product_file)
+    write_outputs(run, out)
+    cells = [str(v) for row in openpyxl.load_workbook(out, read_only=True)["Method & sources"]
+             .iter_rows(values_only=True) for v in row if v is not None]
+    text = " ".join(cells)
+    assert "--product garments" in text
+    assert "read from the supplier's name" in text and "Socks" in text
+
+
+@pytest.mark.parametrize("doc", ["README.md", "examples/WALKTHROUGH.md"])
+def test_docs_explain_name_reading_and_product_option(repo_root, doc):
+    text = (repo_root / doc).read_text(encoding="utf-8")
+    assert "--product garments" in text
+    assert "product read from the supplier's name: 'socks'" in text
+    assert "scored on the country alone" in text

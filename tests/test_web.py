@@ -208,6 +208,7 @@ def test_results_row_and_review(client, example_workbook):
     row_id = re.search(r'href="/u/[^/]+/row/(\d+)"', page).group(1)
     row = client.get(f"/u/{uid}/row/{row_id}").text
     assert "What the reference and the model say" in row and "Watchlist entry" in row
+    assert "Follow-up: what to ask the supplier" in row and "Evidence to request" in row
     assert client.get(f"/u/{uid}/row/99999").status_code == 404
 
 
@@ -373,3 +374,51 @@ def test_run_screen_reports_each_stage_as_it_starts(example_workbook):
     assert seen[:3] == ["load reference and model", "read", "detect columns"]
     assert "score" in seen and "resolve countries" in seen
     assert set(seen) <= set(run.meta["timings_s"])
+
+
+def _download_equals_cli(client, uid: str, source: Path, tmp_path: Path, *args: str) -> None:
+    got = client.get(f"/u/{uid}/download/report.xlsx").content
+    out = tmp_path / "cli.xlsx"
+    result = CliRunner().invoke(main, ["screen", str(source), "-o", str(out), "-q", *args])
+    assert result.exit_code == 0, result.output
+    assert got == out.read_bytes()
+
+
+def test_one_product_for_rows_without_one_as_the_cli_product_option(client, tmp_path):
+    source = tmp_path / "facilities.csv"
+    source.write_bytes(b"Facility name,Country\nDhaka Knit Ltd,Bangladesh\nChittagong Sewing,"
+                       b"Bangladesh\nLyon Atelier,France\n")
+    uid = uid_of(upload(client, source.name, source.read_bytes(), product="garments"))
+    page = client.get(f"/u/{uid}/columns").text
+    assert 'name="product" maxlength="200" value="garments"' in page
+    status = screen(client, uid, detected_roles(page), product="garments")
+    assert status["state"] == "done"
+    results = client.get(f"/u/{uid}/results").text
+    assert "Garments" in results and 'data-country="Bangladesh"' in results
+    _download_equals_cli(client, uid, source, tmp_path, "--product", "garments")
+
+
+def test_another_sheet_is_read_when_chosen(client, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Notes"
+    wb.active.append(["Note", "Owner"])
+    wb.active.append(["Exported from the ERP on Monday", "IT"])
+    vendors = wb.create_sheet("Vendors")
+    vendors.append(["Supplier", "Country", "Product"])
+    vendors.append(["Accra Cocoa Co", "Ghana", "cocoa"])
+    vendors.append(["Izmir Hazelnut", "Turkey", "hazelnuts"])
+    source = tmp_path / "two_sheets.xlsx"
+    wb.save(source)
+    uid = uid_of(upload(client, source.name, source.read_bytes()))
+    page = client.get(f"/u/{uid}/columns").text
+    response = client.post(f"/u/{uid}/sheet", data={"csrf": token(page), "sheet": "Vendors"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get(f"/u/{uid}/columns").text
+    assert "2 rows read from sheet <strong>Vendors</strong>" in page
+    assert screen(client, uid, detected_roles(page))["state"] == "done"
+    _download_equals_cli(client, uid, source, tmp_path, "--sheet", "Vendors")
+    bad = client.post(f"/u/{uid}/sheet", data={"csrf": token(page), "sheet": "../x"})
+    assert bad.status_code == 400

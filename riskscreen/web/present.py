@@ -157,12 +157,34 @@ def row_detail(run: Any, row_id: int, watchlists: Any) -> dict[str, Any] | None:
                 entries.append([(k, _text(v)) for k, v in e.items() if _text(v)])
     return {
         "row": row,
+        "followup": _followup(run, row_id),
         "cells": cells,
         "reasons": [x for x in _text(row.get("reasons")).split("; ") if x],
         "factors": [x for x in _text(row.get("model_factors")).split("; ") if x],
         "actions": actions_for(row.get("review_reason")),
         "entries": entries,
     }
+
+
+def _followup(run: Any, row_id: int) -> dict[str, Any] | None:
+    """The library's follow-up for a flagged row (what to ask, request and accept; the
+    workbook's Follow-up sheet), split into lines; sources as (label, address)."""
+    frame = getattr(run, "followup", None)
+    if frame is None or "row_id" not in frame.columns:
+        return None
+    hit = frame.filter(pl.col("row_id") == row_id)
+    if hit.height == 0:
+        return None
+    row = hit.row(0, named=True)
+    lines = {k: [x.strip() for x in _text(row.get(k)).split("\n") if x.strip()]
+             for k in ("questions", "evidence", "close_when", "sources")}
+    sources = []
+    for line in lines.pop("sources"):
+        label, sep, url = line.rpartition(": ")
+        ok = sep and url.startswith(("https://", "http://"))
+        sources.append((label if ok else line, url if ok else ""))
+    return {"finding": [x for x in _text(row.get("finding")).split("; ") if x],
+            "sources": sources, **lines}
 
 
 def explain_blocks(text: str) -> list[dict[str, Any]]:

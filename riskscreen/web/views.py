@@ -7,11 +7,10 @@ the background once that page is sent."""
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 import traceback
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.background import BackgroundTask
@@ -40,21 +39,6 @@ DOWNLOADS = {"report.xlsx": "_report.xlsx", "suppliers.csv": "_screened.csv"}
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields around the file
 
 
-@functools.cache
-def product_supported() -> bool:
-    """Whether this library version takes one product for rows without one (`product=` of
-    `run_screen`). Read from the source, so the first page need not import the pipeline."""
-    import ast
-    import importlib.util
-
-    spec = importlib.util.find_spec("riskscreen.pipeline")
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == "run_screen":
-            return any(a.arg == "product" for a in node.args.kwonlyargs)
-    return False
-
-
 def _web(request: Request) -> Any:
     return request.app.state.web
 
@@ -80,7 +64,7 @@ def render(request: Request, template: str, code: int = 200, **context: Any) -> 
 
 def _upload_form(request: Request, code: int = 200, **context: Any) -> HTMLResponse:
     return render(request, "upload.html", code, tiers=TIERS,
-                  product_supported=product_supported(), **context)
+                  **context)
 
 
 def _upload(request: Request) -> Upload | None:
@@ -194,7 +178,6 @@ async def columns_page(request: Request) -> Response:
         roles=[(r, ROLE_LABELS[r], getattr(roles, r), roles.how.get(r, "")) for r in ROLES],
         headers=upload.table.headers, preview=_preview(upload), tiers=TIERS,
         screenable=screenable, notes=[*upload.table.notes, *roles.notes],
-        product_supported=product_supported(),
     )
 
 
@@ -222,10 +205,10 @@ def _screen_job(web: Any, upload: Upload, columns: dict[str, str]) -> None:
     upload.stage = "load reference and model"
     try:
         reference, model, watchlists = web.resources()
-        extra = {"product": upload.product} if upload.product and product_supported() else {}
         run = run_screen(upload.path, sheet=upload.sheet, columns=columns, reference=reference,
                          model=model, watchlists=watchlists, min_tier=upload.min_tier,
-                         progress=lambda stage: setattr(upload, "stage", stage), **extra)
+                         progress=lambda stage: setattr(upload, "stage", stage),
+                         product=upload.product)
         run.meta["input_file"] = upload.name  # as `riskscreen screen NAME` records it
         upload.run = run
         upload.state = "done"
@@ -363,14 +346,8 @@ async def row_page(request: Request) -> Response:
                                                 product)
     roles = upload.run.roles
     name = row.get(roles.name) if roles.name else None
-    listing = None
-    if row.get("listing_edition"):
-        from riskscreen.scoring import list_label  # lazy: the first page comes before the library
-
-        reference, _, _ = await run_in_threadpool(web.resources)
-        listing = list_label(reference, row["listing_edition"])
     return render(request, "row.html", upload=upload, detail=detail, row=row, name=name or "",
-                  listing=listing,
+                  listing=row.get("listing_edition"),
                   blocks=present.explain_blocks(text) if text else [], explain_error=message)
 
 
