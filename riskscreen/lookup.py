@@ -15,6 +15,7 @@ import polars as pl
 
 from riskscreen.errors import InputError
 from riskscreen.match.countries import resolve_countries
+from riskscreen.match.entity_scopes import law_rules
 from riskscreen.match.products import resolve_products
 from riskscreen.model import load_model
 from riskscreen.phrases import say
@@ -129,7 +130,9 @@ class _Context:
         lines += ["  " + line for line in self._findings(iso3)]
         lines.append("  " + self._country_listings(iso3))
         lines += ["  " + line for line in self._scopes(pl.col("scope_iso3") == iso3)]
-        if iso3 == "CHN" and not c.get("region"):
+        regional = law_rules().filter((pl.col("country_iso3") == iso3)
+                                      & (pl.col("region_key") != ""))
+        if regional.height and not c.get("region"):  # a region rule (UFLPA) needs the address
             lines.append("  " + say("explain_xinjiang_rule"))
         row = self._screen(text, None)
         lines.append(say("explain_country_score", score=row["risk_score"], tier=row["risk_tier"]))

@@ -24,10 +24,12 @@ from riskscreen.errors import InputError
 from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.io.read_limits import int_limit
 from riskscreen.io.result_names import keep_input_columns, output_column_names
 from riskscreen.phrases import say
 from riskscreen.reference import load_reference
 from riskscreen.resolve import (
+    NameCache,
     mark_review,
     resolve_country_columns,
     resolve_product_columns,
@@ -37,7 +39,10 @@ from riskscreen.run_meta import OPTIONS_KEY, recorded_options, run_meta, watchli
 from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
-__all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "write_outputs"]
+__all__ = [
+    "ScreenRun", "StageTimer", "detect_roles", "run_screen", "screen", "screen_frame",
+    "write_outputs",
+]
 
 #: Columns the pipeline adds, in output order: `frame_order` of reference/report_columns.csv.
 ADDED_COLUMNS: tuple[str, ...] = added_columns()
@@ -93,12 +98,14 @@ def screen_frame(
     thresholds: Thresholds | None = None,
     timer: StageTimer | None = None,
     product: str | None = None,
+    name_cache: NameCache | None = None,
 ) -> pl.DataFrame:
     """Screen a frame that has `row_id` and text columns; return it with the added columns.
 
     Pure: no I/O; reference, model and watchlists are passed in (`model` may be a `Background`
     load of one, so that loading it overlaps the resolve stage). `product` is one product for
     every row that gives none (`--product`); rows without any are read from the supplier's name.
+    `name_cache` shares name-screening results between calls (chunks of one input).
     """
     timer = timer or StageTimer(quiet=True)
     th = thresholds or load_thresholds()
@@ -108,7 +115,8 @@ def screen_frame(
         products = resolve_product_columns(frame, roles, reference, th["accept_confidence"],
                                            product=product)
     with timer.stage("screen names"):
-        names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists)
+        names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists,
+                                    cache=name_cache)
     work = pl.concat([frame, countries, products, names], how="horizontal")
     with timer.stage("score"):
         scopes = match_scopes(work.select("country_iso3", "region", "good_id"), watchlists)
@@ -128,6 +136,19 @@ def screen_frame(
     return work.select(*original, *added)
 
 
+def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:
+    """`screen_frame` over slices of `screen_chunk_rows` rows (reference/input_limits.csv),
+    sharing name-screening results between them: the same rows as one call, with the memory of
+    the resolve and score stages bounded by the chunk instead of the input."""
+    size = int_limit("screen_chunk_rows")
+    if frame.height <= size:
+        return screen_frame(frame, roles, **options)
+    cache = NameCache()
+    parts = [screen_frame(frame.slice(start, size), roles, name_cache=cache, **options)
+             for start in range(0, frame.height, size)]
+    return pl.concat(parts, how="vertical_relaxed")
+
+
 def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
                    extra_watchlists: Sequence[str | Path]) -> tuple[Any, Any, Watchlists]:
     """Load what was not passed in. The model loads in a background thread while the file is read
@@ -139,6 +160,30 @@ def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
     if watchlists is None:
         watchlists = load_watchlists(extra=[Path(p) for p in extra_watchlists])
     return reference, model, watchlists
+
+
+def detect_roles(
+    table: SupplierTable, columns: Mapping[str, str | None] | None = None
+) -> tuple[SupplierTable, ColumnRoles]:
+    """The table with input columns named like output columns kept as '<name> (input)', and
+    the role of each column (`columns`: role -> header, by its written or its new name).
+
+    A re-screened riskscreen output screens its suppliers, never its earlier results; elsewhere
+    a renamed column (a list's own 'good' or 'country_iso3') takes a role no other column takes.
+    """
+    inputs = keep_input_columns(table.frame, output_column_names(ADDED_COLUMNS))
+    if inputs.note is not None:
+        table = dataclasses.replace(table, frame=inputs.frame, notes=(*table.notes, inputs.note))
+    headers = [c for c in table.frame.columns if c != "row_id"]
+    earlier = list(inputs.earlier)
+    overrides = {role: inputs.renamed.get(str(col), col) if col else col
+                 for role, col in dict(columns or {}).items()}
+    roles = detect_columns(
+        headers, overrides=overrides, frame=table.frame,
+        fallback=() if inputs.is_report else earlier,
+        ignore=earlier if inputs.is_report else (),
+    )
+    return table, roles
 
 
 def run_screen(
@@ -172,26 +217,12 @@ def run_screen(
         table = read_frame(source) if isinstance(source, pl.DataFrame) else read_suppliers(
             source, sheet=sheet
         )
-        # Input columns named like result columns keep their values as '<name> (input)'.
-        inputs = keep_input_columns(table.frame, output_column_names(ADDED_COLUMNS))
-        if inputs.note is not None:
-            table = dataclasses.replace(
-                table, frame=inputs.frame, notes=(*table.notes, inputs.note)
-            )
     with timer.stage("detect columns"):
-        headers = [c for c in table.frame.columns if c != "row_id"]
-        # A re-screened report screens its suppliers, never its earlier results; elsewhere a
-        # renamed column (a list's own 'good' or 'country_iso3') is used when nothing else is.
-        earlier = list(inputs.earlier)
-        roles = detect_columns(
-            headers, overrides=dict(columns or {}), frame=table.frame,
-            fallback=() if inputs.is_report else earlier,
-            ignore=earlier if inputs.is_report else (),
-        )
+        table, roles = detect_roles(table, columns)
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
-    frame = screen_frame(table.frame, roles, reference=reference, model=model,
-                         watchlists=watchlists, thresholds=th, timer=timer, product=product)
+    frame = screen_chunked(table.frame, roles, reference=reference, model=model,
+                           watchlists=watchlists, thresholds=th, timer=timer, product=product)
     if isinstance(model, Background):
         model = model.result()
     meta = run_meta(table, roles, reference, model, watchlists, th, frame, product=product)

@@ -104,7 +104,10 @@ def product_note(roles: ColumnRoles, frame: pl.DataFrame,
     from_name = int((source == "supplier name").sum())
     no_column = roles.product is None and roles.hs_code is None
     note = None
-    if no_column and product:
+    unread = int(((source == "product option") & ~known).sum()) if product else 0
+    if unread:
+        note = say("summary_product_unknown", product=product or "", rows=str(unread))
+    elif no_column and product:
         note = say("summary_product_option", product=product, rows=str(frame.height),
                    country_only=str(country_only))
     elif no_column:

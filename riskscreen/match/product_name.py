@@ -46,6 +46,8 @@ class NameGoods:
     terms: pl.DataFrame  # term (as matched), kind, good_id, priority, confidence, match
     masks: dict[str, list[str]]  # match -> padded mask phrases
     ambiguity_factor: float
+    families: pl.DataFrame  # good_id, family (kin goods: no ambiguity between them)
+    abbreviations: tuple[list[str], list[str]]  # padded vendor-master abbreviations, expansions
 
 
 def _accented_expr(expr: pl.Expr) -> pl.Expr:
@@ -87,11 +89,31 @@ def name_goods(folder: str | None = None) -> NameGoods:
     }
     settings = read_table("match_thresholds", folder)
     factor = settings.filter(pl.col("key") == "name_good_ambiguity_factor")["value"]
+    # vendor-master shorthand written out first ("DONGGUAN GMT MFG" -> garment), from the table
+    # name screening uses
+    abbr = read_table("name_abbreviations", folder).select(
+        normalise_expr(pl.col("abbreviation")).alias("a"),
+        normalise_expr(pl.col("expansion")).alias("e"),
+    ).filter((pl.col("a").str.len_chars() > 0) & (pl.col("e").str.len_chars() > 0)).unique(
+        subset="a", keep="first", maintain_order=True)
     return NameGoods(
         terms=table.filter(pl.col("kind") != "mask"),
         masks=masks,
         ambiguity_factor=float(factor[0]) if factor.len() else 0.85,
+        families=read_table("name_good_families", folder).select(
+            pl.col("good_id").str.strip_chars(), pl.col("family").str.strip_chars()),
+        abbreviations=((" " + abbr["a"] + " ").to_list(), (" " + abbr["e"] + " ").to_list()),
     )
+
+
+def _replace_words(key: pl.Expr, patterns: list[str], values: list[str]) -> pl.Expr:
+    """Replace whole padded words/phrases; every word gets its own spaces first, so that two
+    neighbouring matches ("gmt mfg") do not share the space between them."""
+    if not patterns:
+        return key
+    spaced = key.str.replace_all(" ", "  ")
+    doubled = [" " + p.strip(" ").replace(" ", "  ") + " " for p in patterns]
+    return spaced.str.replace_many(doubled, values).str.replace_all(" {2,}", " ")
 
 
 def _found(names: pl.DataFrame, table: NameGoods) -> pl.DataFrame:
@@ -105,9 +127,10 @@ def _found(names: pl.DataFrame, table: NameGoods) -> pl.DataFrame:
             key = pl.col("name_input").str.to_lowercase()
         else:
             key = pl.lit(" ") + _KEYS[how](pl.col("name_input")) + pl.lit(" ")
+            key = _replace_words(key, *table.abbreviations)
             mask = table.masks.get(how, [])
-            if mask:
-                key = key.str.replace_many(mask, [" "] * len(mask))
+            key = _replace_words(key, mask, [" "] * len(mask))
+            key = pl.lit(" ") + key.str.strip_chars(" ") + pl.lit(" ")
         hits = names.select(
             "name_input",
             pattern=key.str.extract_many(terms["pattern"].to_list(), overlapping=True),
@@ -123,10 +146,11 @@ def goods_from_names(
     """One row per distinct non-empty name: the good its words name, if any.
 
     Columns: name_input, good_id, good (newest ILAB spelling), good_confidence, good_method
-    ("supplier name", or "none"), name_good_word (the word that named it), sector. The
-    highest-priority word wins; two different goods at the same priority and confidence make
-    the reading ambiguous (confidence x `name_good_ambiguity_factor`). A cancel word (machinery,
-    logistics …) anywhere in the name means no good.
+    ("supplier name", or "none"), name_good_word (the word that named it), sector.
+    Vendor-master shorthand is written out first (`name_abbreviations.csv`: GMT -> garment).
+    The highest-priority word wins; two unrelated goods (not kin in `name_good_families.csv`)
+    at the same priority and confidence make the reading ambiguous (confidence x
+    `name_good_ambiguity_factor`). A cancel word (machinery, logistics …) means no good.
     """
     series = names if isinstance(names, pl.Series) else pl.Series(
         values=[None if v is None else str(v) for v in names], dtype=pl.String)
@@ -140,15 +164,17 @@ def goods_from_names(
         cancelled = found.filter(pl.col("kind") == "cancel").select("name_input").unique()
         goods = found.filter(pl.col("kind") == "good").join(cancelled, on="name_input",
                                                             how="anti")
-        ranked = goods.sort(["name_input", "priority", "confidence", "term"],
-                            descending=[False, True, True, False])
+        ranked = goods.join(table.families, on="good_id", how="left").with_columns(
+            pl.coalesce("family", "good_id").alias("family")
+        ).sort(["name_input", "priority", "confidence", "term"],
+               descending=[False, True, True, False])
         best = ranked.group_by("name_input", maintain_order=True).agg(
             pl.col("good_id").first(), pl.col("confidence").first(),
             pl.col("term").first().alias("name_good_word"),
-            # a different good as strong as the best one: the name is ambiguous
+            # an unrelated good as strong as the best one: the name is ambiguous
             ((pl.col("priority") == pl.col("priority").first())
              & (pl.col("confidence") == pl.col("confidence").first())
-             & (pl.col("good_id") != pl.col("good_id").first())).any().alias("_rival"),
+             & (pl.col("family") != pl.col("family").first())).any().alias("_rival"),
         ).with_columns(
             good_confidence=pl.when(pl.col("_rival"))
             .then(pl.col("confidence") * table.ambiguity_factor)
