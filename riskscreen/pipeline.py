@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from riskscreen.background import Background, warm_model
-from riskscreen.contracts import added_columns
+from riskscreen.contracts import ReferenceTables, RiskScorer, added_columns
 from riskscreen.errors import InputError
 from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
@@ -92,8 +92,8 @@ def screen_frame(
     frame: pl.DataFrame,
     roles: ColumnRoles,
     *,
-    reference: Any,
-    model: Any,
+    reference: ReferenceTables,
+    model: RiskScorer | Background,
     watchlists: Watchlists,
     thresholds: Thresholds | None = None,
     timer: StageTimer | None = None,
@@ -149,8 +149,9 @@ def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> p
     return pl.concat(parts, how="vertical_relaxed")
 
 
-def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
-                   extra_watchlists: Sequence[str | Path]) -> tuple[Any, Any, Watchlists]:
+def _load_defaults(reference: ReferenceTables | None, model: RiskScorer | Background | None,
+                   watchlists: Watchlists | None, extra_watchlists: Sequence[str | Path],
+                   ) -> tuple[ReferenceTables, RiskScorer | Background, Watchlists]:
     """Load what was not passed in. The model loads in a background thread while the file is read
     and resolved (scoring waits for it): a fraction of a second from its plain twin, seconds when
     only the skops file is usable (skops imports all of scikit-learn)."""
@@ -191,8 +192,8 @@ def run_screen(
     *,
     sheet: str | int | None = None,
     columns: Mapping[str, str] | None = None,
-    reference: Any = None,
-    model: Any = None,
+    reference: ReferenceTables | None = None,
+    model: RiskScorer | None = None,
     watchlists: Watchlists | None = None,
     extra_watchlists: Sequence[str | Path] = (),
     min_tier: str | None = None,

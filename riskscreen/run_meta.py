@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from riskscreen import __version__
+from riskscreen.contracts import ReferenceTables, RiskScorer
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.io.read import SupplierTable
 from riskscreen.phrases import say
@@ -61,7 +62,7 @@ def _sources(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def model_summary(model: Any) -> dict[str, Any]:
+def model_summary(model: RiskScorer) -> dict[str, Any]:
     """Model version and its held-out validation, for the Method & sources sheet."""
     meta = getattr(model, "meta", {}) or {}
     summary: dict[str, Any] = {
@@ -78,7 +79,7 @@ def model_summary(model: Any) -> dict[str, Any]:
     return summary
 
 
-def _edition_words(reference: Any) -> str:
+def _edition_words(reference: ReferenceTables) -> str:
     """'ILAB 2022 List of Goods (data file goods_2021.xml)': the List as ILAB names it."""
     name = say("list_name", list=list_label(reference))
     files = reference.editions.filter(
@@ -124,8 +125,8 @@ def product_note(roles: ColumnRoles, frame: pl.DataFrame,
     }
 
 
-def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: Any,
-             watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame,
+def run_meta(table: SupplierTable, roles: ColumnRoles, reference: ReferenceTables,
+             model: RiskScorer, watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame,
              product: str | None = None) -> dict[str, Any]:
     """What the Method & sources sheet and the CSV sidecar record about this run."""
     manifest = getattr(reference, "manifest", {}) or {}
