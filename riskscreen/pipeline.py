@@ -36,7 +36,10 @@ from riskscreen.run_meta import OPTIONS_KEY, recorded_options, run_meta, watchli
 from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
-__all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "write_outputs"]
+__all__ = [
+    "ScreenRun", "StageTimer", "detect_roles", "run_screen", "screen", "screen_frame",
+    "write_outputs",
+]
 
 #: Columns the pipeline adds, in output order (the output contract comes first).
 ADDED_COLUMNS: tuple[str, ...] = (
@@ -153,6 +156,30 @@ def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
     return reference, model, watchlists
 
 
+def detect_roles(
+    table: SupplierTable, columns: Mapping[str, str | None] | None = None
+) -> tuple[SupplierTable, ColumnRoles]:
+    """The table with input columns named like output columns kept as '<name> (input)', and
+    the role of each column (`columns`: role -> header, by its written or its new name).
+
+    A re-screened riskscreen output screens its suppliers, never its earlier results; elsewhere
+    a renamed column (a list's own 'good' or 'country_iso3') takes a role no other column takes.
+    """
+    inputs = keep_input_columns(table.frame, output_column_names(ADDED_COLUMNS))
+    if inputs.note is not None:
+        table = dataclasses.replace(table, frame=inputs.frame, notes=(*table.notes, inputs.note))
+    headers = [c for c in table.frame.columns if c != "row_id"]
+    earlier = list(inputs.earlier)
+    overrides = {role: inputs.renamed.get(str(col), col) if col else col
+                 for role, col in dict(columns or {}).items()}
+    roles = detect_columns(
+        headers, overrides=overrides, frame=table.frame,
+        fallback=() if inputs.is_report else earlier,
+        ignore=earlier if inputs.is_report else (),
+    )
+    return table, roles
+
+
 def run_screen(
     source: str | Path | pl.DataFrame,
     *,
@@ -184,24 +211,8 @@ def run_screen(
         table = read_frame(source) if isinstance(source, pl.DataFrame) else read_suppliers(
             source, sheet=sheet
         )
-        # Input columns named like result columns keep their values as '<name> (input)'.
-        inputs = keep_input_columns(table.frame, output_column_names(ADDED_COLUMNS))
-        if inputs.note is not None:
-            table = dataclasses.replace(
-                table, frame=inputs.frame, notes=(*table.notes, inputs.note)
-            )
     with timer.stage("detect columns"):
-        headers = [c for c in table.frame.columns if c != "row_id"]
-        # A re-screened report screens its suppliers, never its earlier results; elsewhere a
-        # renamed column (a list's own 'good' or 'country_iso3') is used when nothing else is.
-        earlier = list(inputs.earlier)
-        overrides = {role: inputs.renamed.get(str(col), col) if col else col
-                     for role, col in dict(columns or {}).items()}
-        roles = detect_columns(
-            headers, overrides=overrides, frame=table.frame,
-            fallback=() if inputs.is_report else earlier,
-            ignore=earlier if inputs.is_report else (),
-        )
+        table, roles = detect_roles(table, columns)
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
     frame = screen_frame(table.frame, roles, reference=reference, model=model,
