@@ -229,8 +229,11 @@ def _screen_dask(suppliers: tuple[Path, ...], output: Path, *, also: tuple[Path,
 
 
 def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
-    """Several inputs, a folder input, or an existing folder as -o: a batch run."""
-    return len(inputs) > 1 or any(p.is_dir() for p in inputs) or output.is_dir()
+    """Several inputs, a folder input, or an existing folder as -o (not one named like an
+    output file, e.g. a Dask Parquet dataset): a batch run."""
+    named_file = output.suffix.lower() in (".xlsx", ".csv", ".parquet")  # a Parquet dataset
+    return len(inputs) > 1 or any(p.is_dir() for p in inputs) or (output.is_dir()
+                                                                    and not named_file)
 
 
 @main.command()

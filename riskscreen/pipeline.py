@@ -23,10 +23,12 @@ from riskscreen.errors import InputError
 from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.io.read_limits import int_limit
 from riskscreen.io.result_names import keep_input_columns, output_column_names
 from riskscreen.phrases import say
 from riskscreen.reference import load_reference
 from riskscreen.resolve import (
+    NameCache,
     mark_review,
     resolve_country_columns,
     resolve_product_columns,
@@ -108,12 +110,14 @@ def screen_frame(
     thresholds: Thresholds | None = None,
     timer: StageTimer | None = None,
     product: str | None = None,
+    name_cache: NameCache | None = None,
 ) -> pl.DataFrame:
     """Screen a frame that has `row_id` and text columns; return it with the added columns.
 
     Pure: no I/O; reference, model and watchlists are passed in (`model` may be a `Background`
     load of one, so that loading it overlaps the resolve stage). `product` is one product for
     every row that gives none (`--product`); rows without any are read from the supplier's name.
+    `name_cache` shares name-screening results between calls (chunks of one input).
     """
     timer = timer or StageTimer(quiet=True)
     th = thresholds or load_thresholds()
@@ -123,7 +127,8 @@ def screen_frame(
         products = resolve_product_columns(frame, roles, reference, th["accept_confidence"],
                                            product=product)
     with timer.stage("screen names"):
-        names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists)
+        names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists,
+                                    cache=name_cache)
     work = pl.concat([frame, countries, products, names], how="horizontal")
     with timer.stage("score"):
         scopes = match_scopes(work.select("country_iso3", "region", "good_id"), watchlists)
@@ -141,6 +146,19 @@ def screen_frame(
     original = [c for c in frame.columns if c != "row_id"]
     added = [c for c in ADDED_COLUMNS if c in work.columns]
     return work.select(*original, *added)
+
+
+def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:
+    """`screen_frame` over slices of `screen_chunk_rows` rows (reference/input_limits.csv),
+    sharing name-screening results between them: the same rows as one call, with the memory of
+    the resolve and score stages bounded by the chunk instead of the input."""
+    size = int_limit("screen_chunk_rows")
+    if frame.height <= size:
+        return screen_frame(frame, roles, **options)
+    cache = NameCache()
+    parts = [screen_frame(frame.slice(start, size), roles, name_cache=cache, **options)
+             for start in range(0, frame.height, size)]
+    return pl.concat(parts, how="vertical_relaxed")
 
 
 def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
@@ -215,8 +233,8 @@ def run_screen(
         table, roles = detect_roles(table, columns)
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
-    frame = screen_frame(table.frame, roles, reference=reference, model=model,
-                         watchlists=watchlists, thresholds=th, timer=timer, product=product)
+    frame = screen_chunked(table.frame, roles, reference=reference, model=model,
+                           watchlists=watchlists, thresholds=th, timer=timer, product=product)
     if isinstance(model, Background):
         model = model.result()
     meta = run_meta(table, roles, reference, model, watchlists, th, frame, product=product)

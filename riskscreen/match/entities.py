@@ -229,14 +229,39 @@ def _coverage(q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame) ->
     )
 
 
+def _candidate_pairs(
+    queries: pl.DataFrame, index: EntityIndex, cover: pl.DataFrame, th: dict[str, float]
+) -> pl.DataFrame:
+    """(qid, aid) pairs that can reach the review threshold; only these are scored.
+
+    A pair's score is at most `w * 1 + (1 - w) * token_overlap + country_bonus` unless it is
+    exact or equal once legal forms are stripped. Pairs that share no word (overlap 0) or too
+    few can therefore never be a hit or a near miss shown for review: comparing every distinct
+    name with every listed name (a vendor master has hundreds of thousands) is not needed.
+    """
+    w, bonus = th["name_similarity_weight"], th["name_country_bonus"]
+    need = (th["name_review_threshold"] - bonus - w) / (1 - w) - 1e-9
+    a, b = pl.col("alias_cov"), pl.col("input_cov")
+    overlap = pl.when(a + b > 0).then(2 * a * b / (a + b)).otherwise(0.0)
+    by_words = cover.filter(overlap >= need).select("qid", "aid")
+    aliases = index.aliases.select("aid", "raw_key", "core")
+    same_raw = queries.filter(pl.col("raw_key") != "").select("qid", "raw_key").join(
+        aliases.select("aid", "raw_key"), on="raw_key").select("qid", "aid")
+    same_core = queries.filter(pl.col("core") != "").select("qid", "core").join(
+        aliases.select("aid", "core"), on="core").select("qid", "aid")
+    return (
+        pl.concat([by_words, same_raw, same_core])
+        .with_columns(pl.col("qid", "aid").cast(pl.UInt32))
+        .unique()
+        .sort("qid", "aid")
+    )
+
+
 def _name_scores(
     queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityIndex, th: dict[str, float],
     links: dict[str, tuple[str, ...]] | None = None,
 ) -> pl.DataFrame:
     """Candidate (qid, aid) pairs with their name-only features and base score."""
-    a_core = index.aliases["core"].to_list()
-    a_compact = index.aliases["compact"].to_list()
-    a_full = index.aliases["full_compact"].to_list()
     tsim = _token_similarity(
         q_tokens["qtok"].unique().sort().to_list(),
         index.tokens["atok"].unique().sort().to_list(),
@@ -244,36 +269,25 @@ def _name_scores(
         links,
     )
     cover = _coverage(q_tokens, index, tsim)
-    chunk = int(th["name_chunk_size"])
+    pairs = _candidate_pairs(queries, index, cover, th)
     parts = [
         pl.DataFrame(schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64})
     ]
-    for start in range(0, queries.height, chunk):
-        block = queries.slice(start, chunk)
-        sort_sim = process.cdist(
-            block["core"].to_list(), a_core, scorer=fuzz.token_sort_ratio, workers=-1
-        )
-        compact_sim = process.cdist(
-            block["compact"].to_list(), a_compact, scorer=fuzz.ratio, workers=-1
-        )
+    chunk = int(th["name_chunk_size"]) * 64
+    for start in range(0, pairs.height, chunk):
+        block = pairs.slice(start, chunk)
+        q = queries.select("core", "compact", "full_compact")[block["qid"].to_numpy()]
+        qa = index.aliases.select("core", "compact", "full_compact")[block["aid"].to_numpy()]
+        sort_sim = process.cpdist(q["core"].to_list(), qa["core"].to_list(),
+                                  scorer=fuzz.token_sort_ratio, workers=-1)
+        compact_sim = process.cpdist(q["compact"].to_list(), qa["compact"].to_list(),
+                                     scorer=fuzz.ratio, workers=-1)
         # Whole-name similarity (legal forms kept) rescues names whose legal form is misspelt
         # so it was not stripped ("有公限司"); it is discounted because forms inflate it.
-        full_sim = (
-            process.cdist(block["full_compact"].to_list(), a_full, scorer=fuzz.ratio, workers=-1)
-            * th["name_full_discount"]
-        )
+        full_sim = process.cpdist(q["full_compact"].to_list(), qa["full_compact"].to_list(),
+                                  scorer=fuzz.ratio, workers=-1) * th["name_full_discount"]
         sim = np.maximum(np.maximum(sort_sim, compact_sim), full_sim) / 100.0
-        qids = block["qid"].to_numpy()
-        in_block = cover.filter(pl.col("qid").is_between(qids[0], qids[-1]))
-        mask = sim >= th["name_candidate_similarity"]
-        mask[in_block["qid"].to_numpy() - qids[0], in_block["aid"].to_numpy()] = True
-        qi, ai = np.nonzero(mask)
-        parts.append(
-            pl.DataFrame(
-                {"qid": qids[qi], "aid": ai.astype(np.uint32), "name_similarity": sim[qi, ai]},
-                schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64},
-            )
-        )
+        parts.append(block.with_columns(pl.Series("name_similarity", sim, dtype=pl.Float64)))
     w = th["name_similarity_weight"]
     return (
         pl.concat(parts)

@@ -210,7 +210,12 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
         _region=_text(_pick(s["regions"], _pick(s["region_code"], ci).astype(np.float64))),
         _adv=_text(_pick(s["advancement_words"], ci)),
     ).with_columns(pl.col("_k").cast(pl.Int64))
-    long = long.with_columns(pl.col("_k").cast(pl.Int64)).join(feat, on="_f").join(ctx, on="_k")
+    # Joins keep `long`'s order (factors strongest first): polars does not unless told.
+    long = (
+        long.with_columns(pl.col("_k").cast(pl.Int64))
+        .join(feat, on="_f", maintain_order="left")
+        .join(ctx, on="_k", maintain_order="left")
+    )
     level = (
         pl.when(pl.col("_z") >= 1)
         .then(pl.lit("high"))
