@@ -29,13 +29,13 @@ from riskscreen.errors import InputError
 from riskscreen.match.entity_scopes import RULE_COLUMNS, law_rules, match_law_rules
 from riskscreen.phrases import say, say_expr
 from riskscreen.tables import read_table
+from riskscreen.tiers import TIERS, tier_rank
 
 __all__ = [
-    "TIERS", "Thresholds", "likelihood_band", "list_label", "list_status", "listed_pairs",
-    "load_thresholds", "score_rows", "tier_rank",
+    "Thresholds", "likelihood_band", "list_label", "list_status", "listed_pairs",
+    "load_thresholds", "score_rows",
 ]
 
-TIERS: tuple[str, ...] = ("critical", "high", "medium", "low", "unknown")
 
 
 @dataclass(frozen=True)
@@ -84,11 +84,6 @@ def load_thresholds(**overrides: Any) -> Thresholds:
             f"(now {cuts[0]:g}, {cuts[1]:g}, {cuts[2]:g})"
         )
     return Thresholds(values=values, min_tier=min_tier)
-
-
-def tier_rank(tier: str) -> int:
-    """0 for critical … 4 for unknown; lower is more severe."""
-    return TIERS.index(tier)
 
 
 def _pct(col: str) -> pl.Expr:
@@ -358,7 +353,7 @@ def _score_distinct(
         .when(pl.col("risk_score") >= th["tier_medium"]).then(pl.lit("medium"))
         .otherwise(pl.lit("low"))
     )
-    flag_tiers = [t for t in TIERS[: tier_rank(th.min_tier) + 1]]
+    flag_tiers = [t for t in TIERS if tier_rank(t) >= tier_rank(th.min_tier)]
     out = out.with_columns(tier.alias("risk_tier")).with_columns(
         pl.col("risk_tier").is_in(flag_tiers).alias("flagged"),
         list_status().alias("list_status"),

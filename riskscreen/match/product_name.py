@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from riskscreen.match.product_normalise import normalise_expr
+from riskscreen.match.normalise import normalise_expr
 from riskscreen.tables import read_table
 
 __all__ = ["NAME_METHOD", "NameGoods", "goods_from_names", "name_goods"]

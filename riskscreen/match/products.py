@@ -18,9 +18,9 @@ from typing import Any
 
 import polars as pl
 
+from riskscreen.match.normalise import normalise_expr
 from riskscreen.match.product_hs import clean_hs, hs_in_text, lookup_hs
 from riskscreen.match.product_index import ProductIndex, product_index
-from riskscreen.match.product_normalise import normalise_expr
 from riskscreen.match.product_text import match_text
 
 OUTPUT_SCHEMA = {

@@ -26,10 +26,11 @@ from starlette.responses import (
 )
 
 from riskscreen.errors import RiskscreenError
+from riskscreen.tiers import FLAG_TIERS
 from riskscreen.web.guard import csrf_ok, csrf_token
 from riskscreen.web.store import ALLOWED_SUFFIXES, Upload, size_text, too_big
 
-TIERS = ("critical", "high", "medium", "low")
+TIERS = FLAG_TIERS
 ROLE_LABELS = {
     "name": "Supplier name", "country": "Country", "product": "Product", "hs_code": "HS code",
     "address": "Address", "spend": "Spend", "vendor_id": "Vendor number",
