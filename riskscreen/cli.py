@@ -14,8 +14,9 @@ import click
 from riskscreen import __version__
 from riskscreen.errors import InputError, RiskscreenError
 from riskscreen.paths import reference_dir
+from riskscreen.tiers import FLAG_TIERS, TIERS
 
-TIER_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
+TIER_CHOICE = click.Choice(FLAG_TIERS, case_sensitive=False)
 
 
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -117,7 +118,8 @@ def main(ctx: click.Context, debug: bool) -> None:
               "workbook's Method sheet.")
 @click.option("--watchlist", "watchlists", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Add your own watchlist CSV (name, aliases, country, source); repeatable.")
+              help="Add your own watchlist CSV (a name column; optional aliases, country, source); "
+              "repeatable.")
 @click.option("--no-all-sheet", is_flag=True,
               help="Leave the 'All suppliers' sheet out of the workbook (very large inputs).")
 @click.option("--stamp", is_flag=True,
@@ -186,7 +188,6 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             if note:
                 click.echo(note, err=True)
         m = run.meta
-        from riskscreen.scoring import TIERS  # lazy: keeps polars out of `--help`
 
         by_tier = m["rows_by_tier"]
         tiers = ", ".join(f"{t} {by_tier[t]}" for t in TIERS if by_tier.get(t))
@@ -228,8 +229,11 @@ def _screen_dask(suppliers: tuple[Path, ...], output: Path, *, also: tuple[Path,
 
 
 def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
-    """Several inputs, a folder input, or an existing folder as -o: a batch run."""
-    return len(inputs) > 1 or any(p.is_dir() for p in inputs) or output.is_dir()
+    """Several inputs, a folder input, or an existing folder as -o (not one named like an
+    output file, e.g. a Dask Parquet dataset): a batch run."""
+    named_file = output.suffix.lower() in (".xlsx", ".csv", ".parquet")  # a Parquet dataset
+    return len(inputs) > 1 or any(p.is_dir() for p in inputs) or (output.is_dir()
+                                                                    and not named_file)
 
 
 @main.command()
@@ -417,12 +421,15 @@ def watchlist() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_friendly
 def watchlist_check_cmd(file: Path) -> None:
-    """Validate your own watchlist CSV (name, aliases, country, source; optional goods, date)."""
+    """Validate your own watchlist CSV: a `name` column is all it needs (optional aliases,
+    country, source, goods, date, status, section)."""
     # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.watchlists import check_watchlist
 
     result = check_watchlist(file)
     click.echo(str(result))
+    if result.header_problem:
+        raise InputError(f"{file}: fix the header row (see above)")
     if not result.ok:
         raise InputError(f"{file}: {len(result.errors)} row(s) need fixing (listed above)")
 

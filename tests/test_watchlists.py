@@ -128,15 +128,32 @@ def test_check_watchlist_names_rows_and_columns() -> None:
     text = "\n".join(check.errors)
     assert "row 4: name is empty" in text
     assert "row 5: country 'Chna' is not an ISO code or country name" in text
-    assert "row 6: source is empty" in text
+    assert not any(e.startswith("row 6") for e in check.errors)  # source is optional
     assert not any(e.startswith(("row 2", "row 3")) for e in check.errors)
 
 
 def test_loading_a_faulty_user_list_raises_input_error() -> None:
     with pytest.raises(InputError, match="row 5: country 'Chna'"):
         load_watchlists([DATA / "bad_list.csv"])
-    with pytest.raises(InputError, match="missing column"):
-        load_watchlists([DATA / "missing_column.csv"])
+    with pytest.raises(InputError, match="the header row has no name column"):
+        load_watchlists([DATA / "no_name_column.csv"])
+
+
+def test_only_a_name_column_is_required() -> None:
+    check = check_watchlist(DATA / "missing_column.csv")  # name, country: nothing else
+    assert check.ok, check.errors
+    assert check.entries["source_url"].to_list() == ["user list missing_column.csv"]
+
+
+def test_a_header_problem_is_reported_as_a_header_problem(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from riskscreen.cli import main
+
+    result = CliRunner().invoke(main, ["watchlist", "check", str(DATA / "no_name_column.csv")])
+    assert result.exit_code != 0
+    assert "the header row has no name column (found: company, country)" in result.output
+    assert "fix the header row" in result.output and "row(s) need fixing" not in result.output
 
 
 def test_scope_rules_use_the_ilab_goods_vocabulary() -> None:

@@ -306,3 +306,50 @@ def test_reference_info_names_each_list_by_its_year():
     labels = [ln.split("goods_")[0].strip() for ln in lines]
     assert len(labels) == len(set(labels)), labels  # no two files under the same label
     assert "2018 List (early file)" in labels
+
+
+# --- wrong-format files say what they are -------------------------------------------------
+
+def _word_document(path):
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("Supplier list: see attachment")
+    doc.save(path)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_word_document_renamed_says_it_is_a_word_document(tmp_path, suffix):
+    from click.testing import CliRunner
+
+    from riskscreen.cli import main
+
+    src = tmp_path / f"suppliers{suffix}"
+    _word_document(src)
+    out = tmp_path / "report.xlsx"
+    result = CliRunner().invoke(main, ["screen", str(src), "-o", str(out)])
+    assert result.exit_code != 0
+    assert f"the {suffix} file is really a Word document (.docx), not a spreadsheet" \
+        in result.output
+    assert "calamine" not in result.output and "word/_rels" not in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_other_wrong_formats_are_named(tmp_path):
+    import zipfile
+
+    from riskscreen.errors import InputError
+    from riskscreen.io.read import read_suppliers
+
+    pptx = tmp_path / "deck.xlsx"
+    with zipfile.ZipFile(pptx, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("ppt/presentation.xml", "<p:presentation/>")
+    pdf = tmp_path / "scan.xlsx"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    png = tmp_path / "photo.csv"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    for path, what in ((pptx, "a PowerPoint presentation (.pptx)"), (pdf, "a PDF document"),
+                       (png, "a PNG image")):
+        with pytest.raises(InputError, match=re.escape(f"is really {what}")):
+            read_suppliers(path)

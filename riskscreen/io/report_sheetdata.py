@@ -283,7 +283,7 @@ def build_sheet_body(
         elif spec.kind == "bool":
             # LibreOffice shows a General-format boolean as 1/0: spell it out
             exprs.append(_bool_cell(spec.name, letter, palette.style_id(
-                number_format='"TRUE";"TRUE";"FALSE"', top=True)))
+                number_format='"TRUE";"TRUE";"FALSE"', top=True, center=True)))
         elif spec.style == "tier":
             wrap = {"wrap": True} if spec.wrap else {"top": True}
             mapping = {

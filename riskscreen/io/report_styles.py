@@ -39,6 +39,7 @@ class Palette:
         header: bool = False,
         wrap: bool = False,
         top: bool = False,
+        center: bool = False,
     ) -> WriteOnlyCell:
         """A fresh write-only cell carrying this look (for openpyxl-written sheets)."""
         cell = WriteOnlyCell(self._sheet)
@@ -51,7 +52,7 @@ class Palette:
         elif wrap:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         elif top:
-            cell.alignment = Alignment(vertical="top")
+            cell.alignment = Alignment(vertical="top", horizontal="center" if center else None)
         if bold or font_colour:
             cell.font = Font(name="Calibri", family=2, size=11, bold=bold, color=font_colour)
         if fill:
