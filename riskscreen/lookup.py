@@ -124,8 +124,6 @@ class _Context:
         return p
 
     def is_service(self, text: str) -> bool:
-        from riskscreen.match.products import resolve_products
-
         return resolve_products([text], None, self.reference)["good_method"][0] == "service"
 
     # --- one country ---------------------------------------------------------------------
