@@ -8,6 +8,8 @@ region and good, whatever the supplier is called. Work is done once per distinct
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import polars as pl
 
 from riskscreen.contracts import WatchlistTables
@@ -97,6 +99,7 @@ LAW_BASES = ("law", "ilab_finding")
 RULE_COLUMNS = ["rule_id", "rule_reason_key", "rule_score_key"]
 
 
+@lru_cache(maxsize=1)
 def law_rules() -> pl.DataFrame:
     """The law and ILAB-finding rows of `watchlist_scope_rules.csv`, one row per (iso3,
     region key or '', good_id or '*'), in table order."""

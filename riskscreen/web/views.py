@@ -26,10 +26,11 @@ from starlette.responses import (
 )
 
 from riskscreen.errors import RiskscreenError
+from riskscreen.tiers import FLAG_TIERS
 from riskscreen.web.guard import csrf_ok, csrf_token
 from riskscreen.web.store import ALLOWED_SUFFIXES, Upload, size_text, too_big
 
-TIERS = ("critical", "high", "medium", "low")
+TIERS = FLAG_TIERS
 ROLE_LABELS = {
     "name": "Supplier name", "country": "Country", "product": "Product", "hs_code": "HS code",
     "address": "Address", "spend": "Spend", "vendor_id": "Vendor number",
@@ -92,12 +93,10 @@ async def upload_page(request: Request) -> Response:
 
 def _read_for_columns(upload: Upload) -> None:
     """Read the file as `riskscreen screen` will, and detect its columns."""
-    from riskscreen.io.columns import detect_columns  # lazy: first page first
     from riskscreen.io.read import read_suppliers  # lazy: the first page comes before the library
+    from riskscreen.pipeline import detect_roles  # as screening will: '<name> (input)' columns
 
-    table = read_suppliers(upload.path, sheet=upload.sheet)
-    upload.table = table
-    upload.roles = detect_columns(table.headers, frame=table.frame)
+    upload.table, upload.roles = detect_roles(read_suppliers(upload.path, sheet=upload.sheet))
 
 
 def _sheet_arg(text: str) -> str | int | None:
