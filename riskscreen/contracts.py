@@ -19,7 +19,7 @@ import polars as pl
 from riskscreen.tables import read_table
 
 __all__ = ["ReferenceTables", "RiskScorer", "WatchlistTables", "added_columns",
-           "contract_columns"]
+           "contract_columns", "stage_columns"]
 
 
 @runtime_checkable
@@ -88,3 +88,9 @@ def contract_columns() -> dict[str, str]:
     (`contract = yes`), in frame order. The README's output table is these rows."""
     rows = _columns().filter(pl.col("contract") == "yes")
     return dict(zip(rows["column"], rows["meaning"], strict=True))
+
+
+def stage_columns(stage: str) -> tuple[str, ...]:
+    """The added columns one stage makes (`stage` of `reference/report_columns.csv`: "names"
+    for the watchlist hit, "scopes" for the country- or region-wide order), in frame order."""
+    return tuple(_columns().filter(pl.col("stage") == stage)["column"])

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from riskscreen.contracts import ReferenceTables
+from riskscreen.contracts import ReferenceTables, stage_columns
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.match.countries import resolve_countries
 from riskscreen.match.entities import screen_names
@@ -148,9 +148,7 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     return _hold_back(out, "good", accept)
 
 
-_WATCH_COLS = ("watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
-               "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
-               "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates")
+_WATCH_COLS = stage_columns("names")  # reference/report_columns.csv
 
 
 class NameCache:
