@@ -319,7 +319,8 @@ def test_finish_deletes_the_folder_and_expiry_sweeps(client, app):
     folder = store.get(uid, client.cookies["rs_session"]).folder
     assert folder.is_dir()
     page = client.get(f"/u/{uid}/columns").text
-    client.post(f"/u/{uid}/delete", data={"csrf": token(page)}, follow_redirects=False)
+    done = client.post(f"/u/{uid}/delete", data={"csrf": token(page)})
+    assert "The file and its results were deleted" in done.text
     assert not folder.exists() and client.get(f"/u/{uid}/columns").status_code == 404
 
     uid = uid_of(upload(client, "b.csv", b"Supplier,Country\nAcme,China\n"))

@@ -86,7 +86,8 @@ async def _check_csrf(request: Request, form: Any) -> HTMLResponse | None:
 
 
 async def upload_page(request: Request) -> Response:
-    response = _upload_form(request)
+    deleted = request.query_params.get("deleted") == "1"
+    response = _upload_form(request, deleted=deleted)
     response.background = BackgroundTask(_web(request).start_loading)
     return response
 
