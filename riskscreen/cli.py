@@ -14,8 +14,9 @@ import click
 from riskscreen import __version__
 from riskscreen.errors import InputError, RiskscreenError
 from riskscreen.paths import reference_dir
+from riskscreen.tiers import FLAG_TIERS, TIERS
 
-TIER_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
+TIER_CHOICE = click.Choice(FLAG_TIERS, case_sensitive=False)
 
 
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -187,7 +188,6 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             if note:
                 click.echo(note, err=True)
         m = run.meta
-        from riskscreen.scoring import TIERS  # lazy: keeps polars out of `--help`
 
         by_tier = m["rows_by_tier"]
         tiers = ", ".join(f"{t} {by_tier[t]}" for t in TIERS if by_tier.get(t))
@@ -198,7 +198,8 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             err=True,
         )
         lists = "; ".join(
-            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'no date given'}"
+            f"{d.get('name', d.get('list_id'))} "
+            + (f"as of {d['as_of']}" if d.get("as_of") else "(no date given)")
             + (" (partial compilation)" if str(d.get("partial")).lower() == "true" else "")
             for d in (m.get("watchlists") or [])
         )

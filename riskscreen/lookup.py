@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from riskscreen.contracts import ReferenceTables, RiskScorer, WatchlistTables
 from riskscreen.errors import InputError
 from riskscreen.match.countries import resolve_countries
 from riskscreen.match.entity_scopes import law_rules
@@ -44,7 +45,8 @@ def _finding_words(forced: bool, child: bool) -> str:
 
 
 def explain(country: str | None, product: str | None = None, *, read_as: str | None = None,
-            reference: Any = None, model: Any = None, watchlists: Any = None) -> str:
+            reference: ReferenceTables | None = None, model: RiskScorer | None = None,
+            watchlists: WatchlistTables | None = None) -> str:
     """What riskscreen says about a country, a product, or a (country, product) pair, and why.
 
     Values are resolved like supplier-sheet cells ("Côte d'Ivoire", "CIV", "cacao"). With one
@@ -79,8 +81,12 @@ def explain(country: str | None, product: str | None = None, *, read_as: str | N
                              country=as_country["country_name"]))
         return "\n".join(lines)
     if as_country is None:
+        if ctx.is_service(text):
+            return "\n".join([say("explain_product_service", text=text),
+                              say("explain_product_hint", text=text)])
         hint = ctx.country_hint(text)
-        raise InputError(f"'{text}' is not a country riskscreen recognises.{hint}")
+        raise InputError(f"'{text}' is not a country riskscreen recognises, nor a good on "
+                         f"ILAB's List.{hint}")
     lines = ctx.country_lines(text, as_country)
     if as_product is not None:
         lines.append(say("explain_country_other_reading", text=text,
@@ -91,7 +97,8 @@ def explain(country: str | None, product: str | None = None, *, read_as: str | N
 class _Context:
     """Reference, model and watchlists loaded once, and the look-ups `explain` needs."""
 
-    def __init__(self, reference: Any, model: Any, watchlists: Any) -> None:
+    def __init__(self, reference: ReferenceTables, model: RiskScorer,
+                 watchlists: WatchlistTables) -> None:
         self.reference, self.model, self.watchlists = reference, model, watchlists
         self.th = load_thresholds()
         self.list_name = say("list_name", list=list_label(reference))
@@ -119,6 +126,9 @@ class _Context:
         if not known or p["good_confidence"] < self.th["accept_confidence"]:
             return None
         return p
+
+    def is_service(self, text: str) -> bool:
+        return resolve_products([text], None, self.reference)["good_method"][0] == "service"
 
     # --- one country ---------------------------------------------------------------------
     def country_lines(self, text: str, c: dict) -> list[str]:
@@ -274,7 +284,7 @@ class _Context:
         return lines
 
 
-def read_findings_label(reference: Any) -> str:
+def read_findings_label(reference: ReferenceTables) -> str:
     """'2022 Findings': the newest Findings report, named by the year it reports on."""
 
     labels = read_table("list_editions").filter(pl.col("edition") == reference.newest_edition)

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from riskscreen.background import Background, warm_model
+from riskscreen.contracts import ReferenceTables, RiskScorer, added_columns
 from riskscreen.errors import InputError
 from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
@@ -43,21 +44,8 @@ __all__ = [
     "write_outputs",
 ]
 
-#: Columns the pipeline adds, in output order (the output contract comes first).
-ADDED_COLUMNS: tuple[str, ...] = (
-    "row_id", "country_iso3", "country_name", "country_confidence", "country_method",
-    "country_candidates", "region", "good", "good_id", "good_confidence", "good_method",
-    "good_source",
-    "good_candidates", "sector", "list_status", "listed_child_labour", "listed_forced_labour",
-    "listing_edition",
-    "p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_factors",
-    "watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
-    "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
-    "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates",
-    "scope_list", "scope_entry_id", "scope_name", "scope_action", "scope_date", "scope_status",
-    "risk_score", "risk_tier", "flagged", "reasons", "needs_review", "review_reason", "ilab_url",
-    "reference_edition", "watchlist_editions",
-)
+#: Columns the pipeline adds, in output order: `frame_order` of reference/report_columns.csv.
+ADDED_COLUMNS: tuple[str, ...] = added_columns()
 
 
 class StageTimer:
@@ -104,8 +92,8 @@ def screen_frame(
     frame: pl.DataFrame,
     roles: ColumnRoles,
     *,
-    reference: Any,
-    model: Any,
+    reference: ReferenceTables,
+    model: RiskScorer | Background,
     watchlists: Watchlists,
     thresholds: Thresholds | None = None,
     timer: StageTimer | None = None,
@@ -161,8 +149,9 @@ def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> p
     return pl.concat(parts, how="vertical_relaxed")
 
 
-def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
-                   extra_watchlists: Sequence[str | Path]) -> tuple[Any, Any, Watchlists]:
+def _load_defaults(reference: ReferenceTables | None, model: RiskScorer | Background | None,
+                   watchlists: Watchlists | None, extra_watchlists: Sequence[str | Path],
+                   ) -> tuple[ReferenceTables, RiskScorer | Background, Watchlists]:
     """Load what was not passed in. The model loads in a background thread while the file is read
     and resolved (scoring waits for it): a fraction of a second from its plain twin, seconds when
     only the skops file is usable (skops imports all of scikit-learn)."""
@@ -203,8 +192,8 @@ def run_screen(
     *,
     sheet: str | int | None = None,
     columns: Mapping[str, str] | None = None,
-    reference: Any = None,
-    model: Any = None,
+    reference: ReferenceTables | None = None,
+    model: RiskScorer | None = None,
     watchlists: Watchlists | None = None,
     extra_watchlists: Sequence[str | Path] = (),
     min_tier: str | None = None,

@@ -7,10 +7,10 @@ rows a person should look at.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
 
+from riskscreen.contracts import ReferenceTables, stage_columns
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.match.countries import resolve_countries
 from riskscreen.match.entities import screen_names
@@ -48,7 +48,7 @@ def _hold_back(frame: pl.DataFrame, prefix: str, accept: float,
     )
 
 
-def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: Any,
+def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: ReferenceTables,
                      accept: float) -> pl.DataFrame:
     """Country and region from the country column, falling back to (and adding region from) the
     address column."""
@@ -87,7 +87,7 @@ def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     return out.join(names, on="country_iso3", how="left", maintain_order="left")
 
 
-def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: Any,
+def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: ReferenceTables,
                             accept: float, product: str | None = None) -> pl.DataFrame:
     """Good and sector from the product text and HS code, each distinct pair resolved once.
 
@@ -148,9 +148,7 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     return _hold_back(out, "good", accept)
 
 
-_WATCH_COLS = ("watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
-               "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
-               "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates")
+_WATCH_COLS = stage_columns("names")  # reference/report_columns.csv
 
 
 class NameCache:

@@ -122,8 +122,8 @@ def test_words_the_table_lacks_are_read_as_abbreviations_by_shape() -> None:
     listed = ["semiconductor", "warehousing", "metal", "chenguang", "shuangliang", "textile"]
     generic = {"warehousing": 0.3, "metal": 0.3, "textile": 0.25}
     links = abbreviation_links(
-        ["semicon", "whsg", "mtls", "txt", "cheng", "shuang", "crest", "vista"],
-        listed, generic, thresholds(),
+        ["semicon", "whsg", "mtls", "txt", "cheng", "shuang", "crest", "vista", "htc"],
+        [*listed, "horticola"], generic, thresholds(),
     )
     assert links == {"semicon": ("semiconductor",), "whsg": ("warehousing",),
                      "mtls": ("metal",), "txt": ("textile",)}

@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from riskscreen.contracts import stage_columns
 from riskscreen.errors import ReferenceError_
 from riskscreen.match.entity_country import countries_to_iso3
 from riskscreen.match.entity_index import EntityIndex, entity_index, raw_key, token_frame
@@ -27,22 +28,9 @@ from riskscreen.watchlists import Watchlists, load_watchlists
 
 __all__ = ["screen_names", "match_scopes", "OUTPUT_COLUMNS"]
 
-OUTPUT_COLUMNS = [
-    "name_input",
-    "country_input",
-    "watchlist_name",
-    "watchlist_list",
-    "watchlist_source",
-    "watchlist_entry_id",
-    "watchlist_section",
-    "watchlist_date",
-    "watchlist_status",
-    "watchlist_alias",
-    "watchlist_score",
-    "watchlist_method",
-    "watchlist_features",
-    "watchlist_candidates",
-]
+#: The keys, then the watchlist hit columns of the output contract's table
+#: (reference/report_columns.csv, stage "names").
+OUTPUT_COLUMNS = ["name_input", "country_input", *stage_columns("names")]
 
 _KEYS = (
     "name_match_threshold",

@@ -12,18 +12,12 @@ from functools import lru_cache
 
 import polars as pl
 
-from riskscreen.contracts import WatchlistTables
+from riskscreen.contracts import WatchlistTables, stage_columns
 from riskscreen.match.normalise import normalise
 from riskscreen.tables import read_table
 
-SCOPE_COLUMNS = [
-    "scope_list",
-    "scope_entry_id",
-    "scope_name",
-    "scope_action",
-    "scope_date",
-    "scope_status",
-]
+#: The scope hit columns, from the output contract's table (reference/report_columns.csv).
+SCOPE_COLUMNS = list(stage_columns("scopes"))
 
 
 def _norm_expr(col: str) -> pl.Expr:

@@ -11,7 +11,8 @@ abbreviation (thresholds `name_abbrev_*` in `match_thresholds.csv`):
   pinyin syllables of a pinyin word (`reference/pinyin_parts.csv`): "Cheng" or "Shuang" is a
   different trade name, not a cut-off "Chenguang" or "Shuangliang";
 - a skeleton: a word without vowels after its first letter whose letters appear in order in
-  the listed word, same first letter ("whsg" → "warehousing", "mtls" → "metals").
+  the listed word, same first letter ("whsg" → "warehousing", "mtls" → "metals"); of a word
+  that is not generic only from four letters, so that acronyms ("HTC") stay themselves.
 
 Only input words that are neither listed words nor generic words are linked.
 """
@@ -85,7 +86,8 @@ def abbreviation_links(
         for form in {word, stem}:
             if _skeleton_like(form):
                 found.update(a for a in by_first.get(form[0], ())
-                             if len(a) >= len(form) + 2 and _is_subsequence(form, a))
+                             if len(a) >= len(form) + 2 and (a in generic or len(form) >= 4)
+                             and _is_subsequence(form, a))
         if found:
             links[word] = tuple(sorted(found))
     return links

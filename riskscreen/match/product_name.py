@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from riskscreen.match.product_normalise import normalise_expr
+from riskscreen.match.normalise import normalise_expr
 from riskscreen.tables import read_table
 
 __all__ = ["NAME_METHOD", "NameGoods", "goods_from_names", "name_goods"]
@@ -116,22 +116,39 @@ def _replace_words(key: pl.Expr, patterns: list[str], values: list[str]) -> pl.E
     return spaced.str.replace_many(doubled, values).str.replace_all(" {2,}", " ")
 
 
+def _padded(key: pl.Expr) -> pl.Expr:
+    return pl.lit(" ") + key.str.strip_chars(" ") + pl.lit(" ")
+
+
+def _keys(names: pl.DataFrame, table: NameGoods) -> dict[str, pl.DataFrame]:
+    """The name in each match form (name_input, key), shorthand written out. Work is spent only
+    where a form can differ: a name in plain ASCII has the same accented key as word key, and
+    only names with CJK characters are searched for CJK terms."""
+    word = names.with_columns(
+        key=_replace_words(_padded(_KEYS["word"](pl.col("name_input"))), *table.abbreviations))
+    plain = pl.col("name_input").str.contains(r"^[\x00-\x7F]*$")
+    accented = pl.concat([
+        word.filter(plain),
+        names.filter(~plain).with_columns(key=_replace_words(
+            _padded(_KEYS["accented"](pl.col("name_input"))), *table.abbreviations)),
+    ])
+    cjk = names.filter(pl.col("name_input").str.contains(r"\p{Han}")).with_columns(
+        key=pl.col("name_input").str.to_lowercase())
+    return {"word": word, "accented": accented, "cjk": cjk}
+
+
 def _found(names: pl.DataFrame, table: NameGoods) -> pl.DataFrame:
     """Every (name, term) found: one row per term in the name, in any of the match forms."""
     found = []
-    for how in ("word", "accented", "cjk"):
+    for how, keyed in _keys(names, table).items():
         terms = table.terms.filter(pl.col("match") == how)
-        if terms.height == 0:
+        if terms.height == 0 or keyed.height == 0:
             continue
-        if how == "cjk":
-            key = pl.col("name_input").str.to_lowercase()
-        else:
-            key = pl.lit(" ") + _KEYS[how](pl.col("name_input")) + pl.lit(" ")
-            key = _replace_words(key, *table.abbreviations)
-            mask = table.masks.get(how, [])
-            key = _replace_words(key, mask, [" "] * len(mask))
-            key = pl.lit(" ") + key.str.strip_chars(" ") + pl.lit(" ")
-        hits = names.select(
+        key = pl.col("key")
+        mask = table.masks.get(how, [])
+        if how != "cjk" and mask:
+            key = _padded(_replace_words(key, mask, [" "] * len(mask)))
+        hits = keyed.select(
             "name_input",
             pattern=key.str.extract_many(terms["pattern"].to_list(), overlapping=True),
         ).explode("pattern").drop_nulls("pattern").unique()

@@ -107,7 +107,7 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
     top = int(s["meta"].get("explain_top", 3))
 
     keys = scored.select(
-        _iso3=pl.col("iso3").cast(pl.String).str.strip_chars().str.to_uppercase(),
+        _iso3=pl.col("country_iso3").cast(pl.String).str.strip_chars().str.to_uppercase(),
         _level="model_level",
         _target=pl.when(pl.col("p_forced_labour") > pl.col("p_child_labour"))
         .then(pl.lit("forced"))

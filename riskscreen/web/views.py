@@ -26,10 +26,11 @@ from starlette.responses import (
 )
 
 from riskscreen.errors import RiskscreenError
+from riskscreen.tiers import FLAG_TIERS
 from riskscreen.web.guard import csrf_ok, csrf_token
 from riskscreen.web.store import ALLOWED_SUFFIXES, Upload, size_text, too_big
 
-TIERS = ("critical", "high", "medium", "low")
+TIERS = FLAG_TIERS
 ROLE_LABELS = {
     "name": "Supplier name", "country": "Country", "product": "Product", "hs_code": "HS code",
     "address": "Address", "spend": "Spend", "vendor_id": "Vendor number",
@@ -85,7 +86,8 @@ async def _check_csrf(request: Request, form: Any) -> HTMLResponse | None:
 
 
 async def upload_page(request: Request) -> Response:
-    response = _upload_form(request)
+    deleted = request.query_params.get("deleted") == "1"
+    response = _upload_form(request, deleted=deleted)
     response.background = BackgroundTask(_web(request).start_loading)
     return response
 
@@ -229,7 +231,7 @@ async def start_screen(request: Request) -> Response:
     refused = await _check_csrf(request, form)
     if refused:
         return refused
-    if upload.state in ("queued", "running", "done"):
+    if upload.state in ("queued", "running"):
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
     columns: dict[str, str] = {}
     for role in ROLES:
@@ -245,7 +247,11 @@ async def start_screen(request: Request) -> Response:
     upload.min_tier = min_tier
     if form.get("product") is not None:
         upload.product = str(form.get("product")).strip() or None
-    upload.error, upload.run, upload.state, upload.stage = None, None, "queued", "queued"
+    with upload.lock:  # a new screening of the same file: earlier downloads are stale
+        for path in upload.files.values():
+            path.unlink(missing_ok=True)
+        upload.files.clear()
+        upload.error, upload.run, upload.state, upload.stage = None, None, "queued", "queued"
     _web(request).pool.submit(_screen_job, _web(request), upload, columns)
     return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
 
@@ -298,9 +304,11 @@ async def results_page(request: Request) -> Response:
     from riskscreen.web import present  # lazy: the first page comes before the library
 
     run = upload.run
-    flagged = present.flagged_rows(run)
+    cap = _web(request).config.max_table_rows
+    flagged, review = present.flagged_rows(run), present.review_rows(run)
     return render(request, "results.html", upload=upload, summary=present.summary(run),
-                  flagged=flagged, review=present.review_rows(run),
+                  flagged=flagged[:cap], review=review[:cap], cap=cap,
+                  flagged_total=len(flagged), review_total=len(review),
                   countries=sorted({r["country"] for r in flagged if r["country"]}),
                   tiers=[t for t in TIERS if any(r["risk_tier"] == t for r in flagged)])
 
@@ -336,12 +344,11 @@ async def row_page(request: Request) -> Response:
                       error="There is no such row in this file.")
     row = detail["row"]
     text = message = None
-    if row.get("country_iso3"):
-        roles = upload.run.roles
-        product = row.get("good") or (row.get(roles.product) if roles.product else None)
-        text, message = await run_in_threadpool(_explain_text, web, row["country_iso3"],
-                                                product)
     roles = upload.run.roles
+    product = row.get("good") or (row.get(roles.product) if roles.product else None)
+    if row.get("country_iso3") or product:  # explain reads the row's country and good
+        text, message = await run_in_threadpool(_explain_text, web, row.get("country_iso3"),
+                                                product)
     name = row.get(roles.name) if roles.name else None
     return render(request, "row.html", upload=upload, detail=detail, row=row, name=name or "",
                   listing=row.get("listing_edition"),
