@@ -198,7 +198,8 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             err=True,
         )
         lists = "; ".join(
-            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'no date given'}"
+            f"{d.get('name', d.get('list_id'))} "
+            + (f"as of {d['as_of']}" if d.get("as_of") else "(no date given)")
             + (" (partial compilation)" if str(d.get("partial")).lower() == "true" else "")
             for d in (m.get("watchlists") or [])
         )

@@ -16,7 +16,6 @@ import polars as pl
 from riskscreen.contracts import ReferenceTables, RiskScorer, WatchlistTables
 from riskscreen.errors import InputError
 from riskscreen.match.countries import resolve_countries
-from riskscreen.match.entity_scopes import law_rules
 from riskscreen.match.products import resolve_products
 from riskscreen.model import load_model
 from riskscreen.phrases import say
@@ -25,6 +24,7 @@ from riskscreen.reference import load_reference
 from riskscreen.scoring import list_label, listed_pairs, load_thresholds
 from riskscreen.tables import read_table
 from riskscreen.watchlists import load_watchlists
+from riskscreen.watchlists.scopes import law_rules
 
 __all__ = ["explain"]
 
@@ -81,8 +81,12 @@ def explain(country: str | None, product: str | None = None, *, read_as: str | N
                              country=as_country["country_name"]))
         return "\n".join(lines)
     if as_country is None:
+        if ctx.is_service(text):
+            return "\n".join([say("explain_product_service", text=text),
+                              say("explain_product_hint", text=text)])
         hint = ctx.country_hint(text)
-        raise InputError(f"'{text}' is not a country riskscreen recognises.{hint}")
+        raise InputError(f"'{text}' is not a country riskscreen recognises, nor a good on "
+                         f"ILAB's List.{hint}")
     lines = ctx.country_lines(text, as_country)
     if as_product is not None:
         lines.append(say("explain_country_other_reading", text=text,
@@ -122,6 +126,9 @@ class _Context:
         if not known or p["good_confidence"] < self.th["accept_confidence"]:
             return None
         return p
+
+    def is_service(self, text: str) -> bool:
+        return resolve_products([text], None, self.reference)["good_method"][0] == "service"
 
     # --- one country ---------------------------------------------------------------------
     def country_lines(self, text: str, c: dict) -> list[str]:
