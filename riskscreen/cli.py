@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -17,12 +18,50 @@ from riskscreen.errors import InputError, RiskscreenError
 TIER_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
 
 
+class _Signalled(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so every temp file is removed on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_on_signal(signum: int, _frame: Any) -> None:
+    raise _Signalled(signum)
+
+
+def _catch_signals() -> None:
+    """Turn SIGTERM and SIGHUP into an exception (only from the main thread, where it works)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                signal.signal(sig, _raise_on_signal)
+            except (ValueError, OSError):  # not the main thread, or not allowed here
+                pass
+
+
+def _interrupted(exc: KeyboardInterrupt, written: list[Path]) -> None:
+    """Say truthfully what exists after an interruption, then exit 128 + signal number."""
+    signum = getattr(exc, "signum", signal.SIGINT)
+    if written:
+        done = ", ".join(str(p) for p in written)
+        click.echo(f"interrupted: only {done} was written; the other outputs were not", err=True)
+    else:
+        click.echo("interrupted: no output file was written", err=True)
+    sys.exit(128 + int(signum))
+
+
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn errors into a short message and a non-zero exit; a traceback only with --debug."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
+        root = click.get_current_context().find_root()
+        root.obj = root.obj or {}
+        debug = bool(root.obj.get("debug"))
+        written: list[Path] = root.obj.setdefault("written", [])
+        _catch_signals()
         try:
             return func(*args, **kwargs)
         except RiskscreenError as exc:
@@ -30,9 +69,8 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
                 traceback.print_exc()
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted: no output file was written", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            _interrupted(exc, written)
         except OSError as exc:
             if debug:
                 traceback.print_exc()
@@ -102,6 +140,9 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Add your own watchlist CSV (name, aliases, country, source); repeatable.")
 @click.option("--no-all-sheet", is_flag=True,
               help="Leave the 'All suppliers' sheet out of the workbook (very large inputs).")
+@click.option("--csv-raw", is_flag=True,
+              help="Write .csv outputs raw. By default text that Excel would run as a formula "
+              "(starting with = + - @, tab, CR) gets a leading apostrophe; Parquet is always raw.")
 @click.option("--stamp", is_flag=True,
               help="Record the current time in the workbook (default: byte-identical re-runs).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
@@ -110,12 +151,17 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
            name_col: str | None, country_col: str | None, product_col: str | None,
            hs_col: str | None, address_col: str | None, spend_col: str | None,
            min_tier: str | None, thresholds: tuple[str, ...], watchlists: tuple[Path, ...],
-           no_all_sheet: bool, stamp: bool, quiet: bool) -> None:
+           no_all_sheet: bool, csv_raw: bool, stamp: bool, quiet: bool) -> None:
     """Screen SUPPLIERS (.xlsx/.xlsm/.xls/.csv/.parquet) and write the flagged rows with reasons.
 
     Columns are found from their headers (English, French, Spanish, German …); override with
-    --name-col/--country-col/--product-col. Wraps `riskscreen.run_screen`.
+    --name-col/--country-col/--product-col. Every output path is checked before any work; an
+    output that is the supplier file or a --watchlist is refused. .csv/.parquet outputs are
+    written before the workbook. Wraps `riskscreen.run_screen`.
     """
+    from riskscreen.io.output_check import check_outputs
+
+    check_outputs([output, *also], [suppliers, *watchlists])
     from riskscreen.background import Background, warm_model
 
     model = Background(warm_model)  # first: it overlaps importing, reading and resolving
@@ -128,7 +174,9 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
                      columns={k: v for k, v in overrides.items() if v},
                      extra_watchlists=watchlists, min_tier=min_tier,
                      thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model)
-    written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also)
+    written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also,
+                            csv_raw=csv_raw, inputs=watchlists,
+                            written=click.get_current_context().find_root().obj["written"])
     if not quiet:
         for note in (run.table.note, *run.roles.notes):
             if note:
@@ -274,19 +322,27 @@ def watchlist_check_cmd(file: Path) -> None:
               help="Write the changes to .xlsx (a 'Changes' sheet), .csv or .parquet.")
 @click.option("--key", default="row_id", show_default=True,
               help="Column joining the two runs, e.g. a vendor number when rows moved.")
+@click.option("--csv-raw", is_flag=True,
+              help="Write a .csv output raw. By default text that Excel would run as a formula "
+              "(starting with = + - @, tab, CR) gets a leading apostrophe; Parquet is always raw.")
 @_friendly
-def diff(old: Path, new: Path, output: Path | None, key: str) -> None:
+def diff(old: Path, new: Path, output: Path | None, key: str, csv_raw: bool) -> None:
     """What changed between two screening outputs of the same supplier file.
 
     New and cleared flags, tier changes, new and gone watchlist hits, and the reference or list
-    edition behind each. Wraps `riskscreen.diff.diff_outputs`.
+    edition behind each. The output may not be OLD or NEW (checked before reading). Wraps
+    `riskscreen.diff.diff_outputs`.
     """
     from riskscreen.diff import diff_outputs, format_changes, write_changes
+    from riskscreen.io.output_check import check_outputs
 
+    if output is not None:
+        check_outputs([output], [old, new])
     changes = diff_outputs(old, new, key=key)
     click.echo(format_changes(changes))
     if output is not None:
-        click.echo(f"wrote {write_changes(changes, output)}", err=True)
+        path = write_changes(changes, output, inputs=(old, new), escape_formulas=not csv_raw)
+        click.echo(f"wrote {path}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -144,14 +144,20 @@ def format_changes(changes: pl.DataFrame, *, limit: int = 50) -> str:
 
 
 def write_changes(changes: pl.DataFrame, path: str | Path,
-                  inputs: Sequence[Path] = ()) -> Path:
-    """Write the changes as a 'Changes' sheet (.xlsx), or as .csv / .parquet; atomically."""
-    path = Path(path)
+                  inputs: Sequence[str | Path] = (), *, escape_formulas: bool = True) -> Path:
+    """Write the changes as a 'Changes' sheet (.xlsx), or as .csv / .parquet; atomically.
+
+    `inputs` (the two compared runs) are refused as `path`; CSV text that Excel would run as a
+    formula is apostrophe-prefixed unless `escape_formulas` is False.
+    """
+    from riskscreen.io.output_check import check_outputs
+
+    path = check_outputs([path], list(inputs))[0]
     suffix = path.suffix.lower()
     if suffix in (".csv", ".parquet"):
         from riskscreen.io.tables_out import write_table
 
-        return write_table(changes, path)
+        return write_table(changes, path, escape_formulas=escape_formulas)
     if suffix != ".xlsx":
         raise InputError(f"{path}: unknown extension; write the diff to .xlsx, .csv or .parquet")
     from riskscreen.io.report import write_sheet_workbook

@@ -17,7 +17,6 @@ from typing import Any
 import polars as pl
 
 from riskscreen.background import Background, warm_model
-from riskscreen.errors import InputError
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
 from riskscreen.resolve import (
@@ -191,27 +190,34 @@ def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
 
 
 def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
-                  stamp: bool = False, also: Sequence[str | Path] = ()) -> list[Path]:
-    """Write the run to `output` (.xlsx workbook, .csv or .parquet) and any `also` paths."""
+                  stamp: bool = False, also: Sequence[str | Path] = (),
+                  csv_raw: bool = False, inputs: Sequence[str | Path] = (),
+                  written: list[Path] | None = None) -> list[Path]:
+    """Write the run to `output` (.xlsx workbook, .csv or .parquet) and any `also` paths.
+
+    Every path is checked first (`io.output_check.check_outputs`: extension, writable folder,
+    never the supplier file or one of `inputs` such as a --watchlist). CSV/Parquet files are
+    written before the workbook, so a workbook problem never costs the full table. CSV text
+    that Excel would run as a formula is apostrophe-prefixed unless `csv_raw`. Each finished
+    path is appended to `written` as it lands (so an interrupted caller can say what exists).
+    """
+    from riskscreen.io.output_check import check_outputs
     from riskscreen.io.report import write_report
     from riskscreen.io.tables_out import write_table
 
-    written = []
     input_path = Path(run.table.path) if getattr(run.table, "path", None) else None
-    for target in (output, *also):
-        path = Path(target)
-        suffix = path.suffix.lower()
-        if suffix == ".xlsx":
-            written.append(write_report(
+    targets = check_outputs([output, *also], [input_path, *inputs])
+    done: list[Path] = written if written is not None else []
+    ordered = sorted(targets, key=lambda p: p.suffix.lower() == ".xlsx")  # tables first
+    for path in ordered:
+        if path.suffix.lower() == ".xlsx":
+            done.append(write_report(
                 run.frame, path, original_columns=run.original_columns, meta=run.meta,
                 min_tier=run.meta["thresholds"]["min_tier"], all_sheet=all_sheet, stamp=stamp,
                 spend_column=run.roles.spend, input_path=input_path,
+                csv_escaped=not csv_raw,
             ))
-        elif suffix in (".csv", ".parquet"):
-            written.append(write_table(run.frame, path, input_path=input_path))
         else:
-            raise InputError(
-                f"output {path}: unknown extension '{suffix or '(none)'}'; "
-                "use .xlsx (workbook), .csv or .parquet"
-            )
-    return written
+            done.append(write_table(run.frame, path, input_path=input_path,
+                                    escape_formulas=not csv_raw))
+    return [p for p in targets if p in done]

@@ -8,6 +8,7 @@ the country/region/good rules of region-wide orders (`scopes`) and list metadata
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -163,23 +164,36 @@ def _default_watchlists() -> Watchlists:
 
 
 def _read_user_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and (line number, row) pairs of a user CSV; '#' lines and blank lines skipped."""
+    """Header and (line number, row) pairs of a user CSV; '#' lines and blank lines skipped.
+
+    Parsed as one CSV stream, so a quoted value may span lines (a name pasted with a line
+    break); its line breaks become spaces and the row is numbered by the line it starts on.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise InputError(f"watchlist {path} does not exist") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"watchlist {path} is not UTF-8 text (save it as CSV UTF-8)") from exc
-    lines = text.splitlines()
-    numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and
-                not ln.lstrip().startswith("#")]
-    if not numbered:
+    except OSError as exc:
+        raise InputError(f"watchlist {path} cannot be read ({exc.strerror or exc})") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for values in reader:
+            if values and any(v.strip() for v in values) and not values[0].lstrip().startswith("#"):
+                records.append((start, [" ".join(v.split()) for v in values]))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(
+            f"watchlist {path}: row {start} cannot be read as CSV ({exc}); check its quotes"
+        ) from None
+    if not records:
         return [], []
-    reader = csv.reader([ln for _, ln in numbered])
-    parsed = list(reader)
-    header = [h.strip().lower() for h in parsed[0]]
+    header = [h.strip().lower() for h in records[0][1]]
     rows = []
-    for (lineno, _), values in zip(numbered[1:], parsed[1:], strict=True):
+    for lineno, values in records[1:]:
         row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
         if len(values) > len(header):
             row["__extra__"] = str(len(values) - len(header))

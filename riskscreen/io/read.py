@@ -193,12 +193,87 @@ def _text_expr(name: str, dtype: pl.DataType, source: str) -> pl.Expr:
         raise InputError(
             f"{source}: column '{name}' holds nested data ({dtype}); flatten it to plain values"
         )
+    if isinstance(dtype, pl.Duration):
+        return col.dt.to_string("polars").alias(name)  # "3d 5h", as people write durations
     return col.cast(pl.String).alias(name)
 
 
-def _to_text(frame: pl.DataFrame, source: str) -> pl.DataFrame:
-    text = frame.select(_text_expr(n, t, source) for n, t in frame.schema.items())
-    return text.with_columns(_null_if_empty(pl.all()))
+def _decode_bytes(value: bytes | None) -> str | None:
+    """Bytes as text: UTF-8, else cp1252, else latin-1 (which never fails)."""
+    if value is None:
+        return None
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return value.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return value.decode("latin-1")
+
+
+def _binary_to_text(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[str]]:
+    """Binary columns decoded as text, each distinct value once; a note names columns whose
+    bytes were not UTF-8 (read as cp1252/latin-1, the encodings Western exports use)."""
+    notes: list[str] = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.Binary:
+            continue
+        distinct = frame[name].unique().drop_nulls().to_list()
+        texts = [_decode_bytes(v) for v in distinct]
+        strict = {v for v in distinct if not _is_utf8(v)}
+        table = pl.DataFrame({"b": distinct, "t": texts},
+                             schema={"b": pl.Binary, "t": pl.String})
+        decoded = frame.select(name).join(table, left_on=name, right_on="b", how="left",
+                                          maintain_order="left")["t"]
+        if strict:
+            bad = frame[name].is_in(pl.Series(list(strict), dtype=pl.Binary))
+            first = int(bad.arg_true()[0]) + 1
+            notes.append(
+                f"{source}: column '{name}': {int(bad.sum())} value(s) were not UTF-8 and were "
+                f"read as cp1252/latin-1 (first in data row {first}); check them"
+            )
+        frame = frame.with_columns(decoded.alias(name))
+    return frame, notes
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _to_text(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[str]]:
+    frame, notes = _binary_to_text(frame, source)
+    exprs = [_text_expr(n, t, source) for n, t in frame.schema.items()]
+    try:
+        text = frame.select(exprs)
+    except pl.exceptions.PolarsError:
+        for name, expr in zip(frame.columns, exprs, strict=True):
+            try:
+                frame.head(1000).select(expr)
+            except pl.exceptions.PolarsError:
+                raise InputError(
+                    f"{source}: column '{name}' ({frame.schema[name]}) cannot be read as text; "
+                    "convert it to text or numbers and save the file again"
+                ) from None
+        raise
+    return text.with_columns(_null_if_empty(pl.all())), notes
+
+
+def _usable_row_id(frame: pl.DataFrame) -> str | None:
+    """Why the frame's own `row_id` cannot be kept (None if it can): not integers, empty values,
+    repeats or values below 1 would make the output's row_id ambiguous."""
+    if not frame.schema[ROW_ID].is_integer():
+        return "it is not whole numbers"
+    column = frame[ROW_ID]
+    if column.null_count():
+        return f"{column.null_count()} row(s) have no value"
+    if column.is_duplicated().any():
+        return f"value {column.filter(column.is_duplicated())[0]} is repeated"
+    if column.min() is not None and column.min() < 1:
+        return "it has values below 1"
+    return None
 
 
 def read_frame(frame: pl.DataFrame, *, source: str = "the table") -> SupplierTable:
@@ -208,20 +283,29 @@ def read_frame(frame: pl.DataFrame, *, source: str = "the table") -> SupplierTab
     """
     if frame.height == 0 or frame.width == 0:
         raise InputError(f"{source}: it has no rows; there is nothing to screen")
-    if ROW_ID in frame.columns and frame.schema[ROW_ID].is_integer():
+    notes: list[str] = []
+    problem = _usable_row_id(frame) if ROW_ID in frame.columns else "absent"
+    if problem is None:
         row_id = frame[ROW_ID].cast(pl.Int64)
         frame = frame.drop(ROW_ID)
     else:
         row_id = pl.int_range(1, frame.height + 1, dtype=pl.Int64, eager=True)
         if ROW_ID in frame.columns:
-            frame = frame.rename({ROW_ID: _unique_headers([ROW_ID])[0]})
+            kept = _unique_headers([ROW_ID])[0]
+            frame = frame.rename({ROW_ID: kept})
+            notes.append(
+                f"{source}: its own 'row_id' column was not used as the row key ({problem}); "
+                f"it is kept as '{kept}' and rows are numbered 1 to {frame.height:,}"
+            )
     headers = [str(c) for c in frame.columns]
-    text = _to_text(frame, source).with_columns(row_id.alias(ROW_ID)).select(ROW_ID, *headers)
+    text, decoded = _to_text(frame, source)
+    notes += decoded
+    text = text.with_columns(row_id.alias(ROW_ID)).select(ROW_ID, *headers)
     text = text.filter(_non_empty_mask(text))
     if text.height == 0:
         raise InputError(f"{source}: every row is empty; there is nothing to screen")
-    text, notes = _cap_cells(text, source)
-    return SupplierTable(frame=text, n_rows=text.height, notes=tuple(notes))
+    text, cut = _cap_cells(text, source)
+    return SupplierTable(frame=text, n_rows=text.height, notes=tuple(notes + cut))
 
 
 def _read_parquet(path: Path, label: str) -> pl.DataFrame:
