@@ -67,7 +67,8 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         except RiskscreenError as exc:
             if debug:
                 traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
+            done = "".join(f"\n{p} was written before this; it is complete" for p in written)
+            click.echo(f"error: {exc}{done}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt as exc:
             _interrupted(exc, written)

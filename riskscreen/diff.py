@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
+from riskscreen.colnames import protect
 from riskscreen.errors import InputError
 
 __all__ = ["diff_outputs", "format_changes", "read_output", "write_changes"]
@@ -16,34 +18,98 @@ _COMPARED = ("flagged", "risk_tier", "risk_score", "watchlist_name", "watchlist_
              "reference_edition", "watchlist_editions", "reasons")
 
 
+def _guard(path: Path) -> None:
+    """The reader's own limits, before anything is loaded: file size, zip bombs and far cells
+    (xlsx), rows x columns and expanded text (Parquet)."""
+    from riskscreen.io.read import parquet_guard
+    from riskscreen.io.read_guard import check_zip
+    from riskscreen.io.read_limits import int_limit
+
+    label = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{label}: cannot be opened ({exc.strerror or exc})") from None
+    if size > int_limit("max_file_bytes") or (
+        path.suffix.lower() == ".csv" and size > int_limit("max_text_bytes")
+    ):
+        raise InputError(f"{label}: {size / 2**20:,.0f} MiB is over the size limit; compare "
+                         "the Parquet outputs of the two runs instead")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_zip(path, label)
+    elif path.suffix.lower() == ".parquet":
+        parquet_guard(path, label)
+
+
+def _all_sheets(path: Path) -> pl.DataFrame:
+    """The 'All suppliers' sheet, or its parts 'All suppliers 1', 'All suppliers 2' … of a
+    workbook too long for one sheet."""
+    import fastexcel
+
+    sheets = fastexcel.read_excel(str(path)).sheet_names
+    parts = [s for s in sheets if s == "All suppliers" or re.fullmatch(r"All suppliers \d+", s)]
+    if not parts:
+        raise InputError(
+            f"{path}: has no 'All suppliers' sheet (written with --no-all-sheet?); "
+            "compare the CSV or Parquet outputs instead"
+        )
+    return pl.concat([pl.read_excel(path, sheet_name=s, infer_schema_length=0,
+                                    engine="calamine") for s in parts])
+
+
+def _unescape(frame: pl.DataFrame) -> pl.DataFrame:
+    """Undo the apostrophe a CSV output puts before formula-like text (see io.tables_out)."""
+    escaped = pl.col(pl.String).str.contains(r"^'[=+\-@\t\r]")
+    return frame.with_columns(
+        pl.when(escaped).then(pl.col(pl.String).str.slice(1)).otherwise(pl.col(pl.String))
+        .name.keep()
+    ).rename(lambda c: c[1:] if re.match(r"^'[=+\-@\t\r]", c) else c)
+
+
 def read_output(path: str | Path) -> pl.DataFrame:
-    """Read a riskscreen output (.xlsx 'All suppliers' sheet, .csv or .parquet) as text columns."""
+    """Read a riskscreen output (.xlsx 'All suppliers' sheet, .csv or .parquet) as text columns.
+
+    The reader's guards apply first (no file is expanded past the limits); an escaped CSV
+    (formula-like text with a leading apostrophe) reads back as the raw values.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv", ".xlsx", ".xlsm"):
+        raise InputError(f"{path}: unknown extension; diff reads .xlsx, .csv or .parquet")
+    if not path.is_file():
+        raise InputError(f"{path}: file not found; check the path and name")
+    _guard(path)
     try:
         if suffix == ".parquet":
             frame = pl.read_parquet(path)
         elif suffix == ".csv":
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-        elif suffix in (".xlsx", ".xlsm"):
-            import fastexcel
-
-            sheets = fastexcel.read_excel(str(path)).sheet_names
-            if "All suppliers" not in sheets:
-                raise InputError(
-                    f"{path}: has no 'All suppliers' sheet (written with --no-all-sheet?); "
-                    "compare the CSV or Parquet outputs instead"
-                )
-            frame = pl.read_excel(path, sheet_name="All suppliers",
-                                  infer_schema_length=0, engine="calamine")
+            frame = _unescape(pl.read_csv(path, infer_schema=False, encoding="utf8-lossy"))
         else:
-            raise InputError(f"{path}: unknown extension; diff reads .xlsx, .csv or .parquet")
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InputError(f"{path}: cannot read this screening output ({exc})") from exc
-    frame = frame.with_columns(pl.all().cast(pl.String))
+            frame = _all_sheets(path)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a message, not a traceback
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"{path}: cannot read this screening output ({first}); is it a "
+                         "riskscreen output?") from None
+    safe, _ = protect(frame)
+    try:
+        safe = safe.with_columns(pl.all().cast(pl.String))
+    except pl.exceptions.PolarsError:
+        safe = safe.with_columns(pl.all().cast(pl.String, strict=False))
+    frame = safe.rename(dict(zip(safe.columns, frame.columns, strict=True)))
     if "risk_tier" not in frame.columns:
         raise InputError(f"{path}: not a riskscreen output (no risk_tier column)")
+    if frame.height > int_limit_rows():
+        raise InputError(f"{path}: {frame.height:,} rows is over the row limit; split the runs")
     return frame
+
+
+def int_limit_rows() -> int:
+    """The reader's `max_rows`: a diff compares what one run can screen."""
+    from riskscreen.io.read_limits import int_limit
+
+    return int_limit("max_rows")
 
 
 def _norm_bool(col: str) -> pl.Expr:
@@ -64,7 +130,7 @@ def diff_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFrame,
         if key not in frame.columns:
             raise InputError(f"{label} output has no column '{key}'; choose --key from: "
                              + ", ".join(frame.columns[:30]))
-        if frame[key].is_duplicated().any():
+        if frame.get_column(key).is_duplicated().any():
             raise InputError(f"{label} output: key column '{key}' is not unique; "
                              "use --key with a column that identifies each row")
         keep = [key] + [c for c in _COMPARED if c in frame.columns and c != key]

@@ -10,13 +10,14 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from riskscreen.background import Background, warm_model
+from riskscreen.colnames import col, protect, restore
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
 from riskscreen.resolve import (
@@ -120,7 +121,7 @@ def screen_frame(
         )
     original = [c for c in frame.columns if c != "row_id"]
     added = [c for c in ADDED_COLUMNS if c in work.columns]
-    return work.select(*original, *added)
+    return work.select(col([*original, *added]))
 
 
 def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
@@ -169,8 +170,14 @@ def run_screen(
         roles = detect_columns(headers, overrides=dict(columns or {}), frame=table.frame)
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
-    frame = screen_frame(table.frame, roles, reference=reference, model=model,
+    # headers such as "*" or "^Product$" travel under internal names (polars would read them
+    # as patterns) and come back unchanged in the result
+    safe, back = protect(table.frame)
+    inner = {v: k for k, v in back.items()}
+    safe_roles = replace(roles, **{r: inner[c] for r, c in roles.found().items() if c in inner})
+    frame = screen_frame(safe, safe_roles, reference=reference, model=model,
                          watchlists=watchlists, thresholds=th, timer=timer)
+    frame = restore(frame, back)
     if isinstance(model, Background):
         model = model.result()
     meta = run_meta(table, roles, reference, model, watchlists, th, frame)

@@ -25,7 +25,7 @@ __all__ = [
 def _text(frame: pl.DataFrame, col: str | None) -> pl.Series:
     if col is None:
         return pl.Series(values=[None] * frame.height, dtype=pl.String)
-    return frame[col].cast(pl.String).str.strip_chars().replace("", None)
+    return frame.get_column(col).cast(pl.String).str.strip_chars().replace("", None)
 
 
 def _hold_back(frame: pl.DataFrame, prefix: str, accept: float,
@@ -112,13 +112,36 @@ _WATCH_COLS = ("watchlist_name", "watchlist_source", "watchlist_list", "watchlis
                "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates")
 
 
+def _name_limits() -> tuple[int, int]:
+    """(characters of a name that are matched, distinct names screened per batch)."""
+    from riskscreen.tables import read_table
+
+    table = read_table("match_thresholds")
+    values = dict(zip(table["key"].to_list(), table["value"].to_list(), strict=True))
+    return int(float(values["name_max_length"])), int(float(values["name_batch_size"]))
+
+
 def screen_name_columns(
     frame: pl.DataFrame, roles: ColumnRoles, iso3: pl.Series, watchlists: Watchlists
 ) -> pl.DataFrame:
-    """Watchlist hits for each distinct (name, resolved country)."""
-    keys = pl.DataFrame({"name_input": _text(frame, roles.name), "country_input": iso3})
-    distinct = keys.unique().filter(pl.col("name_input").is_not_null())
-    hits = screen_names(distinct["name_input"], distinct["country_input"], watchlists)
+    """Watchlist hits for each distinct (name, resolved country).
+
+    Memory is bounded per distinct name: only a name's first `name_max_length` characters are
+    matched (no company name is longer; a cell holding a document stays cheap), and distinct
+    names are screened in batches of `name_batch_size` (each pair's result does not depend on
+    the others, so batching changes nothing but the peak memory).
+    """
+    max_length, batch = _name_limits()
+    keys = pl.DataFrame({
+        "name_input": _text(frame, roles.name).str.slice(0, max_length).str.strip_chars(),
+        "country_input": iso3,
+    })
+    distinct = keys.unique(maintain_order=True).filter(pl.col("name_input").is_not_null())
+    parts = [
+        screen_names(part["name_input"], part["country_input"], watchlists)
+        for part in (distinct.slice(start, batch) for start in range(0, distinct.height, batch))
+    ]
+    hits = pl.concat(parts) if parts else screen_names([], [], watchlists)
     joined = keys.join(
         hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
         maintain_order="left",

@@ -169,6 +169,18 @@ def _read_user_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, st
     Parsed as one CSV stream, so a quoted value may span lines (a name pasted with a line
     break); its line breaks become spaces and the row is numbered by the line it starts on.
     """
+    from riskscreen.io.read_limits import int_limit
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > int_limit("max_watchlist_bytes"):
+        raise InputError(
+            f"watchlist {path}: {size / 2**20:,.1f} MiB is over the "
+            f"{int_limit('max_watchlist_bytes') / 2**20:,.0f} MiB limit for a list of named "
+            "entities; keep the entities you screen against (or split the list) and try again"
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
@@ -191,6 +203,12 @@ def _read_user_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, st
         ) from None
     if not records:
         return [], []
+    if len(records) - 1 > int_limit("max_watchlist_entries"):
+        raise InputError(
+            f"watchlist {path}: {len(records) - 1:,} entries is more than the "
+            f"{int_limit('max_watchlist_entries'):,} a watchlist may hold; keep the entities "
+            "you screen against (or split the list over several runs) and try again"
+        )
     header = [h.strip().lower() for h in records[0][1]]
     rows = []
     for lineno, values in records[1:]:

@@ -71,12 +71,14 @@ def check_outputs(
         suffix = path.suffix.lower()
         if suffix not in suffixes:
             raise InputError(
-                f"output {path}: unknown extension '{suffix or '(none)'}'; use {allowed}"
+                f"output {path}: unknown extension '{suffix or '(none)'}'; use {allowed}. "
+                "Nothing was written"
             )
         for earlier in paths[:i]:
             if same_file(path, earlier):
                 raise InputError(
-                    f"output {path} is named twice; give each output its own file name"
+                    f"output {path} is named twice; give each output its own file name. "
+                    "Nothing was written"
                 )
         for source in given:
             if same_file(path, source):

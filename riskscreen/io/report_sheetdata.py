@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 import polars as pl
 from openpyxl.utils import get_column_letter
 
+from riskscreen.colnames import col as literal
 from riskscreen.io.report_layout import ColumnSpec
 from riskscreen.io.report_safe import clean_text, is_formula_like, is_formula_like_expr
 from riskscreen.io.report_styles import Palette
@@ -76,7 +77,7 @@ class SheetBody:
                         pl.lit(f'<hyperlink ref="{letter}'),
                         (pl.int_range(pl.len(), dtype=pl.Int64) + 2).cast(pl.String),
                         pl.lit('" r:id="'),
-                        pl.col(name).replace_strict(rid, default=None, return_dtype=pl.String),
+                        literal(name).replace_strict(rid, default=None, return_dtype=pl.String),
                         pl.lit('"/>'),
                     ]
                 ).alias("x")
@@ -131,7 +132,7 @@ def _text_cell(
     valid_link: pl.Expr | None,
     ooxml_escape: bool,
 ):
-    col = pl.col(name)
+    col = literal(name)
 
     def build(rowno: pl.Expr) -> pl.Expr:
         style = base
@@ -162,7 +163,7 @@ def _text_cell(
 
 
 def _number_cell(name: str, letter: str, style: int):
-    col = pl.col(name)
+    col = literal(name)
 
     def build(rowno: pl.Expr) -> pl.Expr:
         return pl.concat_str(
@@ -179,7 +180,7 @@ def _number_cell(name: str, letter: str, style: int):
 
 
 def _bool_cell(name: str, letter: str):
-    col = pl.col(name)
+    col = literal(name)
 
     def build(rowno: pl.Expr) -> pl.Expr:
         value = col.cast(pl.Int8).cast(pl.String)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from riskscreen.colnames import col, protect, restore
 from riskscreen.errors import InputError
 from riskscreen.io.atomic import atomic_output, refuse_input_overwrite
 
@@ -50,7 +51,7 @@ def flatten_for_csv(frame: pl.DataFrame) -> pl.DataFrame:
     """Make nested and binary columns text so every column fits a CSV cell."""
     nested = (pl.List, pl.Array, pl.Struct)
     return frame.with_columns(
-        as_text_expr(pl.col(name), dtype).alias(name)
+        as_text_expr(col(name), dtype).alias(name)
         for name, dtype in frame.schema.items()
         if isinstance(dtype, nested) or dtype in (pl.Binary, pl.Object)
     )
@@ -72,7 +73,10 @@ def escape_csv_formulas(frame: pl.DataFrame) -> pl.DataFrame:
         _PLAIN_NUMBER
     )
     escaped = frame.with_columns(
-        pl.when(risky).then(pl.lit("'") + pl.col(pl.String)).otherwise(pl.col(pl.String)).name.keep()
+        pl.when(risky)
+        .then(pl.lit("'") + pl.col(pl.String))
+        .otherwise(pl.col(pl.String))
+        .name.keep()
     )
     return escaped.rename({c: _escape(c) for c in frame.columns if _escape(c) != c})
 
@@ -96,10 +100,12 @@ def write_table(
         raise InputError(f"cannot write {path.name}: choose a .csv or .parquet file name")
     with atomic_output(path) as tmp:
         if suffix == ".csv":
-            flat = flatten_for_csv(frame)
+            safe, back = protect(frame)
+            flat = flatten_for_csv(safe)
             if escape_formulas:
                 flat = escape_csv_formulas(flat)
-            flat.write_csv(tmp, include_bom=True)
+                back = {k: _escape(v) for k, v in back.items()}
+            restore(flat, back).write_csv(tmp, include_bom=True)
         else:
             frame.write_parquet(tmp)
     return path
