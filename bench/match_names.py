@@ -71,6 +71,47 @@ def _real_suppliers() -> str:
             f"{review} with near misses for review, {seconds:.2f} s.")
 
 
+VENDOR_SETS = [  # (file, what it holds); see tests/data/make_name_vendor_eval.py
+    ("eval_names_notes.csv", "listed names with vendor-master notes (development)"),
+    ("eval_names_notes_holdout.csv", "listed names with vendor-master notes (holdout)"),
+    ("eval_names_abbrev.csv", "abbreviated listed names (development)"),
+    ("eval_names_abbrev_holdout.csv", "abbreviated listed names (holdout)"),
+]
+DECOY_SETS = [
+    ("eval_names_near_decoys.csv", "near-identical other companies (development)"),
+    ("eval_names_near_decoys_holdout.csv", "near-identical other companies (holdout)"),
+]
+
+
+def vendor_master_sections() -> tuple[list[str], list[str]]:
+    """Recall on the vendor-master sets and hits on near-identical decoys: (table, details)."""
+    table = ["| set | rows | recall / decoys hit |", "|---|---|---|"]
+    details: list[str] = []
+    for file, what in VENDOR_SETS:
+        data = pl.read_csv(DATA / file, infer_schema=False)
+        result = screen_names(data["variant"], data["country"])
+        found = data.join(result, left_on=["variant", "country"],
+                          right_on=["name_input", "country_input"], how="left")
+        ok = _recall(found["expected_entry_id"], found["watchlist_entry_id"].to_list())
+        table.append(f"| {what} (`{file}`) | {data.height} | recall {ok.mean():.1%} "
+                     f"({ok.sum()}/{data.height}) |")
+        misses = found.filter(~ok)
+        details += ["", f"Missed in {file} ({misses.height}):", ""]
+        details += [f"- `{v}`; best: {w or '—'} ({s}); near misses: {c or '—'}"
+                    for v, w, s, c in misses.select("variant", "watchlist_name", "watchlist_score",
+                                                    "watchlist_candidates").iter_rows()]
+    for file, what in DECOY_SETS:
+        data = pl.read_csv(DATA / file, infer_schema=False)
+        result = screen_names(data["name"], data["country"])
+        hit = result.filter(pl.col("watchlist_method") != "none")
+        table.append(f"| {what} (`{file}`) | {data.height} | hit {hit.height / data.height:.1%} "
+                     f"({hit.height}/{data.height}) |")
+        details += ["", f"Decoys hit in {file} ({hit.height}):", ""]
+        details += [f"- `{n}` → {w} ({s}; {f})" for n, w, s, f in hit.select(
+            "name_input", "watchlist_name", "watchlist_score", "watchlist_features").iter_rows()]
+    return table, details
+
+
 def main() -> None:
     listed = pl.read_csv(DATA / "eval_names_listed.csv", infer_schema=False)
     decoys = pl.read_csv(DATA / "eval_names_decoys.csv", infer_schema=False)
@@ -138,6 +179,9 @@ def main() -> None:
     lines += ["", f"Decoys flagged ({flagged.height}):", ""]
     lines += [f"- `{n}` → {w} ({s})" for n, w, s in
               flagged.select("name_input", "watchlist_name", "watchlist_score").iter_rows()]
+    vendor_table, vendor_details = vendor_master_sections()
+    lines += ["", "Vendor-master names (notes, abbreviations) and near-identical other companies:",
+              "", *vendor_table, *vendor_details]
     text = "\n".join(lines) + "\n"
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, encoding="utf8")

@@ -9,7 +9,14 @@ Imports are lazy so `riskscreen --help` starts fast.
 
 from __future__ import annotations
 
+import os
+
 from riskscreen.lazy import lazy_getattr
+
+# Workbooks are byte-identical re-runs: openpyxl serialises XML with lxml when that happens to
+# be installed, and with the standard library otherwise (other bytes). Pin the standard library
+# unless the caller chose; this must be set before openpyxl is first imported.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 __version__ = "0.1.0"
 

@@ -40,7 +40,7 @@ def warm_model() -> Any:
     """Load the default model and score one pair, so its first real call is warm too."""
     import polars as pl
 
-    from riskscreen.model import load_model
+    from riskscreen.model import load_model  # lazy: imported in this background thread
 
     model = load_model()
     probe = pl.DataFrame({"iso3": ["BGD"], "good_id": ["garments"], "sector": [None]},

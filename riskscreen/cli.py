@@ -14,6 +14,7 @@ import click
 
 from riskscreen import __version__
 from riskscreen.errors import InputError, RiskscreenError
+from riskscreen.paths import reference_dir
 
 TIER_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
 
@@ -117,11 +118,24 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("suppliers", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file: .xlsx (workbook for people), .csv or .parquet (every row).")
+@click.argument("suppliers", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Output file: .xlsx (workbook for people), .csv or .parquet (every row). "
+              "With several inputs or a folder: the folder for one output per input, "
+              "index.xlsx and run.json.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "parquet"]), default=None,
+              help="Batch runs: the format of each input's output [default: xlsx].")
 @click.option("--also", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write this file (e.g. --also all.parquet); repeatable.")
+@click.option("--engine", type=click.Choice(["polars", "dask"]), default="polars",
+              show_default=True,
+              help="dask: screen partitions on a Dask cluster and write a Parquet dataset "
+              "(needs riskscreen[dask]; for inputs too big for one process).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+              "[default: start a local cluster].")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="With --engine dask: how many pieces to cut the input into.")
 @click.option("--sheet", help="Sheet to read from a workbook: name or 1-based number "
               "(default: the first).")
 @click.option("--name-col", help="Header of the supplier-name column (overrides detection).")
@@ -130,6 +144,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--hs-col", help="Header of the HS-code column (overrides detection).")
 @click.option("--address-col", help="Header of the address column (overrides detection).")
 @click.option("--spend-col", help="Header of the spend column (overrides detection).")
+@click.option("--product", "product", metavar="TEXT",
+              help="The product of every row that gives none, e.g. --product garments (a brand "
+              "that buys only garments says so once). A row's own product or HS code comes "
+              "first; without either, the good is read from the supplier's name.")
 @click.option("--min-tier", type=TIER_CHOICE, default=None,
               help="Lowest tier that is flagged [default: high].")
 @click.option("--threshold", "thresholds", multiple=True, metavar="KEY=VALUE",
@@ -138,7 +156,8 @@ def main(ctx: click.Context, debug: bool) -> None:
               "workbook's Method sheet.")
 @click.option("--watchlist", "watchlists", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Add your own watchlist CSV (name, aliases, country, source); repeatable.")
+              help="Add your own watchlist CSV (a name column; optional aliases, country, source); "
+              "repeatable.")
 @click.option("--no-all-sheet", is_flag=True,
               help="Leave the 'All suppliers' sheet out of the workbook (very large inputs).")
 @click.option("--csv-raw", is_flag=True,
@@ -148,9 +167,11 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Record the current time in the workbook (default: byte-identical re-runs).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @_friendly
-def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | None,
+def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tuple[Path, ...],
+           engine: str, scheduler: str | None, partitions: int | None, sheet: str | None,
            name_col: str | None, country_col: str | None, product_col: str | None,
            hs_col: str | None, address_col: str | None, spend_col: str | None,
+           product: str | None,
            min_tier: str | None, thresholds: tuple[str, ...], watchlists: tuple[Path, ...],
            no_all_sheet: bool, csv_raw: bool, stamp: bool, quiet: bool) -> None:
     """Screen SUPPLIERS (.xlsx/.xlsm/.xls/.csv/.parquet) and write the flagged rows with reasons.
@@ -159,22 +180,54 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
     --name-col/--country-col/--product-col. Every output path is checked before any work; an
     output that is the supplier file or a --watchlist is refused. .csv/.parquet outputs are
     written before the workbook. Wraps `riskscreen.run_screen`.
-    """
-    from riskscreen.io.output_check import check_outputs
 
-    check_outputs([output, *also], [suppliers, *watchlists])
+    Several files, or a folder, screen as a batch into the folder -o names: one output per
+    input, index.xlsx and run.json (wraps `riskscreen.batch.run_batch`). Exit code 0: every
+    input screened; 3: some inputs failed (their index rows say why); 2: nothing was screened
+    (bad options or output folder).
+    """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.background import Background, warm_model
 
     model = Background(warm_model)  # first: it overlaps importing, reading and resolving
+    # lazy: imported after the model load has started, and only when screening
     from riskscreen.pipeline import run_screen, write_outputs
 
     overrides = {"name": name_col, "country": country_col, "product": product_col,
                  "hs_code": hs_col, "address": address_col, "spend": spend_col}
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
-    run = run_screen(suppliers, sheet=sheet_arg,
+    if engine == "dask":
+        _screen_dask(suppliers, output, also=also, sheet=sheet_arg, scheduler=scheduler,
+                     partitions=partitions, columns={k: v for k, v in overrides.items() if v},
+                     min_tier=min_tier, thresholds=_key_values(thresholds, "--threshold"),
+                     watchlists=watchlists, quiet=quiet)
+        return
+    if _is_batch(suppliers, output):
+        from riskscreen.batch import run_batch  # lazy: only for batch runs
+
+        if also:
+            raise InputError("--also is for a single input; in a batch use --format")
+        result = run_batch(
+            suppliers, output, fmt=fmt or "xlsx", sheet=sheet_arg,
+            columns={k: v for k, v in overrides.items() if v}, min_tier=min_tier,
+            thresholds=_key_values(thresholds, "--threshold"), extra_watchlists=watchlists,
+            all_sheet=not no_all_sheet, stamp=stamp, model=model, product=product,
+            progress=None if quiet else (lambda line: click.echo(line, err=True)),
+        )
+        sys.exit(result.exit_code)
+    if scheduler or partitions:
+        raise InputError("--scheduler and --partitions go with --engine dask")
+    if fmt:
+        raise InputError("--format is for batch runs (several inputs or a folder); for one "
+                         "input the -o file's extension picks the format")
+    from riskscreen.io.output_check import check_outputs
+
+    check_outputs([output, *also], [*suppliers, *watchlists])  # before any work
+    run = run_screen(suppliers[0], sheet=sheet_arg,
                      columns={k: v for k, v in overrides.items() if v},
                      extra_watchlists=watchlists, min_tier=min_tier,
-                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model)
+                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model,
+                     product=product)
     written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also,
                             csv_raw=csv_raw, inputs=watchlists,
                             written=click.get_current_context().find_root().obj["written"])
@@ -183,7 +236,10 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
             if note:
                 click.echo(note, err=True)
         m = run.meta
-        tiers = ", ".join(f"{k} {v}" for k, v in m["rows_by_tier"].items())
+        from riskscreen.scoring import TIERS  # lazy: keeps polars out of `--help`
+
+        by_tier = m["rows_by_tier"]
+        tiers = ", ".join(f"{t} {by_tier[t]}" for t in TIERS if by_tier.get(t))
         click.echo(
             f"{m['rows_in']} rows screened: {m['rows_flagged']} flagged, "
             f"{m['rows_to_review']} to review ({tiers}). Columns: "
@@ -191,29 +247,87 @@ def screen(suppliers: Path, output: Path, also: tuple[Path, ...], sheet: str | N
             err=True,
         )
         lists = "; ".join(
-            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'undated'}"
+            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'no date given'}"
             + (" (partial compilation)" if str(d.get("partial")).lower() == "true" else "")
             for d in (m.get("watchlists") or [])
         )
         if lists:
             click.echo(f"Watchlists: {lists}. A clean result is not a clearance.", err=True)
+        if (m.get("products") or {}).get("note"):
+            click.echo(m["products"]["note"], err=True)
         for path in written:
             click.echo(f"wrote {path}", err=True)
+
+
+def _screen_dask(suppliers: tuple[Path, ...], output: Path, *, also: tuple[Path, ...],
+                 quiet: bool, watchlists: tuple[Path, ...], **options: Any) -> None:
+    """`screen --engine dask`: one input to a Parquet dataset (wraps `screen_to_parquet`)."""
+    if len(suppliers) != 1 or also:
+        raise InputError("--engine dask screens one input into one .parquet output "
+                         "(no --also, no batch)")
+    try:
+        from riskscreen.dask import screen_to_parquet  # lazy: needs the dask extra
+    except ImportError:
+        raise InputError("--engine dask needs Dask: pip install 'riskscreen[dask]'") from None
+    if suppliers[0].suffix.lower() not in (".csv", ".txt", ".parquet") and not quiet:
+        click.echo(f"{suppliers[0].name}: a workbook is read whole on this machine, then split",
+                   err=True)
+    written = screen_to_parquet(suppliers[0], output, extra_watchlists=watchlists, **options)
+    if not quiet:
+        click.echo(f"wrote {written} (a Parquet dataset: one part file per partition)", err=True)
+
+
+def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
+    """Several inputs, a folder input, or an existing folder as -o: a batch run."""
+    return len(inputs) > 1 or any(p.is_dir() for p in inputs) or output.is_dir()
 
 
 @main.command()
 @click.argument("country")
 @click.argument("product", required=False)
+@click.option("--as", "read_as", type=click.Choice(["country", "product"]), default=None,
+              help="How to read a single value (default: a value that reads better as a "
+              "product, like 'cacao', is read as one).")
 @_friendly
-def explain(country: str, product: str | None) -> None:
-    """What the reference and the model say about COUNTRY (and PRODUCT), and why.
+def explain(country: str, product: str | None, read_as: str | None) -> None:
+    """What riskscreen says about COUNTRY and PRODUCT (or one of them), and why.
 
-    COUNTRY and PRODUCT may be spelled as in a supplier sheet ("Côte d'Ivoire", "CIV",
-    "cacao"). Wraps `riskscreen.lookup.explain`.
+    A pair is screened as a supplier row would be: every rule screen applies is shown (the
+    listing, CBP country-wide orders, the Xinjiang rule), the model only where no listing
+    answers. Values may be spelled as in a supplier sheet ("Côte d'Ivoire", "CIV", "cacao").
+    Wraps `riskscreen.lookup.explain`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.lookup import explain as explain_text
 
-    click.echo(explain_text(country, product))
+    click.echo(explain_text(country, product, read_as=read_as))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this machine (127.0.0.1) lets other "
+              "computers reach the page: a warning is printed.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@click.option("--max-upload-mb", default=50, show_default=True, type=click.IntRange(1, 2048),
+              help="Largest file the page accepts, in MB.")
+@_friendly
+def serve(host: str, port: int, no_browser: bool, max_upload_mb: int) -> None:
+    """Open riskscreen as a web page on this computer: upload a supplier file, check the
+    columns, see the flagged suppliers and why, download the workbook.
+
+    Needs the web extra: pip install 'riskscreen[web]'. Wraps `riskscreen.web.serve`.
+    """
+    try:
+        from riskscreen.web.server import serve as run_server  # lazy: needs the web extra
+    except ImportError as exc:
+        raise InputError(
+            f"riskscreen serve needs the web extra ({exc.name} is missing): "
+            "pip install 'riskscreen[web]'"
+        ) from None
+    run_server(host, port, open_browser=not no_browser, max_upload_bytes=max_upload_mb * 10**6,
+               echo=lambda text: click.echo(text, err=text.startswith("warning")))
 
 
 @main.group()
@@ -225,6 +339,7 @@ def reference() -> None:
 @_friendly
 def reference_info_cmd() -> None:
     """Print the reference editions, sources, licences, checksums and row counts."""
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.reference.info import reference_info
 
     click.echo(reference_info())
@@ -248,13 +363,12 @@ def reference_info_cmd() -> None:
 def reference_build_cmd(ilab_dir: Path, watchlist_dir: Path | None, out_dir: Path | None,
                         fao_file: Path | None) -> None:
     """Rebuild the reference tables from the official publications (wraps `build_reference`)."""
-    from riskscreen.paths import reference_dir
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.reference import build_reference
 
     target = out_dir or reference_dir()
     manifest = build_reference(ilab_dir, target, watchlist_dir=watchlist_dir, fao_file=fao_file)
-    rows = manifest.get("tables") or manifest.get("row_counts") or {}
-    counts = {k: v.get("rows") if isinstance(v, dict) else v for k, v in rows.items()}
+    counts = {name: entry["rows"] for name, entry in manifest["tables"].items()}
     click.echo(f"built reference in {target}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     fao = manifest.get("fao_production") or {}
     if fao.get("source") or fao.get("skipped"):
@@ -266,35 +380,82 @@ def model() -> None:
     """Train and evaluate the (country, good) risk model."""
 
 
+_REFERENCE_OPTION = click.option(
+    "--reference", "reference_dir", default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Reference folder to train or validate on [default: the embedded reference/].")
+_RANDOM_STATE_OPTION = click.option(
+    "--random-state", default=0, show_default=True, type=int,
+    help="Seed of every random step (the committed model uses 0).")
+
+
 @model.command("train")
 @click.option("--edition", default=None, help="ILAB edition label to train on [default: newest].")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for risk_model.skops (+ .json.gz), metrics.json and MODEL_CARD.md "
               "[default: the embedded models/ folder].")
+@_REFERENCE_OPTION
+@_RANDOM_STATE_OPTION
 @_friendly
-def model_train_cmd(edition: str | None, out_dir: Path | None) -> None:
-    """Train deterministically from the committed reference tables and write models/.
+def model_train_cmd(edition: str | None, out_dir: Path | None, reference_dir: Path | None,
+                    random_state: int) -> None:
+    """Train deterministically from the reference tables and write models/.
 
     Writes risk_model.skops (and its plain twin), metrics.json and MODEL_CARD.md together. Wraps
     `riskscreen.model.publish.write_model_artifacts`.
     """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.model.publish import write_model_artifacts
 
-    paths = write_model_artifacts(edition=edition, out_dir=out_dir)
+    paths = write_model_artifacts(edition=edition, out_dir=out_dir, reference=reference_dir,
+                                  random_state=random_state)
     for path in paths:
         click.echo(f"wrote {path}")
 
 
 @model.command("evaluate")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Also write metrics.json (and MODEL_CARD.md, when the folder holds a model) "
+              "to this folder.")
+@_REFERENCE_OPTION
+@_RANDOM_STATE_OPTION
 @_friendly
-def model_evaluate_cmd() -> None:
+def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
+                       random_state: int) -> None:
     """Temporal validation across editions, grouped CV by country, calibration, baselines.
 
-    Prints the report; wraps `riskscreen.model.evaluate` and `evaluation_report`.
+    Prints the report; wraps `riskscreen.model.publish.evaluate_model`.
     """
-    from riskscreen.model import evaluate, evaluation_report
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
+    from riskscreen.model.publish import evaluate_model
 
-    click.echo(evaluation_report(evaluate()))
+    report, paths = evaluate_model(out_dir=out_dir, reference=reference_dir,
+                                   random_state=random_state)
+    click.echo(report)
+    for path in paths:
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the questionnaires (created if missing).")
+@click.option("--lang", default="en", show_default=True,
+              help="Language of the questionnaires: en, fr or es.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="docx",
+              show_default=True, help="Word document or one-sheet workbook.")
+@_friendly
+def followup(report: Path, output: Path, lang: str, fmt: str) -> None:
+    """Write one questionnaire per flagged supplier from REPORT (a workbook from `screen`).
+
+    Each holds the supplier's flagged rows, why we ask, the questions for its findings (with
+    room for answers) and the documents to request, from its Follow-up sheet.
+    """
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
+    from riskscreen.io.letters import questionnaires
+
+    written = questionnaires(report, output, lang=lang, fmt=fmt)
+    click.echo(f"wrote {len(written)} questionnaire(s) to {output}", err=True)
 
 
 @main.group()
@@ -306,12 +467,15 @@ def watchlist() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_friendly
 def watchlist_check_cmd(file: Path) -> None:
-    """Validate your own watchlist CSV (name, aliases, country, source; optional goods, date)."""
-    from riskscreen.errors import InputError
+    """Validate your own watchlist CSV: a `name` column is all it needs (optional aliases,
+    country, source, goods, date, status, section)."""
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.watchlists import check_watchlist
 
     result = check_watchlist(file)
     click.echo(str(result))
+    if result.header_problem:
+        raise InputError(f"{file}: fix the header row (see above)")
     if not result.ok:
         raise InputError(f"{file}: {len(result.errors)} row(s) need fixing (listed above)")
 
@@ -321,28 +485,35 @@ def watchlist_check_cmd(file: Path) -> None:
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the changes to .xlsx (a 'Changes' sheet), .csv or .parquet.")
-@click.option("--key", default="row_id", show_default=True,
-              help="Column joining the two runs, e.g. a vendor number when rows moved.")
+@click.option("--key", default=None,
+              help="Column pairing the two runs' rows [default: a vendor-number column unique in "
+              "both, else the supplier's normalised name, country and product].")
 @click.option("--csv-raw", is_flag=True,
               help="Write a .csv output raw. By default text that Excel would run as a formula "
               "(starting with = + - @, tab, CR) gets a leading apostrophe; Parquet is always raw.")
 @_friendly
-def diff(old: Path, new: Path, output: Path | None, key: str, csv_raw: bool) -> None:
-    """What changed between two screening outputs of the same supplier file.
+def diff(old: Path, new: Path, output: Path | None, key: str | None, csv_raw: bool) -> None:
+    """What changed between two screening outputs of the same supplier list.
 
-    New and cleared flags, tier changes, new and gone watchlist hits, and the reference or list
-    edition behind each. The output may not be OLD or NEW (checked before reading). Wraps
-    `riskscreen.diff.diff_outputs`.
+    Rows are paired by supplier (rows that only moved are not changes). New and cleared flags,
+    tier changes, new and gone watchlist hits, and the cause of each: a changed reference or
+    list edition, threshold or --min-tier, a watchlist hit, a listing, a match. Wraps
+    `riskscreen.diff.compare_outputs`. The output may not be OLD or NEW (checked before
+    reading).
     """
-    from riskscreen.diff import diff_outputs, format_changes, write_changes
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
+    from riskscreen.diff import compare_outputs, format_changes, write_changes
     from riskscreen.io.output_check import check_outputs
 
     if output is not None:
         check_outputs([output], [old, new])
-    changes = diff_outputs(old, new, key=key)
-    click.echo(format_changes(changes))
+    result = compare_outputs(old, new, key=key)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    result.warnings = []
+    click.echo(format_changes(result))
     if output is not None:
-        path = write_changes(changes, output, inputs=(old, new), escape_formulas=not csv_raw)
+        path = write_changes(result, output, inputs=(old, new), escape_formulas=not csv_raw)
         click.echo(f"wrote {path}", err=True)
 
 

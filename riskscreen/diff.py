@@ -1,21 +1,45 @@
-"""What changed between two screening outputs of the same supplier file."""
+"""What changed between two screening outputs: rows paired by supplier, causes named.
+
+Rows are paired by supplier, not by position, so a re-sorted list is not a list of changes:
+
+1. `key` when given (a column in both outputs);
+2. else a vendor-number column (found from its header, as the reader finds roles) when its
+   values are present and unique in both runs;
+3. else the normalised (name, country, product) — case, accents' forms, spaces and punctuation
+   folded — with duplicates paired in the order they appear;
+4. else `row_id`.
+
+Causes come from the rows (reference and list editions, watchlist hits, listings, matches) and
+from the options each output records (`read_options`: the workbook's Method sheet, Parquet
+metadata, a CSV's `<name>.csv.json` sidecar): a changed threshold or --min-tier is named.
+"""
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from riskscreen.colnames import protect
 from riskscreen.errors import InputError
+from riskscreen.io.columns import detect_columns
+from riskscreen.io.report import write_sheet_workbook
+from riskscreen.io.tables_out import sidecar_path, write_table
+from riskscreen.run_meta import OPTIONS_KEY
 
-__all__ = ["diff_outputs", "format_changes", "read_output", "write_changes"]
+__all__ = ["Diff", "compare_outputs", "diff_outputs", "format_changes", "read_options",
+           "read_output", "write_changes"]
 
 _COMPARED = ("flagged", "risk_tier", "risk_score", "watchlist_name", "watchlist_source",
              "listed_child_labour", "listed_forced_labour", "country_iso3", "good",
              "reference_edition", "watchlist_editions", "reasons")
+_TIER_CUTS = ("tier_critical", "tier_high", "tier_medium")
+#: Below this share of suppliers in common the two files are probably different lists.
+_RELATED_SHARE = 0.5
 
 
 def _guard(path: Path) -> None:
@@ -112,34 +136,177 @@ def int_limit_rows() -> int:
     return int_limit("max_rows")
 
 
-def _norm_bool(col: str) -> pl.Expr:
-    return pl.col(col).str.to_lowercase().is_in(["true", "1", "yes"]).alias(col)
+def _method_sheet_thresholds(path: Path) -> dict[str, str] | None:
+    """The 'thresholds' section of a workbook's Method & sources sheet."""
+    try:
+        sheet = pl.read_excel(path, sheet_name="Method & sources", has_header=False,
+                              infer_schema_length=0, engine="calamine")
+    except Exception:  # noqa: BLE001 — an old or foreign workbook simply records nothing
+        return None
+    out: dict[str, str] = {}
+    inside = False
+    for label, value in sheet.select(sheet.columns[:2]).iter_rows():
+        label = label or ""
+        if label == "thresholds":
+            inside = True
+        elif inside and label.startswith("    ") and not label.startswith("        "):
+            out[label.strip()] = "" if value is None else str(value)
+        elif inside:
+            break
+    return out or None
 
 
-def diff_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFrame, *,
-                 key: str = "row_id") -> pl.DataFrame:
-    """One row per changed supplier row: change kind, old and new values and the likely cause.
+def read_options(path: str | Path) -> dict[str, str] | None:
+    """The thresholds (and `min_tier`) an output was made with, as text; None if unrecorded."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    raw: str | None = None
+    if suffix in (".xlsx", ".xlsm"):
+        return _method_sheet_thresholds(path)
+    if suffix == ".parquet":
+        try:
+            raw = pl.read_parquet_metadata(path).get(OPTIONS_KEY)
+        except Exception:  # noqa: BLE001
+            raw = None
+    elif suffix == ".csv" and sidecar_path(path).is_file():
+        raw = sidecar_path(path).read_text(encoding="utf-8")
+    if not raw:
+        return None
+    try:
+        thresholds = json.loads(raw).get("thresholds") or {}
+    except (ValueError, AttributeError):
+        return None
+    return {str(k): str(v) for k, v in thresholds.items()} or None
 
-    Kinds: new_flag, cleared_flag, tier_change, new_watchlist_hit, gone_watchlist_hit,
-    row_added, row_removed. Rows are joined on `key` (`row_id`, or e.g. a vendor number).
+
+@dataclass
+class Diff:
+    """The changes, how rows were paired, and warnings about the comparison itself."""
+
+    changes: pl.DataFrame
+    paired_by: str
+    in_common: int
+    rows_old: int
+    rows_new: int
+    option_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _original_headers(frame: pl.DataFrame) -> list[str]:
+    """The input's own columns: outputs put them first, before `row_id`."""
+    cols = frame.columns
+    return cols[: cols.index("row_id")] if "row_id" in cols else cols
+
+
+def _unique_present(frame: pl.DataFrame, column: str) -> bool:
+    values = frame[column]
+    return values.null_count() == 0 and values.str.strip_chars().n_unique() == frame.height
+
+
+def _norm(column: str) -> pl.Expr:
+    return (pl.col(column).fill_null("").str.normalize("NFKC").str.to_lowercase()
+            .str.replace_all(r"[\s\p{P}]+", " ").str.strip_chars())
+
+
+def _pairing(old: pl.DataFrame, new: pl.DataFrame,
+             key: str | None) -> tuple[list[str], str, list[str]]:
+    """Columns (present in both) whose values pair the rows, a sentence saying which, and the
+    columns that name a supplier in the changes (the key, plus its name when known)."""
+    by, how, roles = _pairing_roles(old, new, key)
+    name = getattr(roles, "name", None)
+    show = by + ([name] if name and name not in by and name in old.columns
+                 and name in new.columns else [])
+    return by, how, show
+
+
+def _pairing_roles(old: pl.DataFrame, new: pl.DataFrame,
+                   key: str | None) -> tuple[list[str], str, object]:
+    try:
+        roles = detect_columns(_original_headers(old))
+    except Exception:  # noqa: BLE001 — no recognisable headers: fall back to row_id
+        roles = None
+    if key is not None:
+        for label, frame in (("old", old), ("new", new)):
+            if key not in frame.columns:
+                raise InputError(f"{label} output has no column '{key}'; choose --key from: "
+                                 + ", ".join(frame.columns[:30]))
+        return [key], f"'{key}' (--key)", roles
+    vendor = getattr(roles, "vendor_id", None)
+    if (vendor and vendor in new.columns and _unique_present(old, vendor)
+            and _unique_present(new, vendor)):
+        return [vendor], f"vendor number '{vendor}' (unique in both runs)", roles
+    cols = [c for c in (getattr(roles, r, None) for r in ("name", "country", "product"))
+            if c and c in new.columns]
+    if roles is not None and roles.name in cols:
+        how = "normalised " + ", ".join(f"'{c}'" for c in cols) + " (duplicates paired in order)"
+        return cols, how, roles
+    return ["row_id"], "row_id (no vendor number or supplier name column found)", roles
+
+
+def _number(value: str | None) -> float | str | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return value
+
+
+def _option_changes(old: Mapping[str, str] | None,
+                    new: Mapping[str, str] | None) -> dict[str, tuple[str, str]]:
+    if not old or not new:
+        return {}
+    def text(value: str | None) -> str:
+        number = _number(value)
+        return "—" if value is None else f"{number:g}" if isinstance(number, float) else value
+
+    return {k: (text(old.get(k)), text(new.get(k))) for k in sorted(set(old) | set(new))
+            if _number(old.get(k)) != _number(new.get(k))}
+
+
+def _fmt(changes: Mapping[str, tuple[str, str]], keys: Sequence[str]) -> str:
+    return ", ".join(f"{k} {changes[k][0]} → {changes[k][1]}" for k in keys)
+
+
+def _prepare(frame: pl.DataFrame, label: str, by: list[str], show_cols: list[str],
+             normalise: bool) -> pl.DataFrame:
+    """Key columns (normalised), the occurrence number within a key, and the compared fields."""
+    missing = [c for c in _COMPARED if c not in frame.columns]
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+    keys = [(_norm(c) if normalise else pl.col(c).str.strip_chars()).alias(f"_k{i}")
+            for i, c in enumerate(by)]
+    show = pl.concat_str([pl.col(c).fill_null("") for c in show_cols], separator=" / ")
+    bools = ("flagged", "listed_child_labour", "listed_forced_labour")
+    out = frame.select(
+        *keys, show.alias(f"supplier_{label}"), pl.col("row_id").alias(f"row_id_{label}")
+        if "row_id" in frame.columns else pl.lit(None, pl.String).alias(f"row_id_{label}"),
+        *(pl.col(c).str.to_lowercase().is_in(["true", "1", "yes"]).alias(f"{c}_{label}")
+          if c in bools else pl.col(c).alias(f"{c}_{label}") for c in _COMPARED),
+    )
+    kcols = [f"_k{i}" for i in range(len(by))]
+    return out.with_columns(pl.int_range(pl.len()).over(kcols).alias("_occ"))
+
+
+def compare_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFrame, *,
+                    key: str | None = None) -> Diff:
+    """Pair the rows of two screening outputs by supplier and list what changed, and why.
+
+    Change kinds: new_flag, cleared_flag, tier_change, new_watchlist_hit, gone_watchlist_hit,
+    row_added, row_removed. A row that only moved is not a change.
     """
-    frames = []
-    for label, src in (("old", old), ("new", new)):
+    frames, options = [], []
+    for src in (old, new):
         frame = src if isinstance(src, pl.DataFrame) else read_output(src)
-        frame = frame.with_columns(pl.all().cast(pl.String))
-        if key not in frame.columns:
-            raise InputError(f"{label} output has no column '{key}'; choose --key from: "
-                             + ", ".join(frame.columns[:30]))
-        if frame.get_column(key).is_duplicated().any():
-            raise InputError(f"{label} output: key column '{key}' is not unique; "
-                             "use --key with a column that identifies each row")
-        keep = [key] + [c for c in _COMPARED if c in frame.columns and c != key]
-        extra = [c for c in _COMPARED if c not in frame.columns]
-        frame = frame.select(keep).with_columns(pl.lit(None, pl.String).alias(c) for c in extra)
-        frame = frame.with_columns(_norm_bool(c) for c in
-                                   ("flagged", "listed_child_labour", "listed_forced_labour"))
-        frames.append(frame.rename({c: f"{c}_{label}" for c in frame.columns if c != key}))
-    joined = frames[0].join(frames[1], on=key, how="full", coalesce=True)
+        frames.append(frame.with_columns(pl.all().cast(pl.String)))
+        options.append(None if isinstance(src, pl.DataFrame) else read_options(src))
+    by, paired_by, show = _pairing(frames[0], frames[1], key)
+    normalise = paired_by.startswith("normalised")
+    a = _prepare(frames[0], "old", by, show, normalise)
+    b = _prepare(frames[1], "new", by, show, normalise)
+    kcols = [f"_k{i}" for i in range(len(by))] + ["_occ"]
+    joined = a.join(b, on=kcols, how="full", coalesce=True, nulls_equal=True)
+
+    opt = _option_changes(*options)
+    cut_keys = [k for k in _TIER_CUTS if k in opt]
+    band_keys = [k for k in opt if k not in _TIER_CUTS and k != "min_tier"]
 
     def changed(col: str) -> pl.Expr:
         return pl.col(f"{col}_old").ne_missing(pl.col(f"{col}_new"))
@@ -147,6 +314,7 @@ def diff_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFrame,
     present_old = pl.col("risk_tier_old").is_not_null()
     present_new = pl.col("risk_tier_new").is_not_null()
     both = present_old & present_new
+    flag_changed = both & changed("flagged")
     kinds = pl.concat_list(
         pl.when(~present_old).then(pl.lit("row_added")),
         pl.when(~present_new).then(pl.lit("row_removed")),
@@ -159,6 +327,17 @@ def diff_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFrame,
         pl.when(both & pl.col("watchlist_name_old").is_not_null()
                 & pl.col("watchlist_name_new").is_null()).then(pl.lit("gone_watchlist_hit")),
     ).list.drop_nulls()
+    option_causes = []
+    if "min_tier" in opt:
+        option_causes.append(pl.when(flag_changed).then(
+            pl.lit(f"--min-tier {opt['min_tier'][0]} → {opt['min_tier'][1]}")))
+    if cut_keys:
+        option_causes.append(pl.when(both & changed("risk_tier")).then(
+            pl.lit(f"tier cut-offs changed ({_fmt(opt, cut_keys)})")))
+    if band_keys:
+        option_causes.append(pl.when(
+            both & (changed("risk_score") | changed("country_iso3") | changed("good"))
+        ).then(pl.lit(f"thresholds changed ({_fmt(opt, band_keys)})")))
     causes = pl.concat_list(
         pl.when(both & changed("reference_edition")).then(
             pl.concat_str([pl.lit("ILAB reference edition "), pl.col("reference_edition_old"),
@@ -166,6 +345,7 @@ def diff_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFrame,
         pl.when(both & changed("watchlist_editions")).then(
             pl.concat_str([pl.lit("watchlists "), pl.col("watchlist_editions_old"),
                            pl.lit(" → "), pl.col("watchlist_editions_new")], ignore_nulls=True)),
+        *option_causes,
         pl.when(both & (changed("watchlist_name") | changed("watchlist_source"))).then(
             pl.concat_str([pl.lit("watchlist hit: "),
                            pl.coalesce("watchlist_source_new", "watchlist_source_old")],
@@ -178,8 +358,13 @@ def diff_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFrame,
     out = joined.with_columns(kinds.alias("_kinds"), causes.alias("_causes")).filter(
         pl.col("_kinds").list.len() > 0
     )
-    return out.select(
-        pl.col(key),
+    changes = out.sort(
+        pl.col("row_id_new").cast(pl.Int64, strict=False),
+        pl.col("row_id_old").cast(pl.Int64, strict=False), nulls_last=True,
+    ).select(
+        pl.coalesce("supplier_new", "supplier_old").alias("supplier"),
+        pl.col("row_id_old"),
+        pl.col("row_id_new"),
         pl.col("_kinds").list.join(", ").alias("change"),
         pl.col("risk_tier_old").alias("tier_old"),
         pl.col("risk_tier_new").alias("tier_new"),
@@ -189,19 +374,52 @@ def diff_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFrame,
         pl.col("watchlist_name_new"),
         pl.col("_causes").list.join("; ").replace("", None).alias("cause"),
         pl.col("reasons_new").alias("reasons_now"),
-    ).sort(pl.col(key).cast(pl.Int64, strict=False), pl.col(key), nulls_last=True)
+    )
+    in_common = joined.filter(both).height
+    diff = Diff(changes=changes, paired_by=paired_by, in_common=in_common,
+                rows_old=frames[0].height, rows_new=frames[1].height, option_changes=opt)
+    larger = max(diff.rows_old, diff.rows_new)
+    if larger and in_common / larger < _RELATED_SHARE:
+        share = 100 * in_common / larger
+        diff.warnings.append(
+            f"only {share:.0f} % of suppliers in common — are these runs of the same list? "
+            f"(paired by {paired_by})")
+    for label, recorded in (("old", options[0]), ("new", options[1])):
+        src = old if label == "old" else new
+        if recorded is None and not isinstance(src, pl.DataFrame):
+            diff.warnings.append(
+                f"the {label} output records no options (an older file, or a CSV without its "
+                ".csv.json sidecar): a changed threshold or --min-tier cannot be named")
+    return diff
 
 
-def format_changes(changes: pl.DataFrame, *, limit: int = 50) -> str:
-    """A short text summary: counts by kind, then the first `limit` changes."""
+def diff_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFrame, *,
+                 key: str | None = None) -> pl.DataFrame:
+    """One row per changed supplier: change kind, old and new values and the likely cause
+    (`compare_outputs(...).changes`)."""
+    return compare_outputs(old, new, key=key).changes
+
+
+def format_changes(changes: pl.DataFrame | Diff, *, limit: int = 50) -> str:
+    """A short text summary: pairing, warnings, counts by kind, then the first `limit` changes."""
+    lines: list[str] = []
+    if isinstance(changes, Diff):
+        diff, changes = changes, changes.changes
+        lines.append(f"Paired {diff.in_common:,} of {diff.rows_old:,} old and "
+                     f"{diff.rows_new:,} new rows by {diff.paired_by}.")
+        if diff.option_changes:
+            lines.append("Options changed: " + _fmt(diff.option_changes,
+                                                     list(diff.option_changes)))
+        lines += [f"warning: {w}" for w in diff.warnings]
     if changes.is_empty():
-        return "No changes: every row has the same flag, tier and watchlist hits."
+        lines.append("No changes: every supplier has the same flag, tier and watchlist hits.")
+        return "\n".join(lines)
     counts = (changes.select(pl.col("change").str.split(", ")).explode("change")
               ["change"].value_counts().sort("change"))
-    lines = ["Changes: " + ", ".join(f"{k} {v}" for k, v in counts.iter_rows())]
-    key = changes.columns[0]
+    lines.append("Changes: " + ", ".join(f"{k} {v}" for k, v in counts.iter_rows()))
     for row in changes.head(limit).iter_rows(named=True):
-        lines.append(f"  {key} {row[key]}: {row['change']} "
+        where = f"row {row['row_id_new'] or row['row_id_old']}"
+        lines.append(f"  {row['supplier']} ({where}): {row['change']} "
                      f"({row['tier_old']} → {row['tier_new']})"
                      + (f" — {row['cause']}" if row["cause"] else ""))
     if changes.height > limit:
@@ -209,7 +427,7 @@ def format_changes(changes: pl.DataFrame, *, limit: int = 50) -> str:
     return "\n".join(lines)
 
 
-def write_changes(changes: pl.DataFrame, path: str | Path,
+def write_changes(changes: pl.DataFrame | Diff, path: str | Path,
                   inputs: Sequence[str | Path] = (), *, escape_formulas: bool = True) -> Path:
     """Write the changes as a 'Changes' sheet (.xlsx), or as .csv / .parquet; atomically.
 
@@ -218,14 +436,12 @@ def write_changes(changes: pl.DataFrame, path: str | Path,
     """
     from riskscreen.io.output_check import check_outputs
 
+    if isinstance(changes, Diff):
+        changes = changes.changes
     path = check_outputs([path], list(inputs))[0]
     suffix = path.suffix.lower()
     if suffix in (".csv", ".parquet"):
-        from riskscreen.io.tables_out import write_table
-
         return write_table(changes, path, escape_formulas=escape_formulas)
     if suffix != ".xlsx":
         raise InputError(f"{path}: unknown extension; write the diff to .xlsx, .csv or .parquet")
-    from riskscreen.io.report import write_sheet_workbook
-
     return write_sheet_workbook({"Changes": changes}, path)

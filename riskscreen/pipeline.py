@@ -6,9 +6,11 @@ watchlists passed in, so it can run unchanged as a map over partitions of a larg
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,16 +20,20 @@ import polars as pl
 
 from riskscreen.background import Background, warm_model
 from riskscreen.colnames import col, protect, restore
+from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.io.result_names import keep_input_columns, output_column_names
+from riskscreen.phrases import say
+from riskscreen.reference import load_reference
 from riskscreen.resolve import (
     mark_review,
     resolve_country_columns,
     resolve_product_columns,
     screen_name_columns,
 )
-from riskscreen.run_meta import run_meta, watchlist_editions
-from riskscreen.scoring import Thresholds, load_thresholds, score_rows
+from riskscreen.run_meta import OPTIONS_KEY, recorded_options, run_meta, watchlist_editions
+from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
 __all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "write_outputs"]
@@ -36,7 +42,9 @@ __all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "w
 ADDED_COLUMNS: tuple[str, ...] = (
     "row_id", "country_iso3", "country_name", "country_confidence", "country_method",
     "country_candidates", "region", "good", "good_id", "good_confidence", "good_method",
-    "good_candidates", "sector", "listed_child_labour", "listed_forced_labour", "listing_edition",
+    "good_source",
+    "good_candidates", "sector", "list_status", "listed_child_labour", "listed_forced_labour",
+    "listing_edition",
     "p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_factors",
     "watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
     "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
@@ -50,12 +58,16 @@ ADDED_COLUMNS: tuple[str, ...] = (
 class StageTimer:
     """Times named stages; shows progress on stderr only when it is a terminal and not quiet."""
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False,
+                 on_stage: Callable[[str], None] | None = None) -> None:
         self.timings: dict[str, float] = {}
         self._show = not quiet and sys.stderr.isatty()
+        self._on_stage = on_stage
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self._on_stage is not None:
+            self._on_stage(name)
         if self._show:
             print(f"riskscreen: {name} …", end="", file=sys.stderr, flush=True)
         start = time.perf_counter()
@@ -76,6 +88,7 @@ class ScreenRun:
     table: SupplierTable
     roles: ColumnRoles
     meta: dict[str, Any] = field(default_factory=dict)
+    followup: pl.DataFrame | None = None
 
     @property
     def original_columns(self) -> list[str]:
@@ -91,18 +104,21 @@ def screen_frame(
     watchlists: Watchlists,
     thresholds: Thresholds | None = None,
     timer: StageTimer | None = None,
+    product: str | None = None,
 ) -> pl.DataFrame:
     """Screen a frame that has `row_id` and text columns; return it with the added columns.
 
     Pure: no I/O; reference, model and watchlists are passed in (`model` may be a `Background`
-    load of one, so that loading it overlaps the resolve stage).
+    load of one, so that loading it overlaps the resolve stage). `product` is one product for
+    every row that gives none (`--product`); rows without any are read from the supplier's name.
     """
     timer = timer or StageTimer(quiet=True)
     th = thresholds or load_thresholds()
     with timer.stage("resolve countries"):
         countries = resolve_country_columns(frame, roles, reference, th["accept_confidence"])
     with timer.stage("resolve products"):
-        products = resolve_product_columns(frame, roles, reference, th["accept_confidence"])
+        products = resolve_product_columns(frame, roles, reference, th["accept_confidence"],
+                                           product=product)
     with timer.stage("screen names"):
         names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists)
     work = pl.concat([frame, countries, products, names], how="horizontal")
@@ -116,7 +132,7 @@ def screen_frame(
             model = model.result()
         work = score_rows(work, reference=reference, model=model, thresholds=th)
         work = mark_review(work, roles, th["review_confidence"]).with_columns(
-            pl.lit(f"ILAB goods {reference.newest_edition}").alias("reference_edition"),
+            pl.lit(say("list_name", list=list_label(reference))).alias("reference_edition"),
             pl.lit(watchlist_editions(watchlists)).alias("watchlist_editions"),
         )
     original = [c for c in frame.columns if c != "row_id"]
@@ -129,8 +145,6 @@ def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
     """Load what was not passed in. The model loads in a background thread while the file is read
     and resolved (scoring waits for it): a fraction of a second from its plain twin, seconds when
     only the skops file is usable (skops imports all of scikit-learn)."""
-    from riskscreen.reference import load_reference
-
     if model is None:
         model = Background(warm_model)
     reference = reference if reference is not None else load_reference()
@@ -150,14 +164,19 @@ def run_screen(
     extra_watchlists: Sequence[str | Path] = (),
     min_tier: str | None = None,
     thresholds: Mapping[str, float] | None = None,
+    product: str | None = None,
     quiet: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> ScreenRun:
     """Read, detect columns, screen; return the frame with the metadata an audit needs.
 
     `thresholds` overrides rows of `reference/thresholds.csv` (e.g. {"tier_high": 60}); the
-    values used are recorded in the run's metadata and the workbook's Method sheet.
+    values used are recorded in the run's metadata and the workbook's Method sheet. `product`
+    ("garments") is the product of every row that gives none (a row's own product or HS code
+    comes first; rows with neither and no `product` have their good read from the supplier's
+    name). `progress` is called with each stage's name as it starts (the web page shows it).
     """
-    timer = StageTimer(quiet=quiet)
+    timer = StageTimer(quiet=quiet, on_stage=progress)
     with timer.stage("load reference and model"):
         reference, model, watchlists = _load_defaults(reference, model, watchlists,
                                                       extra_watchlists)
@@ -165,9 +184,22 @@ def run_screen(
         table = read_frame(source) if isinstance(source, pl.DataFrame) else read_suppliers(
             source, sheet=sheet
         )
+        # Input columns named like result columns keep their values as '<name> (input)'.
+        inputs = keep_input_columns(table.frame, output_column_names(ADDED_COLUMNS))
+        if inputs.note is not None:
+            table = dataclasses.replace(
+                table, frame=inputs.frame, notes=(*table.notes, inputs.note)
+            )
     with timer.stage("detect columns"):
         headers = [c for c in table.frame.columns if c != "row_id"]
-        roles = detect_columns(headers, overrides=dict(columns or {}), frame=table.frame)
+        # A re-screened report screens its suppliers, never its earlier results; elsewhere a
+        # renamed column (a list's own 'good' or 'country_iso3') is used when nothing else is.
+        earlier = list(inputs.earlier)
+        roles = detect_columns(
+            headers, overrides=dict(columns or {}), frame=table.frame,
+            fallback=() if inputs.is_report else earlier,
+            ignore=earlier if inputs.is_report else (),
+        )
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
     # headers such as "*" or "^Product$" travel under internal names (polars would read them
@@ -176,20 +208,23 @@ def run_screen(
     inner = {v: k for k, v in back.items()}
     safe_roles = replace(roles, **{r: inner[c] for r, c in roles.found().items() if c in inner})
     frame = screen_frame(safe, safe_roles, reference=reference, model=model,
-                         watchlists=watchlists, thresholds=th, timer=timer)
+                         watchlists=watchlists, thresholds=th, timer=timer, product=product)
     frame = restore(frame, back)
     if isinstance(model, Background):
         model = model.result()
-    meta = run_meta(table, roles, reference, model, watchlists, th, frame)
+    meta = run_meta(table, roles, reference, model, watchlists, th, frame, product=product)
+    with timer.stage("follow-up"):
+        followup = followup_frame(frame, reference=reference, columns_used=meta["columns_used"])
     meta["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
-    return ScreenRun(frame=frame, table=table, roles=roles, meta=meta)
+    return ScreenRun(frame=frame, table=table, roles=roles, meta=meta, followup=followup)
 
 
 def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
     """Screen a supplier file (xlsx/xls/csv/parquet path) or a polars frame.
 
     Options: `sheet`, `columns` (role → header, e.g. {"name": "Vendor"}), `min_tier`,
-    `thresholds` (e.g. {"tier_high": 60}), `extra_watchlists`, and preloaded `reference`,
+    `thresholds` (e.g. {"tier_high": 60}), `product` (e.g. "garments": the product of every
+    row that gives none), `extra_watchlists`, and preloaded `reference`,
     `model`, `watchlists`. Returns every input row
     with the added columns (see the README's output contract).
     """
@@ -207,10 +242,16 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
     written before the workbook, so a workbook problem never costs the full table. CSV text
     that Excel would run as a formula is apostrophe-prefixed unless `csv_raw`. Each finished
     path is appended to `written` as it lands (so an interrupted caller can say what exists).
+
+    Each output records the options it was made with (thresholds, --min-tier, editions): the
+    workbook on its Method sheet, Parquet in its metadata (key "riskscreen"), CSV in a
+    sidecar `<name>.csv.json` — `riskscreen diff` reads them to name a changed option.
     """
+    # lazy: the workbook writer (openpyxl) is imported only when writing, so `screen_frame`
+    # users (a map over partitions, the web app) do not pay for it.
     from riskscreen.io.output_check import check_outputs
     from riskscreen.io.report import write_report
-    from riskscreen.io.tables_out import write_table
+    from riskscreen.io.tables_out import write_options_sidecar, write_table
 
     input_path = Path(run.table.path) if getattr(run.table, "path", None) else None
     targets = check_outputs([output, *also], [input_path, *inputs])
@@ -221,10 +262,15 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
             done.append(write_report(
                 run.frame, path, original_columns=run.original_columns, meta=run.meta,
                 min_tier=run.meta["thresholds"]["min_tier"], all_sheet=all_sheet, stamp=stamp,
-                spend_column=run.roles.spend, input_path=input_path,
+                spend_column=run.roles.spend, input_path=input_path, followup=run.followup,
                 csv_escaped=not csv_raw,
             ))
         else:
+            options = json.dumps(recorded_options(run.meta), ensure_ascii=False, default=str,
+                                 sort_keys=True)
             done.append(write_table(run.frame, path, input_path=input_path,
+                                    metadata={OPTIONS_KEY: options},
                                     escape_formulas=not csv_raw))
+            if path.suffix.lower() == ".csv":  # CSV has no metadata: the options go beside it
+                write_options_sidecar(path, options)
     return [p for p in targets if p in done]

@@ -14,7 +14,9 @@ import polars as pl
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.match.countries import resolve_countries
 from riskscreen.match.entities import screen_names
+from riskscreen.match.product_name import NAME_METHOD, goods_from_names
 from riskscreen.match.products import resolve_products
+from riskscreen.phrases import say, say_expr
 from riskscreen.watchlists import Watchlists
 
 __all__ = [
@@ -86,11 +88,22 @@ def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
 
 
 def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: Any,
-                     accept: float) -> pl.DataFrame:
-    """Good and sector from the product text and HS code, each distinct pair resolved once."""
-    keys = pl.DataFrame(
-        {"product_input": _text(frame, roles.product), "hs_input": _text(frame, roles.hs_code)}
-    )
+                            accept: float, product: str | None = None) -> pl.DataFrame:
+    """Good and sector from the product text and HS code, each distinct pair resolved once.
+
+    Precedence for each row: its own product or HS code, then `product` (one product for every
+    row that has none: `--product`), then the good read from the supplier's name
+    (`match.product_name`, good_method "supplier name"). `good_source` says which it was
+    ("product column", "HS code", "product option", "supplier name"); `_good_word` keeps the
+    product option's text or the word of the name, for the reasons.
+    """
+    product_in, hs_in = _text(frame, roles.product), _text(frame, roles.hs_code)
+    own = product_in.is_not_null() | hs_in.is_not_null()
+    option = (product or "").strip() or None
+    if option is not None:
+        product_in = pl.select(pl.when(own).then(product_in).otherwise(pl.lit(option))
+                               ).to_series().alias("product_input")
+    keys = pl.DataFrame({"product_input": product_in, "hs_input": hs_in})
     distinct = keys.unique().filter(
         pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
     )
@@ -98,11 +111,39 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     joined = keys.join(
         resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
         maintain_order="left",
+    ).with_columns(_own=own, _name=_text(frame, roles.name))
+    given = pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
+    by_name = ~given & pl.col("_name").is_not_null()
+    if joined.select(by_name.any()).item():
+        names = goods_from_names(joined.filter(by_name)["_name"]).rename(
+            lambda c: c if c == "name_input" else f"{c}__n")
+        joined = joined.join(names, left_on="_name", right_on="name_input", how="left",
+                             maintain_order="left")
+        read = by_name & pl.col("good_id__n").is_not_null()
+        joined = joined.with_columns(
+            *(pl.when(read).then(pl.col(f"{c}__n")).otherwise(pl.col(c)).alias(c)
+              for c in ("good", "good_id", "good_confidence", "good_method", "sector")),
+            _word=pl.when(read).then(pl.col("name_good_word__n")),
+        )
+    else:
+        joined = joined.with_columns(_word=pl.lit(None, pl.String))
+    source = (
+        pl.when(pl.col("_own") & (pl.col("good_method") == "hs_code")).then(pl.lit("HS code"))
+        .when(pl.col("_own")).then(pl.lit("product column"))
+        .when(given).then(pl.lit("product option"))
+        .when(pl.col("good_method") == NAME_METHOD).then(pl.lit("supplier name"))
+        .otherwise(pl.lit(None, pl.String))
     )
     out = joined.select(
         "good", "good_id",
-        pl.col("good_confidence").fill_null(0.0), pl.col("good_method").fill_null("none"),
+        pl.col("good_confidence").fill_null(0.0),
+        pl.when(given | (pl.col("good_method") == NAME_METHOD))
+        .then(pl.col("good_method").fill_null("none"))
+        .otherwise(pl.lit("missing")).alias("good_method"),
+        source.alias("good_source"),
         "good_candidates", "sector",
+        pl.when(pl.col("_own")).then(pl.lit(None, pl.String))
+        .when(given).then(pl.lit(option)).otherwise(pl.col("_word")).alias("_good_word"),
     )
     return _hold_back(out, "good", accept)
 
@@ -163,28 +204,30 @@ def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl
     country_given = (
         country_in.is_not_null() if country_in is not None else pl.lit(False)
     ) | (_text(frame, roles.address).is_not_null() if roles.address else pl.lit(False))
+    # Only what a person can resolve, each with the one action that resolves it: a product that
+    # is simply no good on ILAB's List is not a problem to fix (it shows in `list_status`).
     reasons = [
-        pl.when(~country_given).then(pl.lit("no country given")),
+        pl.when(~country_given).then(pl.lit(say("review_no_country"))),
         pl.when(country_given & pl.col("country_iso3").is_null()).then(
             pl.when(pl.col("country_method") == "non_answer")
-            .then(pl.lit("country is not a single country (e.g. 'various', 'EU')"))
+            .then(pl.lit(say("review_non_answer")))
             .when(pl.col("country_candidates").is_not_null())
-            .then(pl.lit("country uncertain: check the candidates"))
-            .otherwise(pl.lit("country not recognised"))
+            .then(pl.lit(say("review_country_candidates")))
+            .otherwise(pl.lit(say("review_country_unknown")))
         ),
         pl.when(pl.col("country_iso3").is_not_null()
                 & (pl.col("country_confidence") < threshold))
-        .then(pl.lit("country matched with low confidence")),
+        .then(say_expr("review_country_low",
+                       country=pl.coalesce(pl.col("country_name"), pl.col("country_iso3")))),
         pl.when(product_given & pl.col("good_id").is_null() & pl.col("sector").is_null()
-                & ~pl.col("good_method").is_in(["service"]))
-        .then(pl.when(pl.col("good_candidates").is_not_null())
-              .then(pl.lit("product uncertain: check the candidates"))
-              .otherwise(pl.lit("product not matched to a good on the ILAB list (fix the "
-                                "spelling, or ignore if it is no such good)"))),
+                & pl.col("good_candidates").is_not_null() & (pl.col("good_method") != "service"))
+        .then(pl.lit(say("review_product_candidates"))),
         pl.when(pl.col("good_id").is_not_null() & (pl.col("good_confidence") < threshold))
-        .then(pl.lit("product matched with low confidence")),
+        .then(pl.when(pl.col("good_source") == "supplier name")
+              .then(say_expr("review_product_from_name", good=pl.col("good")))
+              .otherwise(say_expr("review_product_low", good=pl.col("good")))),
         pl.when(pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null())
-        .then(pl.lit("name resembles a watchlist entry")),
+        .then(pl.lit(say("review_name"))),
     ]
     return frame.with_columns(
         pl.concat_list(reasons).list.drop_nulls().list.join("; ").replace("", None)

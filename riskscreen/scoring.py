@@ -2,8 +2,12 @@
 
 The formula (documented in the README) is driven by `reference/thresholds.csv`:
 
-* an active watchlist entity hit, an active country/region-wide order, or a supplier in the
-  Xinjiang region (UFLPA rebuttable presumption) scores 100 — tier critical;
+* an active watchlist entity hit or an active country/region-wide order scores 100 — tier
+  critical;
+* a country or region rule in law or in ILAB's findings (`reference/watchlist_scope_rules.csv`,
+  basis `law` or `ilab_finding`: the UFLPA region presumption, CAATSA 321(b) for North
+  Korea, governments ILAB finds complicit in forced child labour) sets the score to at least its
+  `score_key` threshold, whatever the good;
 * a (country, good) pair on the newest ILAB list scores from `listed_forced_base` (forced labour)
   or `listed_child_base` (child labour only) upwards, by the model's probability — it always flags;
   so do a downstream listing (made with listed inputs, `reference/derived_inputs.csv`) and a
@@ -22,9 +26,14 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.match.entity_scopes import RULE_COLUMNS, law_rules, match_law_rules
+from riskscreen.phrases import say, say_expr
 from riskscreen.tables import read_table
 
-__all__ = ["TIERS", "Thresholds", "listed_pairs", "load_thresholds", "score_rows", "tier_rank"]
+__all__ = [
+    "TIERS", "Thresholds", "likelihood_band", "list_label", "list_status", "listed_pairs",
+    "load_thresholds", "score_rows", "tier_rank",
+]
 
 TIERS: tuple[str, ...] = ("critical", "high", "medium", "low", "unknown")
 
@@ -83,115 +92,169 @@ def tier_rank(tier: str) -> int:
 
 
 def _pct(col: str) -> pl.Expr:
-    return (pl.col(col) * 100).round(0).cast(pl.Int64).cast(pl.String) + pl.lit("%")
+    """A probability as a whole percent; below 1 % as "under 1%" (never a bare "0%")."""
+    p = pl.col(col)
+    return (
+        pl.when(p < 0.005).then(pl.lit(say("pct_under_one")))
+        .otherwise((p * 100).round(0).cast(pl.Int64).cast(pl.String) + pl.lit("%"))
+    )
 
 
-def _reasons(listing_label: str) -> list[pl.Expr]:
-    """Candidate reasons in priority order; the first three non-null ones are kept."""
-    country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
+def likelihood_band(col: str, th: Thresholds) -> pl.Expr:
+    """The model's probability in words: elevated / moderate / low (cut-offs in thresholds.csv)."""
+    p = pl.col(col)
+    return (
+        pl.when(p >= th["likelihood_elevated"]).then(pl.lit(say("band_elevated")))
+        .when(p >= th["likelihood_moderate"]).then(pl.lit(say("band_moderate")))
+        .otherwise(pl.lit(say("band_low")))
+    )
+
+
+def _finding() -> pl.Expr:
+    """The listing's findings in words, naming the input or broader good it comes through."""
     good = pl.coalesce(pl.col("good"), pl.col("sector"))
-    hit = pl.col("watchlist_name").is_not_null()
     found = (
         pl.when(pl.col("listed_forced_labour") & pl.col("listed_child_labour"))
-        .then(pl.lit("forced labour and child labour"))
-        .when(pl.col("listed_forced_labour")).then(pl.lit("forced labour"))
-        .otherwise(pl.lit("child labour"))
+        .then(pl.lit(say("finding_both")))
+        .when(pl.col("listed_forced_labour")).then(pl.lit(say("finding_forced")))
+        .otherwise(pl.lit(say("finding_child")))
     )
     via = pl.col("_listing_via")
-    finding = (
+    return (
         pl.when(via == "input")
-        .then(pl.concat_str([pl.lit("made with inputs produced with "), found, pl.lit(" ("),
-                             pl.col("_listing_note"), pl.lit(")")]))
+        .then(say_expr("finding_via_input", finding=found, input=pl.col("_listing_note")))
         .when(via == "parent")
-        .then(pl.concat_str([found, pl.lit(" (listed as "), pl.col("_listing_note"),
-                             pl.lit(", of which "), good, pl.lit(" is a kind)")]))
+        .then(say_expr("finding_via_parent", finding=found, parent=pl.col("_listing_note"),
+                       good=good))
         .otherwise(found)
     )
+
+
+def list_status() -> pl.Expr:
+    """Where the row's product stands against the List, in words (the `list_status` column)."""
+    listed = pl.col("listed_forced_labour") | pl.col("listed_child_labour")
+    method = pl.col("good_method").fill_null("none")
+    return (
+        pl.when(listed).then(pl.lit(say("status_listed")))
+        .when(pl.col("good_id").is_not_null()).then(pl.lit(say("status_not_for_country")))
+        .when(pl.col("sector").is_not_null()).then(pl.lit(say("status_sector")))
+        .when(method == "service").then(pl.lit(say("status_service")))
+        .when(method == "missing").then(pl.lit(say("status_no_product")))
+        .when(pl.col("good_candidates").is_not_null()).then(pl.lit(say("status_uncertain")))
+        .otherwise(pl.lit(say("status_not_on_list")))
+    )
+
+
+def good_label() -> pl.Expr:
+    """The good as reasons name it, saying where it came from when the row did not give it
+    (read from the supplier's name, or the product given for every row with --product)."""
+    good = pl.coalesce(pl.col("good"), pl.col("sector"))
+    source = pl.col("good_source")
+    return (
+        pl.when(source == "supplier name")
+        .then(say_expr("good_from_name", good=good, word=pl.col("_good_word")))
+        .when(source == "product option")
+        .then(say_expr("good_from_option", good=good, product=pl.col("_good_word")))
+        .otherwise(good)
+    )
+
+
+def _model_reason(list_name: str, th: Thresholds) -> pl.Expr:
+    """The model's estimate as a likelihood band, the number second, never read as a clearance."""
+    country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
+    method = pl.col("good_method").fill_null("none")
+    blanks = {
+        "band": likelihood_band("p_any_finding", th),
+        "pct": _pct("p_any_finding"),
+        "country": country,
+        "low": pl.when(pl.col("p_any_finding") < th["likelihood_moderate"])
+        .then(pl.lit(say("reason_model_low_note"))).otherwise(pl.lit("")),
+        "factors": pl.when(pl.col("model_factors").is_not_null())
+        .then(say_expr("reason_model_factors",
+                       factors=pl.col("model_factors").str.replace_all("; ", ", ")))
+        .otherwise(pl.lit("")),
+    }
+    level = pl.col("_level")
+    return (
+        pl.when(level == "pair")
+        .then(say_expr("reason_model_pair", list_name=list_name, good=good_label(), **blanks))
+        .when(level == "sector")
+        .then(say_expr("reason_model_sector", sector=pl.col("sector"), **blanks))
+        .when(method == "service").then(say_expr("reason_model_service", **blanks))
+        .when((method == "missing") | pl.col("good_candidates").is_not_null())
+        .then(say_expr("reason_model_country", **blanks))
+        .otherwise(say_expr("reason_model_not_on_list", **blanks))
+    )
+
+
+def _rule_reason(country: pl.Expr, edition: str) -> pl.Expr:
+    """The sentence of the law or ILAB rule that applies (its `reason_key` in phrases.csv)."""
+    key = pl.col("rule_reason_key")
+    out = pl.lit(None, pl.String)
+    for reason_key in law_rules()["rule_reason_key"].unique(maintain_order=True).to_list():
+        out = pl.when(key == reason_key).then(
+            say_expr(reason_key, country=country, edition=edition)
+        ).otherwise(out)
+    return out
+
+
+def _findings_edition(reference: Any) -> str:
+    """'2022': the reporting year of the newest Findings on the Worst Forms of Child Labor."""
+    rows = reference.editions.filter(pl.col("kind") == "countries").sort("edition")
+    return str(rows["reporting_year"][-1]) if rows.height else ""
+
+
+def _reasons(list_name: str, th: Thresholds, findings_edition: str = "") -> list[pl.Expr]:
+    """Candidate reasons in priority order; the first three non-null ones are kept. Every
+    sentence comes from `reference/phrases.csv`."""
+    country = pl.coalesce(pl.col("country_name"), pl.col("country_iso3"))
+    hit = pl.col("watchlist_name").is_not_null()
+    listed = pl.col("listed_forced_labour") | pl.col("listed_child_labour")
+    alias = pl.col("watchlist_alias")
     return [
-        pl.when(hit & pl.col("_watch_active"))
-        .then(
-            pl.concat_str(
-                [
-                    pl.col("watchlist_source"),
-                    pl.lit(": name matches listed entity '"),
-                    pl.col("watchlist_name"),
-                    pl.lit("'"),
-                    pl.when(pl.col("watchlist_alias").is_not_null()
-                            & (pl.col("watchlist_alias") != pl.col("watchlist_name")))
-                    .then(pl.lit(" (alias '") + pl.col("watchlist_alias") + pl.lit("')"))
-                    .otherwise(pl.lit("")),
-                    pl.when(pl.col("watchlist_section").str.len_chars() > 0)
-                    .then(pl.lit(", ") + pl.col("watchlist_section"))
-                    .otherwise(pl.lit("")),
-                    pl.lit(" — similarity "),
-                    (pl.col("watchlist_score") * 100).round(0).cast(pl.Int64).cast(pl.String),
-                    pl.lit("% (the list is partial)"),
-                ],
-                ignore_nulls=True,
+        pl.when(hit & pl.col("_watch_active")).then(
+            say_expr(
+                "reason_watchlist",
+                source=pl.col("watchlist_source"),
+                name=pl.col("watchlist_name"),
+                alias=pl.when(alias.is_not_null() & (alias != pl.col("watchlist_name")))
+                .then(say_expr("reason_watchlist_alias", alias=alias)).otherwise(pl.lit("")),
+                section=pl.when(pl.col("watchlist_section").str.len_chars() > 0)
+                .then(say_expr("reason_watchlist_section", section=pl.col("watchlist_section")))
+                .otherwise(pl.lit("")),
+                similarity=(pl.col("watchlist_score") * 100).round(0).cast(pl.Int64)
+                .cast(pl.String),
             )
         ),
-        pl.when(pl.col("_xinjiang")).then(
-            pl.lit(
-                "Xinjiang, China: under the Uyghur Forced Labor Prevention Act (UFLPA, 2021) goods "
-                "made wholly or in part in Xinjiang are presumed made with forced labour"
-            )
-        ),
+        _rule_reason(country, findings_edition),
         pl.when(pl.col("_scope_active")).then(
-            pl.concat_str(
-                [pl.lit("U.S. CBP "), pl.col("scope_action"), pl.lit(" "),
-                 pl.col("scope_date"), pl.lit(": "), pl.col("scope_name")],
-                ignore_nulls=True,
-            )
+            say_expr("reason_scope", action=pl.col("scope_action"), date=pl.col("scope_date"),
+                     name=pl.col("scope_name"))
         ),
-        pl.when(pl.col("listed_forced_labour") | pl.col("listed_child_labour")).then(
-            pl.concat_str([pl.lit(listing_label + ": "), good, pl.lit(" from "), country,
-                           pl.lit(" — "), finding])
+        pl.when(listed).then(
+            say_expr("reason_listed", list_name=list_name, good=good_label(), country=country,
+                     finding=_finding(), ignore_nulls=False)
         ),
         pl.when(hit & ~pl.col("_watch_active")).then(
-            pl.concat_str(
-                [pl.col("watchlist_source"), pl.lit(": '"), pl.col("watchlist_name"),
-                 pl.lit("' (status "), pl.col("watchlist_status"),
-                 pl.lit(", history only, does not flag)")],
-                ignore_nulls=True,
-            )
+            say_expr("reason_watchlist_history", source=pl.col("watchlist_source"),
+                     name=pl.col("watchlist_name"), status=pl.col("watchlist_status"))
         ),
         pl.when(pl.col("scope_name").is_not_null() & ~pl.col("_scope_active")).then(
-            pl.concat_str(
-                [pl.lit("U.S. CBP "), pl.col("scope_action"), pl.lit(" "), pl.col("scope_date"),
-                 pl.lit(" ("), pl.col("scope_status"), pl.lit(", history only): "),
-                 pl.col("scope_name")],
-                ignore_nulls=True,
-            )
+            say_expr("reason_scope_history", action=pl.col("scope_action"),
+                     date=pl.col("scope_date"), status=pl.col("scope_status"),
+                     name=pl.col("scope_name"))
         ),
         pl.when(pl.col("_level").is_in(["pair", "sector", "country"])
-                & pl.col("p_any_finding").is_not_null()
-                & ~pl.col("listed_child_labour") & ~pl.col("listed_forced_labour"))
-        .then(
-            pl.concat_str(
-                [
-                    pl.lit("Model estimate: "),
-                    _pct("p_child_labour"), pl.lit(" child labour, "),
-                    _pct("p_forced_labour"), pl.lit(" forced labour for "),
-                    pl.when(pl.col("_level") == "country")
-                    .then(pl.lit("an unknown product"))
-                    .otherwise(good),
-                    pl.lit(" from "), country,
-                    pl.when(pl.col("model_factors").is_not_null())
-                    .then(pl.lit(" — ") + pl.col("model_factors").str.replace_all("; ", ", "))
-                    .otherwise(pl.lit("")),
-                ],
-                ignore_nulls=True,
-            )
-        ),
-        pl.when(pl.col("country_iso3").is_not_null() & ~pl.col("country_assessed")
-                & ~pl.col("listed_child_labour") & ~pl.col("listed_forced_labour"))
-        .then(pl.lit("ILAB's child-labour Findings do not assess this country: the estimate "
-                     "rests on the List of Goods and a prior")),
+                & pl.col("p_any_finding").is_not_null() & ~listed)
+        .then(_model_reason(list_name, th)),
+        # said once: skipped where the model's factors already carry the country's standing
+        pl.when(pl.col("country_iso3").is_not_null() & ~pl.col("country_assessed") & ~listed
+                & pl.col("model_factors").is_null())
+        .then(say_expr("reason_not_assessed", country=country)),
         pl.when(pl.col("country_iso3").is_null() & (pl.col("country_method") == "missing"))
-        .then(pl.lit("No country given: cannot be scored; add it (see the Needs review sheet)")),
+        .then(pl.lit(say("reason_no_country"))),
         pl.when(pl.col("country_iso3").is_null() & (pl.col("country_method") != "missing"))
-        .then(pl.lit("Country not recognised as a single country: cannot be scored; "
-                     "correct it (see the Needs review sheet)")),
+        .then(pl.lit(say("reason_country_unread"))),
     ]
 
 
@@ -200,7 +263,7 @@ SCORE_INPUTS: tuple[str, ...] = (
     "country_iso3", "country_name", "country_method", "region", "good_id", "good", "sector",
     "watchlist_name", "watchlist_source", "watchlist_alias", "watchlist_section",
     "watchlist_score", "watchlist_status", "scope_name", "scope_action", "scope_date",
-    "scope_status",
+    "scope_status", "good_method", "good_candidates", "good_source", "_good_word",
 )
 
 
@@ -231,8 +294,13 @@ def _score_distinct(
 ) -> pl.DataFrame:
     """The score of each row of `frame` (already distinct over `SCORE_INPUTS`)."""
     th = thresholds or load_thresholds()
-    listing_label = _listing_label(reference)
+    list_name = say("list_name", list=list_label(reference))
     listed = listed_pairs(reference)
+    frame = frame.with_columns(
+        pl.lit(None, pl.String).alias(c)
+        for c in ("good_method", "good_candidates", "good_source", "_good_word")
+        if c not in frame.columns
+    )
 
     pairs = (
         frame.select("country_iso3", "good_id", "sector")
@@ -240,6 +308,7 @@ def _score_distinct(
         .filter(pl.col("country_iso3").is_not_null())
     )
     predicted = _predict(pairs, model)
+    frame = match_law_rules(frame)
     out = (
         frame.join(listed, on=["country_iso3", "good_id"], how="left", nulls_equal=False)
         .join(predicted, on=["country_iso3", "good_id", "sector"], how="left", nulls_equal=True)
@@ -251,7 +320,7 @@ def _score_distinct(
     )
     out = out.with_columns(
         pl.when(pl.col("listed_child_labour") | pl.col("listed_forced_labour"))
-        .then(pl.lit(reference.newest_edition))
+        .then(pl.lit(list_label(reference)))
         .otherwise(None)
         .alias("listing_edition"),
         pl.when(pl.col("country_iso3").is_null()).then(pl.lit("none"))
@@ -261,11 +330,11 @@ def _score_distinct(
         .alias("_level"),
         _active("watchlist_status", "watchlist_name").alias("_watch_active"),
         _active("scope_status", "scope_name").alias("_scope_active"),
-        (pl.col("region") == "Xinjiang").fill_null(False).alias("_xinjiang"),
+        _rule_floor(th).alias("_rule_score"),
     )
     model_score = (pl.col("p_any_finding").pow(th["model_exponent"]) * 100).round(0)
     score = (
-        pl.when(pl.col("_watch_active") | pl.col("_scope_active") | pl.col("_xinjiang"))
+        pl.when(pl.col("_watch_active") | pl.col("_scope_active"))
         .then(pl.lit(th["watchlist_score"]))
         .when(pl.col("listed_forced_labour"))
         .then(th["listed_forced_base"] + (pl.col("p_forced_labour").fill_null(0)
@@ -280,6 +349,7 @@ def _score_distinct(
         .then(pl.min_horizontal(model_score, th["model_country_cap"]))
         .otherwise(None)
     )
+    score = pl.max_horizontal(score, pl.col("_rule_score"))  # a law / ILAB rule is a floor
     out = out.with_columns(score.cast(pl.Int64).alias("risk_score"))
     tier = (
         pl.when(pl.col("risk_score").is_null()).then(pl.lit("unknown"))
@@ -291,13 +361,14 @@ def _score_distinct(
     flag_tiers = [t for t in TIERS[: tier_rank(th.min_tier) + 1]]
     out = out.with_columns(tier.alias("risk_tier")).with_columns(
         pl.col("risk_tier").is_in(flag_tiers).alias("flagged"),
-        pl.concat_list(_reasons(listing_label))
+        list_status().alias("list_status"),
+        pl.concat_list(_reasons(list_name, th, _findings_edition(reference)))
         .list.drop_nulls()
         .list.head(3)
         .list.join("; ")
         .alias("reasons"),
     )
-    return out.drop("_level", "_watch_active", "_scope_active", "_xinjiang",
+    return out.drop("_level", "_watch_active", "_scope_active", "_rule_score", *RULE_COLUMNS,
                     "_listing_via", "_listing_note")
 
 
@@ -353,6 +424,18 @@ def listed_pairs(reference: Any) -> pl.DataFrame:
     return out
 
 
+def _rule_floor(th: Thresholds) -> pl.Expr:
+    """The score a law or ILAB rule guarantees the row (its `score_key` threshold), or null."""
+    keys = law_rules()["rule_score_key"].unique(maintain_order=True).to_list()
+    missing = [k for k in keys if k not in th.values]
+    if missing:
+        raise InputError(f"watchlist_scope_rules.csv names unknown thresholds {missing}; "
+                         "add them to reference/thresholds.csv")
+    return pl.col("rule_score_key").replace_strict(
+        {k: th[k] for k in keys}, default=None, return_dtype=pl.Float64
+    )
+
+
 def _active(status_col: str, name_col: str) -> pl.Expr:
     """A hit counts unless its order was modified or revoked (history only)."""
     status = pl.col(status_col).fill_null("").str.to_lowercase()
@@ -374,11 +457,17 @@ def _predict(pairs: pl.DataFrame, model: Any) -> pl.DataFrame:
     return explained.rename({"iso3": "country_iso3"}).select(cols)
 
 
-def _listing_label(reference: Any) -> str:
-    """'ILAB 2022 List of Goods' (the year it was published) for reasons."""
-    edition = reference.newest_edition
-    editions = reference.editions
-    rows = editions.filter((pl.col("edition") == edition) & (pl.col("kind") == "goods"))
+def list_label(reference: Any, edition: str | None = None) -> str:
+    """The List of Goods of `edition` (default: the newest) as ILAB names it: '2022 List'.
+
+    From `reference/list_editions.csv`; an edition missing there is named by its goods file's
+    publication year, else by its data label."""
+    edition = str(edition or reference.newest_edition)
+    labels = read_table("list_editions")
+    row = labels.filter(pl.col("edition") == edition)
+    if row.height and row["list_label"][0]:
+        return str(row["list_label"][0])
+    rows = reference.editions.filter((pl.col("edition") == edition) & (pl.col("kind") == "goods"))
     if rows.height and rows["published"][0]:
-        return f"ILAB {str(rows['published'][0])[:4]} List of Goods"
-    return f"ILAB List of Goods (edition {edition})"
+        return f"{str(rows['published'][0])[:4]} List"
+    return f"List (data edition {edition})"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from riskscreen.errors import ReferenceError_
 from riskscreen.paths import reference_dir
 
 
@@ -19,7 +20,5 @@ def read_table(name: str, folder: str | None = None) -> pl.DataFrame:
     base = Path(folder) if folder else reference_dir()
     path = base / f"{name}.csv"
     if not path.is_file():
-        from riskscreen.errors import ReferenceError_
-
         raise ReferenceError_(f"reference table {path} is missing; reinstall riskscreen")
     return pl.read_csv(path, infer_schema=False, comment_prefix="#", encoding="utf8")

@@ -27,8 +27,8 @@ from riskscreen.tables import read_table
 
 __all__ = ["Watchlists", "WatchlistCheck", "load_watchlists", "check_watchlist", "match_scopes"]
 
-USER_REQUIRED = ("name", "aliases", "country", "source")
-USER_OPTIONAL = ("goods", "date", "status", "section")
+USER_REQUIRED = ("name",)
+USER_OPTIONAL = ("aliases", "country", "source", "goods", "date", "status", "section")
 
 ENTITY_COLUMNS = [
     "entry_id", "list_id", "alias", "alias_kind", "name", "country", "section", "date",
@@ -63,6 +63,7 @@ class WatchlistCheck:
     rows: int
     errors: tuple[str, ...]
     entries: pl.DataFrame | None
+    header_problem: bool = False  # the header row itself is wrong (no row was checked)
 
     @property
     def ok(self) -> bool:
@@ -71,6 +72,8 @@ class WatchlistCheck:
     def __str__(self) -> str:
         if self.ok:
             return f"{self.path.name}: {self.rows} entries, no problems found"
+        if self.header_problem:
+            return "\n".join(self.errors)
         lines = [f"{self.path.name}: {len(self.errors)} problem(s) in {self.rows} rows"]
         return "\n  ".join(lines + list(self.errors))
 
@@ -220,18 +223,21 @@ def _read_user_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, st
 
 
 def check_watchlist(path: Path) -> WatchlistCheck:
-    """Validate a user's watchlist CSV (columns name, aliases, country, source; optional goods,
-    date, status, section). Errors name the file line ("row 7") and the column."""
+    """Validate a user's watchlist CSV: only `name` is required (optional aliases, country,
+    source, goods, date, status, section). Errors name the file line ("row 7") and the column;
+    a header without a name column is reported as a header problem."""
     path = Path(path)
     header, rows = _read_user_rows(path)
     errors: list[str] = []
     missing = [c for c in USER_REQUIRED if c not in header]
     if missing:
+        found = ", ".join(h for h in header if h) or "none"
         errors.append(
-            f"{path.name}: missing column(s) {', '.join(missing)}; "
-            f"expected {', '.join(USER_REQUIRED)} (optional {', '.join(USER_OPTIONAL)})"
+            f"{path.name}: the header row has no {' or '.join(missing)} column (found: {found}); "
+            f"the first line must name the columns: name (required), and optionally "
+            f"{', '.join(USER_OPTIONAL)}"
         )
-        return WatchlistCheck(path, len(rows), tuple(errors), None)
+        return WatchlistCheck(path, len(rows), tuple(errors), None, header_problem=True)
     iso = countries_to_iso3(r.get("country", "") for _, r in rows)
     list_id = f"user-{slug(path.stem, 32)}"
     records = []
@@ -241,8 +247,6 @@ def check_watchlist(path: Path) -> WatchlistCheck:
                           "(quote names that contain commas)")
         if not row.get("name"):
             errors.append(f"row {lineno}: name is empty")
-        if not row.get("source"):
-            errors.append(f"row {lineno}: source is empty (say where the entry comes from)")
         country = row.get("country", "")
         code = iso.get(country) if country else ""
         if country and code is None:
@@ -263,7 +267,7 @@ def check_watchlist(path: Path) -> WatchlistCheck:
             "status": (row.get("status") or "active").lower(),
             "goods": row.get("goods", ""),
             "scope_iso3": "", "scope_region": "", "scope_good_ids": "",
-            "source_url": row.get("source", ""),
+            "source_url": row.get("source") or f"user list {path.name}",
             "attribution": f"user list {path.name}",
         })
     if not records and not errors:

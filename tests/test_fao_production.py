@@ -28,12 +28,10 @@ from riskscreen.reference.build import _fao_production as fao_step
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "reference"
-SHARED_ILAB = REPO.parent / "shared" / "data" / "ilab"
 HAS_H5PY = importlib.util.find_spec("h5py") is not None
 needs_h5py = pytest.mark.skipif(
     not HAS_H5PY, reason="h5py is not installed (pip install 'riskscreen[reference]')"
 )
-needs_shared = pytest.mark.skipif(not SHARED_ILAB.is_dir(), reason=f"{SHARED_ILAB} is absent")
 DTYPES = {
     "iso3": pl.String,
     "item_code": pl.Int64,
@@ -287,10 +285,9 @@ def test_carry_over_copies_the_embedded_table(tmp_path):
 
 
 @pytest.mark.shared
-@needs_shared
-def test_build_without_fao_source_carries_table_over(tmp_path, monkeypatch, caplog):
+def test_build_without_fao_source_carries_table_over(tmp_path, monkeypatch, caplog, shared_data):
     monkeypatch.setattr(fao, "installed_source", lambda: None)
-    manifest = build_reference(SHARED_ILAB, tmp_path)
+    manifest = build_reference(shared_data / "ilab", tmp_path)
     assert (tmp_path / "fao_production.csv").read_bytes() == (
         COMMITTED / "fao_production.csv"
     ).read_bytes()

@@ -111,7 +111,7 @@ def test_shared_generic_words_do_not_make_a_hit() -> None:
 
 
 def test_country_is_evidence_not_a_filter() -> None:
-    name = "Xinjiang Daqo New Enrgy"  # misspelt, so the score is below 1 and can move
+    name = "Xinjiang Daqo New Enegry"  # misspelt, so the score is below 1 and can move
     result = screen_names([name, name, name], ["CHN", None, "USA"])
     scores = result["watchlist_score"].to_list()
     assert scores[0] > scores[1] > scores[2] > 0.5
@@ -182,7 +182,7 @@ def test_arbitrary_unicode_is_handled(names: list[str | None], data) -> None:
 
 def test_scope_rules_apply_by_country_region_and_good() -> None:
     rows = pl.read_csv(LISTS / "scope_rows.csv", comment_prefix="#", infer_schema=False)
-    out = match_scopes(rows)
+    out = match_scopes(rows, load_watchlists())
     assert out.height == rows.height
     assert out["supplier"].to_list() == rows["supplier"].to_list()
     names = out["scope_name"].to_list()
@@ -194,14 +194,11 @@ def test_scope_rules_apply_by_country_region_and_good() -> None:
     assert names[5] is None
 
 
-SUPPLIER_LISTS = Path("/work/shared/data/supplier-lists")
-
-
-@pytest.mark.skipif(not SUPPLIER_LISTS.is_dir(), reason="real supplier lists not present")
-def test_real_factory_names_are_rarely_flagged() -> None:
+@pytest.mark.shared
+def test_real_factory_names_are_rarely_flagged(shared_data: Path) -> None:
     frame = pl.concat([
         pl.read_csv(f, infer_schema=False, encoding="utf8-lossy").select("name", "country")
-        for f in sorted(SUPPLIER_LISTS.glob("*.csv"))
+        for f in sorted((shared_data / "supplier-lists").glob("*.csv"))
     ])
     result = screen_names(frame["name"], frame["country"])
     flagged = result.filter(pl.col("watchlist_method") != "none")

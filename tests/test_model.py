@@ -29,7 +29,7 @@ from riskscreen.model.features import (
     peer_kernel,
     production_kernel,
 )
-from riskscreen.model.store import TRUSTED_TYPES, file_types
+from riskscreen.model.store import TRUSTED_TYPES, file_types, save_model
 from riskscreen.model.training import fit_grid
 from riskscreen.model.validation import temporal
 from riskscreen.reference import load_reference
@@ -298,13 +298,14 @@ def test_explain_gives_at_most_three_non_empty_factors(model):
     factors = [(text or "").split("; ") if text else [] for text in out["model_factors"]]
     for row in factors:
         assert len(row) <= 3
-        assert all(f.strip() and f.endswith(("(raises risk)", "(lowers risk)")) for f in row)
+        assert all(f.strip() and f.endswith(("(raises the estimate)", "(lowers the estimate)"))
+                   for f in row)
     assert len(factors[0]) == 3 and factors[3] == []
     assert any("Cotton" in f for f in factors[0])
     # An assessed country is never called "not assessed"; a missing assessment of a country
     # with no listings (Germany) is never given as a reason that raises its risk.
     assert not any("not assessed" in f for f in factors[0])
-    assert not any("assess" in f and f.endswith("(raises risk)") for f in factors[1])
+    assert not any("assess" in f and f.endswith("(raises the estimate)") for f in factors[1])
     assert not any("no figures" in f for row in factors for f in row)
 
 
@@ -386,7 +387,7 @@ def test_plain_twin_matches_the_skops_model_on_every_cell(model):
 
 
 def test_stale_plain_twin_is_ignored(trained, tmp_path):
-    path = trained.save(tmp_path / "m.skops")
+    path = save_model(trained, tmp_path / "m.skops")
     twin = tmp_path / "m.json.gz"
     assert twin.is_file()
     other = tmp_path / "other.skops"
@@ -421,7 +422,7 @@ def test_committed_model_contains_only_trusted_types(model):
 
 
 def test_save_and_load_round_trip(trained, tmp_path):
-    path = trained.save(tmp_path / "m.skops")
+    path = save_model(trained, tmp_path / "m.skops")
     again = load_model(path)
     assert np.array_equal(again.state["p_forced"], trained.state["p_forced"])
 
@@ -441,7 +442,7 @@ def test_untrusted_types_are_refused(tmp_path):
 
 
 def test_tampered_schema_is_refused_before_loading(tmp_path, trained):
-    good = trained.save(tmp_path / "m.skops")
+    good = save_model(trained, tmp_path / "m.skops")
     bad = tmp_path / "bad.skops"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
         for item in src.namelist():

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from riskscreen.errors import InputError
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
 
-SHARED = Path("/work/shared/data/supplier-lists")
 BAD = Path(__file__).parent / "data" / "bad"
 
 _spec = importlib.util.spec_from_file_location("make_corpus", BAD / "make_corpus.py")
@@ -288,7 +287,7 @@ def test_duplicate_and_blank_headers(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("Name,,Name,row_id,Name\na,b,c,d,e\n")
     table = read_suppliers(path)
-    assert table.headers == ("Name", "Column 2", "Name (2)", "row_id (2)", "Name (3)")
+    assert table.headers == ("Name", "Column 2", "Name (2)", "row_id (input)", "Name (3)")
     assert table.frame.row(0) == (1, "a", "b", "c", "d", "e")
 
 
@@ -358,16 +357,17 @@ def test_read_frame_rejects_empty() -> None:
 # --- real supplier lists (only when the shared data is present) -----------------------------
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared supplier lists not available")
-def test_shared_lists_conserve_rows() -> None:
-    for path in sorted(SHARED.glob("*.csv")):
+@pytest.mark.shared
+def test_shared_lists_conserve_rows(shared_data: Path) -> None:
+    lists = shared_data / "supplier-lists"
+    for path in sorted(lists.glob("*.csv")):
         table = read_suppliers(path)
         n_records = pl.read_csv(path, infer_schema=False).height
         assert table.n_rows == n_records, path.name
         assert table.headers == ("country", "name", "address")
-    xlsx = read_suppliers(SHARED / "facility_list_12.xlsx")
-    xls = read_suppliers(SHARED / "facility_list_12.xls")
-    csv_ = read_suppliers(SHARED / "facility_list_12.csv")
+    xlsx = read_suppliers(lists / "facility_list_12.xlsx")
+    xls = read_suppliers(lists / "facility_list_12.xls")
+    csv_ = read_suppliers(lists / "facility_list_12.csv")
     assert xlsx.frame.equals(xls.frame)
     # same rows and names; one address differs in the source files themselves (mojibake)
     assert xlsx.frame.select("row_id", "name").equals(csv_.frame.select("row_id", "name"))

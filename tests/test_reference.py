@@ -14,10 +14,6 @@ from riskscreen.reference.build import TABLES
 from riskscreen.reference.ilab_names import slug
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_ILAB = REPO.parent / "shared" / "data" / "ilab"
-needs_shared = pytest.mark.skipif(
-    not (REPO.parent / "shared" / "data").is_dir(), reason="../shared/data is absent"
-)
 
 
 @pytest.fixture(scope="module")
@@ -335,9 +331,8 @@ def test_slug_is_ascii_snake_case():
 
 
 @pytest.mark.shared
-@needs_shared
-def test_rebuild_from_shared_sources_is_byte_identical(tmp_path):
-    manifest = build_reference(SHARED_ILAB, tmp_path)
+def test_rebuild_from_shared_sources_is_byte_identical(tmp_path, shared_data):
+    manifest = build_reference(shared_data / "ilab", tmp_path)
     committed = REPO / "reference"
     for file in [f"{name}.csv" for name in TABLES] + ["SOURCES.md"]:
         assert (tmp_path / file).read_bytes() == (committed / file).read_bytes(), file

@@ -179,7 +179,8 @@ def col_index(ws, header: str) -> int:
 
 
 def test_sheet_names_and_headers(book):
-    assert book.sheetnames == list(SHEET_NAMES.values())
+    # no follow-up frame given: no Follow-up sheet (tests/test_followup.py covers it)
+    assert book.sheetnames == [t for k, t in SHEET_NAMES.items() if k != "followup"]
     for title in ("Flagged", "All suppliers", "Needs review"):
         headers = [c.value for c in book[title][1]]
         assert headers[: len(ORIGINAL)] == ORIGINAL
@@ -236,7 +237,7 @@ def test_no_formulas_anywhere(report, book):
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
     with zipfile.ZipFile(report) as zf:
         sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 5
+        assert len(sheets) == 6  # Read me, Flagged, All suppliers, Needs review, Summary, Method
         for name in sheets:
             assert not re.search(rb"<(\w+:)?f[ >/]", zf.read(name)), name
         # charts hold <f> cell references, which must only point at the Summary cells
@@ -440,7 +441,7 @@ def test_minimal_frame_options_and_extra_columns(tmp_path):
         all_sheet=False,
     )
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Flagged", "Needs review", "Summary", "Method & sources"]
+    assert wb.sheetnames == ["Read me", "Flagged", "Needs review", "Summary", "Method & sources"]
     flagged = rows_of(wb["Flagged"])
     assert flagged[0] == ("Name", "row_id", "risk_tier", "risk_score", "flagged", "debug_info")
     assert flagged[1:] == [("=a", 3, "medium", 50, False, "x; y")]

@@ -90,7 +90,7 @@ def test_malformed_user_list_names_the_row(tmp_path):
 def test_outputs_record_list_editions(cases):
     editions = cases["watchlist_editions"].unique().to_list()
     assert len(editions) == 1 and "uflpa" in editions[0] and "cbp_wro" in editions[0]
-    assert cases["reference_edition"].unique().to_list() == ["ILAB goods 2021"]
+    assert cases["reference_edition"].unique().to_list() == ["ILAB 2022 List of Goods"]
 
 
 @pytest.fixture(scope="module")
@@ -116,11 +116,12 @@ def test_diff_reports_exactly_the_rows_that_changed(two_runs):
         | (pl.col("flagged") != pl.col("flagged_n"))
         | (pl.col("watchlist_name").fill_null("") != pl.col("watchlist_name_n").fill_null(""))
     )["row_id"]
-    assert sorted(changes["row_id"].to_list(), key=int) == sorted(differs.to_list(), key=int)
+    assert changes["row_id_old"].to_list() == changes["row_id_new"].to_list()  # same file
+    assert sorted(changes["row_id_new"].to_list(), key=int) == sorted(differs.to_list(), key=int)
     # The extra entry names a supplier of the example; exactly its rows changed.
     named = new_f.filter(pl.col("Vendor name").str.to_lowercase().str.starts_with(
         "summit commodities"))["row_id"]
-    assert sorted(changes["row_id"].to_list()) == sorted(named.to_list())
+    assert sorted(changes["row_id_new"].to_list()) == sorted(named.to_list())
     assert changes["change"].str.contains("new_watchlist_hit").all()
     assert changes["cause"].str.contains("watchlist").all()
 
@@ -133,12 +134,14 @@ def test_diff_cli_writes_a_changes_sheet(two_runs, tmp_path):
     assert "new_watchlist_hit" in result.output
     ws = load_workbook(out)["Changes"]
     header = [c.value for c in ws[1]]
-    assert header[:2] == ["row_id", "change"]
+    assert header[:4] == ["supplier", "row_id_old", "row_id_new", "change"]
     assert ws.max_row - 1 == diff_outputs(old, new).height
 
 
 def test_diff_by_vendor_key_and_identical_runs(two_runs):
     old, _ = two_runs
     assert diff_outputs(old, old).is_empty()
-    with pytest.raises(riskscreen.errors.InputError, match="not unique"):
-        diff_outputs(old, old, key="Vendor No.")  # the example has duplicate vendor numbers
+    # the example has duplicate vendor numbers: --key pairs them in order
+    assert diff_outputs(old, old, key="Vendor No.").is_empty()
+    with pytest.raises(riskscreen.errors.InputError, match="no column 'Vendor'"):
+        diff_outputs(old, old, key="Vendor")

@@ -255,21 +255,31 @@ def detect_columns(
     *,
     overrides: Mapping[str, str | None] | None = None,
     frame: pl.DataFrame | None = None,
+    fallback: Sequence[str] = (),
+    ignore: Sequence[str] = (),
 ) -> ColumnRoles:
     """Assign roles to columns from their headers (and, for country, optionally their content).
 
-    `overrides` maps role -> header (from --name-col and friends) and always wins; an unknown
+    `overrides` maps role -> header (from --name-col and friends) and always wins ("" means no
+    column plays that role, None means detect it); an unknown
     role or a header not in `headers` raises InputError listing what exists. `frame` enables the
-    content fallback for the country role when no header matched it.
+    content fallback for the country role when no header matched it. Headers in `fallback` take
+    only roles no other header takes; headers in `ignore` take none unless overridden (a
+    re-screened report's earlier results, renamed '<name> (input)').
     """
     headers = [h for h in headers if h != "row_id"]
+    later, skip = set(fallback), set(ignore)
     chosen: dict[str, str] = {}
     how: dict[str, str] = {}
     notes: list[str] = []
     for role, wanted in (overrides or {}).items():
         if role not in ROLES:
             raise InputError(f"unknown column role '{role}'; roles are: {', '.join(ROLES)}")
-        if wanted is None or str(wanted) == "":
+        if wanted is None:
+            continue
+        if str(wanted) == "":  # the user says: no column plays this role
+            chosen[role] = ""
+            how[role] = "override: none"
             continue
         col = _resolve_override(role, str(wanted), headers)
         if col in chosen.values():
@@ -280,8 +290,10 @@ def detect_columns(
 
     candidates: list[tuple[tuple[int, int, float, int], str, str, str]] = []
     for idx, header in enumerate(headers):
+        if header in skip:
+            continue
         for rank, role, label in header_candidates(header):
-            candidates.append(((*rank, -idx), role, header, label))
+            candidates.append(((header not in later, *rank, -idx), role, header, label))
     candidates.sort(key=lambda c: c[0], reverse=True)
     for _, role, header, label in candidates:
         if role in chosen or header in chosen.values():
@@ -290,7 +302,9 @@ def detect_columns(
         how[role] = label
 
     if "country" not in chosen and frame is not None:
-        free = [h for h in headers if h not in chosen.values() and h in frame.columns]
+        free = [h for h in headers
+                if h not in chosen.values() and h in frame.columns and h not in skip]
+        free.sort(key=lambda h: h in later)  # stable: file order, fallback headers last
         col = _content_country(frame, free)
         if col is not None:
             chosen["country"] = col
@@ -302,7 +316,8 @@ def detect_columns(
                 )
 
     return ColumnRoles(
-        **{r: chosen.get(r) for r in ROLES}, how=how, headers=tuple(headers), notes=tuple(notes)
+        **{r: chosen.get(r) or None for r in ROLES}, how=how, headers=tuple(headers),
+        notes=tuple(notes),
     )
 
 

@@ -34,7 +34,14 @@ from riskscreen.errors import InputError
 from riskscreen.io.columns import find_header_row
 from riskscreen.io.read_csv import read_text_grid
 from riskscreen.io.read_excel import read_excel_grid
-from riskscreen.io.read_guard import check_zip, head_bytes, ole_is_encrypted, sniff
+from riskscreen.io.read_guard import (
+    check_zip,
+    head_bytes,
+    ole_document,
+    ole_is_encrypted,
+    sniff,
+    zip_package,
+)
 from riskscreen.io.read_limits import int_limit
 
 EXCEL_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -71,9 +78,20 @@ class SupplierTable:
 
 
 def _unique_headers(raw: list[str | None]) -> list[str]:
-    """Headers exactly as written; blanks -> 'Column N', repeats -> 'Name (2)'; never 'row_id'."""
+    """Headers exactly as written; blanks -> 'Column N', repeats -> 'Name (2)'; never 'row_id'
+    (an input 'row_id', e.g. in a re-screened report, becomes 'row_id (input)')."""
     taken: set[str] = {ROW_ID}
     wanted = [h if h is not None and h.strip() else f"Column {i + 1}" for i, h in enumerate(raw)]
+    present = set(wanted)
+
+    def as_input() -> str:  # the same naming as riskscreen.io.result_names
+        name, k = f"{ROW_ID} (input)", 2
+        while name in present:
+            name, k = f"{ROW_ID} (input {k})", k + 1
+        present.add(name)
+        return name
+
+    wanted = [as_input() if h == ROW_ID else h for h in wanted]
     out: list[str] = []
     for h in wanted:
         name, k = h, 2
@@ -382,10 +400,26 @@ def _not_what_it_says(label: str, kind: str, suffix: str) -> InputError:
         "text": "plain text",
         "zip": "a zip archive that is not a workbook",
         "ole": "an old-style Office file",
+        "docx": "a Word document (.docx), not a spreadsheet",
+        "doc": "a Word 97-2003 document (.doc), not a spreadsheet",
+        "pptx": "a PowerPoint presentation (.pptx), not a spreadsheet",
+        "ppt": "a PowerPoint 97-2003 presentation (.ppt), not a spreadsheet",
+        "odt": "an OpenDocument text document (.odt), not a spreadsheet",
+        "odp": "an OpenDocument presentation (.odp), not a spreadsheet",
+        "epub": "an e-book (.epub), not a spreadsheet",
+        "pdf": "a PDF document, not a spreadsheet",
+        "png": "a PNG image, not a spreadsheet",
+        "jpeg": "a JPEG image, not a spreadsheet",
+        "gif": "a GIF image, not a spreadsheet",
+        "rtf": "a Rich Text (RTF) document, not a spreadsheet",
+        "gzip": "a gzip-compressed file: unpack it first",
+        "7z": "a 7-Zip archive: unpack it first",
+        "rar": "a RAR archive: unpack it first",
+        "binary": "binary data, not a spreadsheet or text",
     }.get(kind, kind)
     return InputError(
-        f"{label}: the {suffix} file is really {what}; open it in Excel and save it as .xlsx "
-        "or .csv, then try again"
+        f"{label}: the {suffix} file is really {what}; open the supplier list in Excel and save "
+        "it as .xlsx or .csv, then try again"
     )
 
 
@@ -411,6 +445,10 @@ def _excel(path: Path, label: str, kind: str, sheet: str | int | None) -> _Grid:
 def _read_grid(path: Path, label: str, kind: str, sheet: str | int | None) -> _Grid:
     """Dispatch on what the file really is (`kind`) and what its name says (suffix)."""
     suffix = path.suffix.lower()
+    if kind == "zip" and (package := zip_package(path)) != "workbook":
+        raise _not_what_it_says(label, package, suffix)
+    if kind == "ole" and (document := ole_document(path)) != "workbook":
+        raise _not_what_it_says(label, document, suffix)
     if kind in ("zip", "ole") and suffix in EXCEL_SUFFIXES:
         return _excel(path, label, kind, sheet)
     if kind in ("zip", "ole") and suffix in TEXT_SUFFIXES:

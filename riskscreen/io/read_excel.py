@@ -160,6 +160,20 @@ def _default_from_package(path: Path, names: list[str]) -> tuple[int | None, lis
     return order[0], [names[k] for k in visible if k != order[0]]
 
 
+def _report_sheet(names: list[str], label: str, notes: list[str]) -> int | None:
+    """In a riskscreen report, the sheet with every supplier (not only the flagged ones)."""
+    from riskscreen.io.report import SHEET_NAMES  # lazy: reading need not load the writer
+
+    every, method = SHEET_NAMES["all"], SHEET_NAMES["method"]
+    if every not in names or method not in names:
+        return None
+    notes.append(
+        f"{label} is a riskscreen report: screening its '{every}' sheet (every supplier); "
+        "choose another with --sheet"
+    )
+    return names.index(every)
+
+
 def read_excel_grid(
     path: Path, label: str, sheet: str | int | None
 ) -> tuple[pl.DataFrame, str, list[str], list[str]]:
@@ -173,6 +187,8 @@ def read_excel_grid(
     if not names:
         raise InputError(f"{label}: the workbook has no sheets")
     idx = choose_sheet(names, sheet, label)
+    if idx is None:
+        idx = _report_sheet(names, label, notes)
     if idx is not None:
         return iso_dates(_load(reader, idx, label)), names[idx], names, notes
     grid: pl.DataFrame | None = None

@@ -42,8 +42,22 @@ def head_bytes(path: Path, n: int = 4096) -> bytes:
         return f.read(n)
 
 
+#: Leading bytes of files people rename by mistake, and what they are.
+_OTHER_MAGIC = (
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"{\\rtf", "rtf"),
+    (b"\x1f\x8b", "gzip"),
+    (b"7z\xbc\xaf", "7z"),
+    (b"Rar!", "rar"),
+)
+
+
 def sniff(head: bytes) -> str:
-    """What the bytes look like: 'zip', 'ole', 'parquet', 'html', 'xml', 'empty' or 'text'."""
+    """What the bytes look like: 'zip', 'ole', 'parquet', 'html', 'xml', 'empty', 'text', a
+    known other format ('pdf', 'png', 'jpeg', 'gif', 'rtf', 'gzip', '7z', 'rar') or 'binary'."""
     if not head:
         return "empty"
     if head.startswith(ZIP_MAGIC):
@@ -52,12 +66,50 @@ def sniff(head: bytes) -> str:
         return "ole"
     if head.startswith(PARQUET_MAGIC):
         return "parquet"
+    for magic, kind in _OTHER_MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"  # text has no NUL bytes (UTF-16 text starts with its BOM)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")):
         return "html"
     if text.startswith(b"<?xml") or text.startswith(b"<workbook"):
         return "xml"
     return "text"
+
+
+def zip_package(path: Path) -> str:
+    """What a zip file holds: 'workbook' (xlsx/xlsm/xlsb/ods), 'docx', 'pptx', 'odt', 'odp',
+    'epub' or 'zip' (another archive); 'workbook' when it cannot tell (the checks decide)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError):
+        return "workbook"
+    if any(n.startswith("xl/") for n in names) or b"spreadsheet" in mimetype:
+        return "workbook"
+    if any(n.startswith("word/") for n in names):
+        return "docx"
+    if any(n.startswith("ppt/") for n in names):
+        return "pptx"
+    for key, kind in ((b"opendocument.text", "odt"), (b"opendocument.presentation", "odp"),
+                      (b"epub", "epub")):
+        if key in mimetype:
+            return kind
+    return "zip"
+
+
+def ole_document(path: Path, chunk: int = 1 << 16) -> str:
+    """'doc' or 'ppt' for an old-style Word or PowerPoint file, else 'workbook'."""
+    with path.open("rb") as f:
+        data = f.read(chunk * 16)
+    if "WordDocument".encode("utf-16-le") in data:
+        return "doc"
+    if "PowerPoint Document".encode("utf-16-le") in data:
+        return "ppt"
+    return "workbook"
 
 
 def ole_is_encrypted(path: Path, chunk: int = 1 << 20) -> bool:

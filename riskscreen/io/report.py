@@ -1,6 +1,7 @@
 """Write the screening result as the Excel workbook people act on and auditors file.
 
-Sheets: Flagged (tier at or above `min_tier`, worst first), All suppliers (input order),
+Sheets: Read me (tiers, what to do, the sources; from `reference/readme_sheet.csv`), Flagged
+(tier at or above `min_tier`, worst first), All suppliers (input order),
 Needs review (uncertain matches, with the candidates considered), Summary (counts, spend at
 risk, charts) and Method & sources (`meta`, plus the note that a low score is not a clearance).
 
@@ -32,18 +33,21 @@ from riskscreen.io.report_layout import (
     Tier,
     content_widths,
     generic_specs,
+    kind_of,
     load_tiers,
     plan_columns,
     protect_names,
     to_writable,
 )
 from riskscreen.io.report_method import write_method
+from riskscreen.io.report_readme import write_readme
 from riskscreen.io.report_safe import clean_text
 from riskscreen.io.report_sheetdata import SheetBody, build_sheet_body
 from riskscreen.io.report_spend import parse_spend_column
 from riskscreen.io.report_styles import Palette, print_setup
 from riskscreen.io.report_summary import write_summary
 from riskscreen.io.report_zip import ReportZip
+from riskscreen.scoring import load_thresholds
 
 __all__ = [
     "FIXED_TIMESTAMP",
@@ -55,13 +59,29 @@ __all__ = [
 ]
 
 SHEET_NAMES = {
+    "readme": "Read me",
     "flagged": "Flagged",
+    "followup": "Follow-up",
     "all": "All suppliers",
     "review": "Needs review",
     "summary": "Summary",
     "method": "Method & sources",
 }
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
+# A data sheet prints up to the first of these columns (the rest stay in the file).
+PRINT_THROUGH = ("reasons", "review_reason")
+# The Follow-up sheet's headers, widths and cell styles (every cell wraps, top-aligned).
+FOLLOWUP_HEADERS = {
+    "supplier": "Supplier", "country": "Country", "product": "Product", "finding": "Finding",
+    "questions": "Questions to ask the supplier", "evidence": "Evidence to request",
+    "close_when": "What would close the flag", "sources": "Sources",
+}
+FOLLOWUP_WIDTHS = {
+    "row_id": 7.0, "supplier": 22.0, "country": 12.0, "product": 14.0, "risk_tier": 9.0,
+    "finding": 26.0, "questions": 58.0, "evidence": 48.0, "close_when": 40.0, "sources": 30.0,
+    "finding_keys": 18.0,
+}
+FOLLOWUP_STYLES = {"risk_tier": "tier"}
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 CSV_ESCAPED = (
@@ -121,14 +141,34 @@ def _data_sheet(
             f"(at most {EXCEL_MAX_ROWS:,} rows and {EXCEL_MAX_COLUMNS:,} columns); write a "
             ".csv or .parquet output instead (-o all.parquet)"
         )
-    body = build_sheet_body(frame, specs, palette)
-    for i, width in enumerate(content_widths(frame, specs), 1):
+    widths = content_widths(frame, specs)
+    body = build_sheet_body(frame, specs, palette, widths)
+    for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    print_setup(ws, landscape=True, fit_width=False, repeat_header=True)
+    # Printing: one page wide, header on every page; the print area ends with the reasons
+    # (review_reason on Needs review): the detail columns after them stay in the file.
+    through = [i for i, s in enumerate(specs, 1) if s.name in PRINT_THROUGH]
+    last = get_column_letter(through[0] if through else max(1, len(specs)))
+    print_setup(ws, landscape=True, fit_width=True, repeat_header=True,
+                area=f"A1:{last}{frame.height + 1}")
     ws.auto_filter.ref = f"A1:{body.last_cell}"
     if tab:
         ws.sheet_properties.tabColor = tab
+    return body
+
+
+def _followup_sheet(ws: Any, followup: pl.DataFrame, palette: Palette) -> SheetBody:
+    """The Follow-up sheet: one row per flagged supplier, long texts wrapped."""
+    data = to_writable(followup)
+    specs = [
+        ColumnSpec(name, FOLLOWUP_HEADERS.get(name, name), kind_of(data.schema[name]),
+                   width=FOLLOWUP_WIDTHS.get(name), style=FOLLOWUP_STYLES.get(name, ""),
+                   wrap=True)
+        for name in data.columns
+    ]
+    body = _data_sheet(ws, data, specs, palette, "2F5597")
+    print_setup(ws, landscape=True, fit_width=True, repeat_header=True)
     return body
 
 
@@ -155,6 +195,7 @@ def write_report(
     stamp: bool = False,
     spend_column: str | None = None,
     input_path: str | Path | None = None,
+    followup: pl.DataFrame | None = None,
     csv_escaped: bool | None = None,
 ) -> Path:
     """Write the screened `frame` to the .xlsx workbook at `path`; return the path.
@@ -163,6 +204,7 @@ def write_report(
     Method & sources sheet; rows with a tier at or above `min_tier` go to Flagged;
     `all_sheet=False` leaves out All suppliers (large inputs); `spend_column` (an original
     column holding amounts as text) adds spend totals; `input_path` is refused as output;
+    `followup` (from `riskscreen.followup.followup_frame`) becomes the Follow-up sheet.
     `csv_escaped` (True/False) records on the Method sheet how the run's CSV files were written.
     A data sheet longer than Excel allows is split: Flagged 1, Flagged 2 … (see `split_rows`).
     """
@@ -211,7 +253,7 @@ def write_report(
     sheets: dict[str, Any] = {}
     pages: list[tuple[Any, pl.DataFrame, Sequence[ColumnSpec], str | None]] = []
     for key, title in SHEET_NAMES.items():
-        if key == "all" and not all_sheet:
+        if (key == "all" and not all_sheet) or (key == "followup" and followup is None):
             continue
         if key not in parts:
             sheets[key] = wb.create_sheet(title)
@@ -224,9 +266,15 @@ def write_report(
     palette = Palette(sheets["flagged"], tiers)
     bodies = {ws: _data_sheet(ws, chunk, chunk_specs, palette, tab)
               for ws, chunk, chunk_specs, tab in pages}
+    if followup is not None:
+        bodies[sheets["followup"]] = _followup_sheet(sheets["followup"], followup, palette)
     # write-only sheets emit their page properties with the first row: set them now
     print_setup(sheets["summary"], landscape=True, fit_width=True)
-    print_setup(sheets["method"], landscape=False, fit_width=True)
+    print_setup(sheets["method"], landscape=True, fit_width=True)
+    print_setup(sheets["readme"], landscape=False, fit_width=True)
+    write_readme(sheets["readme"], palette, _run_thresholds(meta, min_key),
+                 str(meta.get("list_of_goods") or "List"))
+    wb.active = list(sheets).index("flagged")  # opens on Flagged; Read me is the tab before it
     write_summary(
         sheets["summary"],
         frame.with_columns(pl.col("flagged").cast(pl.Boolean)),
@@ -234,6 +282,7 @@ def write_report(
         spend=spend,
         spend_failed=spend_failed,
         min_tier=min_key,
+        note=(meta.get("products") or {}).get("note"),
     )
     facts: list[tuple[str, Any]] = [
         ("Suppliers in the input", frame.height),
@@ -265,6 +314,13 @@ def split_rows(frame: pl.DataFrame) -> list[pl.DataFrame]:
     if frame.height <= per_sheet:
         return [frame]
     return [frame.slice(start, per_sheet) for start in range(0, frame.height, per_sheet)]
+
+
+def _run_thresholds(meta: Mapping[str, Any], min_tier: str) -> dict[str, Any]:
+    """The thresholds the run used (from `meta`), else the table's, with the flag tier."""
+    values = {**load_thresholds().as_dict(), **dict(meta.get("thresholds") or {})}
+    values["min_tier"] = min_tier
+    return values
 
 
 def write_sheet_workbook(

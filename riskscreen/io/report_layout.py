@@ -25,6 +25,7 @@ __all__ = [
     "ColumnSpec",
     "Tier",
     "content_widths",
+    "kind_of",
     "load_tiers",
     "plan_columns",
     "protect_names",
@@ -57,6 +58,7 @@ class ColumnSpec:
     number_format: str = ""
     width: float | None = None
     style: str = ""  # "" | "tier" | "link"
+    wrap: bool = False  # wrapped, top-aligned; rows grow to show it
     review: bool = False
     original: bool = False
     on_flagged: bool = True
@@ -72,7 +74,8 @@ def load_tiers() -> list[Tier]:
     return sorted(tiers, key=lambda t: -t.rank)
 
 
-def _kind(dtype: pl.DataType) -> str:
+def kind_of(dtype: pl.DataType) -> str:
+    """The cell kind a column is written as: "bool", "number" or "text"."""
     if dtype == pl.Boolean:
         return "bool"
     if dtype.is_numeric():
@@ -138,7 +141,7 @@ def plan_columns(
     for name in original_columns:
         if name in schema and name not in seen:
             specs.append(
-                ColumnSpec(name, headers.get(name, name), _kind(schema[name]), original=True)
+                ColumnSpec(name, headers.get(name, name), kind_of(schema[name]), original=True)
             )
             seen.add(name)
     for row in read_table("report_columns").iter_rows(named=True):
@@ -150,10 +153,11 @@ def plan_columns(
             ColumnSpec(
                 name,
                 row["header"],
-                _kind(schema[name]),
+                kind_of(schema[name]),
                 number_format=(row["number_format"] or "").strip(),
                 width=float(width) if width else None,
-                style=(row["style"] or "").strip(),
+                style=style if (style := (row["style"] or "").strip()) != "wrap" else "",
+                wrap=style == "wrap",
                 review=(row["review"] or "").strip().lower() == "yes",
                 on_flagged=(row.get("flagged") or "yes").strip().lower() != "no",
             )
@@ -161,7 +165,7 @@ def plan_columns(
         seen.add(name)
     for name in frame.columns:
         if name not in seen:
-            specs.append(ColumnSpec(name, headers.get(name, name), _kind(schema[name])))
+            specs.append(ColumnSpec(name, headers.get(name, name), kind_of(schema[name])))
             seen.add(name)
     return _distinct_headers(specs)
 
@@ -187,7 +191,7 @@ def generic_specs(
     """Specs for a frame shown as-is: headers are the column names, numbers in General
     format, and text columns holding only tier names get the tier colours."""
     schema = frame.schema
-    texts = [n for n in frame.columns if _kind(schema[n]) == "text"]
+    texts = [n for n in frame.columns if kind_of(schema[n]) == "text"]
     tiered: set[str] = set()
     if texts and frame.height:
         norm = [pl.col(n).str.strip_chars().str.to_lowercase() for n in texts]
@@ -200,7 +204,7 @@ def generic_specs(
         ColumnSpec(
             name,
             headers.get(name, name),
-            _kind(schema[name]),
+            kind_of(schema[name]),
             style="tier" if name in tiered else "",
         )
         for name in frame.columns

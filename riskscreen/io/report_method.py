@@ -17,17 +17,15 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from riskscreen.io.report_styles import Palette
 from riskscreen.io.report_summary import text_cell
+from riskscreen.phrases import say
+from riskscreen.scoring import load_thresholds
+from riskscreen.tables import read_table
 
 __all__ = ["NOTE", "flatten_meta", "write_method"]
 
-NOTE = (
-    "How to read this report: a low score or a missing flag is NOT a clearance. The ILAB lists "
-    "and the entity watchlists are partial — they name goods and companies where evidence was "
-    "found, not everywhere risk exists — and the model estimates risk from country and product "
-    "only. Use the result to decide where to look first and what to ask suppliers, not to "
-    "conclude that a supplier is free of forced or child labour."
-)
+NOTE = say("method_step_5")  # the note that a low score is not a clearance
 _INLINE_ITEMS = 12
+_NOTE_WIDTH = 70
 _INDENT = "    "
 _VALUE_WIDTH = 90
 
@@ -87,9 +85,14 @@ def write_method(
     """Append the note, this report's own facts, then `meta` as key/value rows."""
     ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = _VALUE_WIDTH
+    ws.column_dimensions["C"].width = _NOTE_WIDTH
     rows: list[list[Any]] = [
         [text_cell(palette, "Method & sources", bold=True)],
-        [text_cell(palette, "Read this first", bold=True, wrap=True), NOTE],
+        [text_cell(palette, say("method_title"), header=True),
+         text_cell(palette, "", header=True)],
+    ]
+    rows += [[text_cell(palette, ""), text] for text in method_steps(meta)]
+    rows += [
         [],
         [text_cell(palette, "This report", header=True), text_cell(palette, "", header=True)],
     ]
@@ -98,15 +101,54 @@ def write_method(
         [],
         [text_cell(palette, "Run details", header=True), text_cell(palette, "", header=True)],
     ]
+    notes = threshold_notes()
+    section = None
     for depth, key, value in flatten_meta(meta):
+        if depth == 0:
+            section = key
         label = text_cell(palette, _INDENT * depth + key, bold=value is None)
-        rows.append([label] if value is None else [label, value])
+        if value is None and section == "thresholds":
+            rows.append([label, text_cell(palette, "value", bold=True),
+                         text_cell(palette, "what it does", bold=True)])
+            continue
+        row = [label] if value is None else [label, value]
+        if section == "thresholds" and depth == 1 and key in notes:
+            row.append(text_cell(palette, notes[key], wrap=True))
+        rows.append(row)
     for number, row in enumerate(rows, 1):
-        if len(row) == 2 and not hasattr(row[1], "data_type"):
+        lines = 1
+        if len(row) >= 2 and not hasattr(row[1], "data_type"):
             row[1], lines = _value_cell(palette, row[1])
-            if lines > 1:  # wrapped text: write-only rows need their height up front
-                ws.row_dimensions[number].height = 15 * lines
+        if len(row) == 3:
+            lines = max(lines, math.ceil(len(str(row[2].value)) / (_NOTE_WIDTH - 5)))
+        if lines > 1:  # wrapped text: write-only rows need their height up front
+            ws.row_dimensions[number].height = 15 * min(lines, 20)
         ws.append(row)
+
+
+def threshold_notes() -> dict[str, str]:
+    """What each threshold does, from the note column of `reference/thresholds.csv`."""
+    table = read_table("thresholds")
+    return {k: n for k, n in zip(table["key"], table["note"], strict=True) if n}
+
+
+def method_steps(meta: Mapping[str, Any]) -> list[str]:
+    """The method in words, with the run's own score bands filled in."""
+    th = {**load_thresholds().as_dict(), **dict(meta.get("thresholds") or {})}
+
+    def n(key: str, add: float = 0) -> str:
+        return f"{float(th[key]) + add:g}"
+
+    values = {
+        "watchlist": n("watchlist_score"), "list": str(meta.get("list_of_goods") or "List"),
+        "forced": n("listed_forced_base"),
+        "forced_top": n("listed_forced_base", float(th["listed_forced_span"])),
+        "child": n("listed_child_base"),
+        "child_top": n("listed_child_base", float(th["listed_child_span"])),
+        "pair_cap": n("model_pair_cap"), "sector_cap": n("model_sector_cap"),
+        "country_cap": n("model_country_cap"),
+    }
+    return [say(f"method_step_{i}", **values) for i in range(1, 6)]
 
 
 def _value_cell(palette: Palette, value: Any) -> tuple[Any, int]:

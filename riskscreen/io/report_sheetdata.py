@@ -9,6 +9,7 @@ Hyperlinks (http/https only) are emitted as `<hyperlinks>` plus the sheet's rela
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,9 +23,15 @@ from riskscreen.io.report_layout import ColumnSpec
 from riskscreen.io.report_safe import clean_text, is_formula_like, is_formula_like_expr
 from riskscreen.io.report_styles import Palette
 
-__all__ = ["SheetBody", "build_sheet_body"]
+__all__ = ["SheetBody", "build_sheet_body", "row_heights"]
 
 CHUNK_ROWS = 10_000
+_HEIGHT = "__row_height"
+# Wrapped text: characters per unit of column width (Calibri 11), points per line, and the
+# tallest row Excel allows (409 pt). Rows get one spare line: the estimate is rough.
+_CHARS_PER_WIDTH = 1.2
+_LINE_POINTS = 15.0
+_MAX_LINES = 27
 _LINK_RE = r"^https?://[^\s\"<>\\^`{|}]+$"
 _MAX_URL = 2079
 # Excel keeps at most 65,530 hyperlinks per sheet; later URLs stay as plain text.
@@ -56,9 +63,15 @@ class SheetBody:
             part = self.frame.slice(start, CHUNK_ROWS)
             rowno = (pl.int_range(pl.len(), dtype=pl.Int64) + (start + 2)).cast(pl.String)
             cells = [expr(rowno) for expr in self.row_exprs]
+            height = pl.lit("")
+            if _HEIGHT in part.columns:
+                height = pl.concat_str(
+                    [pl.lit(' ht="'), pl.col(_HEIGHT), pl.lit('" customHeight="1"')]
+                ).fill_null("")
             xml = part.select(
                 pl.concat_str(
-                    [pl.lit('<row r="'), rowno, pl.lit('">'), *cells, pl.lit("</row>")]
+                    [pl.lit('<row r="'), rowno, pl.lit('"'), height, pl.lit(">"), *cells,
+                     pl.lit("</row>")]
                 ).alias("x")
             )["x"]
             yield b"".join(xml.cast(pl.Binary).to_list())  # bytes: no Python str round trip
@@ -179,19 +192,21 @@ def _number_cell(name: str, letter: str, style: int):
     return build
 
 
-def _bool_cell(name: str, letter: str):
+def _bool_cell(name: str, letter: str, style: int = 0):
     col = literal(name)
 
     def build(rowno: pl.Expr) -> pl.Expr:
         value = col.cast(pl.Int8).cast(pl.String)
         return pl.concat_str(
-            [pl.lit(f'<c r="{letter}'), rowno, pl.lit('" t="b"><v>'), value, pl.lit("</v></c>")]
+            [pl.lit(f'<c r="{letter}'), rowno, pl.lit(f'"{_s(style)} t="b"><v>'), value,
+             pl.lit("</v></c>")]
         ).fill_null("")
 
     return build
 
 
-def _header_xml(specs: Sequence[ColumnSpec], palette: Palette) -> str:
+def _header_xml(specs: Sequence[ColumnSpec], palette: Palette,
+                widths: Sequence[float] | None = None) -> str:
     plain, quoted = palette.style_id(header=True), palette.style_id(header=True, quote=True)
     cells = []
     for i, spec in enumerate(specs, 1):
@@ -203,14 +218,54 @@ def _header_xml(specs: Sequence[ColumnSpec], palette: Palette) -> str:
             f'<c r="{get_column_letter(i)}1"{_s(style)} t="inlineStr"><is><t{space}>{body}'
             "</t></is></c>"
         )
-    return '<row r="1">' + "".join(cells) + "</row>"
+    # A header that wraps needs a row tall enough, or LibreOffice draws it over row 2.
+    lines = 1
+    if widths:
+        lines = max(
+            math.ceil(len(s.header) / max(1.0, w * _CHARS_PER_WIDTH - 2))
+            for s, w in zip(specs, widths, strict=True)
+        )
+    height = f' ht="{min(lines, _MAX_LINES) * _LINE_POINTS:g}" customHeight="1"' \
+        if lines > 1 else ""
+    return f'<row r="1"{height}>' + "".join(cells) + "</row>"
+
+
+def row_heights(
+    frame: pl.DataFrame, specs: Sequence[ColumnSpec], widths: Sequence[float]
+) -> pl.Expr | None:
+    """Row height in points for rows whose wrapped cells need more than one line,
+    else null; None when no column wraps. Spreadsheet programs do not grow a row to fit
+    wrapped text written this way, so the height is estimated from the text and width."""
+    lines = [
+        pl.col(spec.name)
+        .str.split("\n")
+        .list.eval((pl.element().str.len_chars() / (width * _CHARS_PER_WIDTH)).ceil().clip(1))
+        .list.sum()
+        for spec, width in zip(specs, widths, strict=True)
+        if spec.wrap and spec.kind == "text" and spec.name in frame.columns
+    ]
+    if not lines:
+        return None
+    most = pl.max_horizontal(lines).fill_null(1)
+    return (
+        pl.when(most > 1)
+        .then((pl.min_horizontal(most + 1, _MAX_LINES) * _LINE_POINTS).round(1).cast(pl.String))
+        .otherwise(None)
+    )
 
 
 def build_sheet_body(
-    frame: pl.DataFrame, specs: Sequence[ColumnSpec], palette: Palette
+    frame: pl.DataFrame,
+    specs: Sequence[ColumnSpec],
+    palette: Palette,
+    widths: Sequence[float] | None = None,
 ) -> SheetBody:
-    """Prepare the XML builders for `frame` (already writable, sorted) shown with `specs`."""
+    """Prepare the XML builders for `frame` (already writable, sorted) shown with `specs`;
+    with `widths`, rows holding wrapped text get a height that shows it."""
+    heights = row_heights(frame, specs, widths) if widths is not None else None
     frame = frame.select([s.name for s in specs])
+    if heights is not None:
+        frame = frame.with_columns(heights.alias(_HEIGHT))
     exprs = []
     link_columns: list[tuple[str, str]] = []
     urls: set[str] = set()
@@ -223,13 +278,18 @@ def build_sheet_body(
     for i, spec in enumerate(specs, 1):
         letter = get_column_letter(i)
         if spec.kind == "number":
-            exprs.append(
-                _number_cell(spec.name, letter, palette.style_id(number_format=spec.number_format))
-            )
+            look = {"number_format": spec.number_format,
+                    **({"wrap": True} if spec.wrap else {"top": True})}
+            exprs.append(_number_cell(spec.name, letter, palette.style_id(**look)))
         elif spec.kind == "bool":
-            exprs.append(_bool_cell(spec.name, letter))
+            # LibreOffice shows a General-format boolean as 1/0: spell it out
+            exprs.append(_bool_cell(spec.name, letter, palette.style_id(
+                number_format='"TRUE";"TRUE";"FALSE"', top=True, center=True)))
         elif spec.style == "tier":
-            mapping = {t.tier: _s(palette.style_id(**palette.tier_look(t))) for t in palette.tiers}
+            wrap = {"wrap": True} if spec.wrap else {"top": True}
+            mapping = {
+                t.tier: _s(palette.style_id(**palette.tier_look(t), **wrap)) for t in palette.tiers
+            }
             base = (
                 pl.col(spec.name)
                 .str.strip_chars()
@@ -249,7 +309,7 @@ def build_sheet_body(
                 .otherwise(pl.lit(None, pl.String))
                 .alias(target)
             )
-            link_style = pl.lit(_s(palette.style_id(link=True)))
+            link_style = pl.lit(_s(palette.style_id(link=True, top=True)))
             linked = pl.col(target).is_not_null()
             exprs.append(
                 _text_cell(
@@ -259,7 +319,9 @@ def build_sheet_body(
             link_columns.append((target, letter))
             urls.update(frame[target].drop_nulls().unique().to_list())
         else:
+            base = pl.lit(_s(palette.style_id(wrap=True) if spec.wrap
+                             else palette.style_id(top=True)))
             exprs.append(
-                _text_cell(spec.name, letter, pl.lit(""), safe_text, None, spec.name in escape_cols)
+                _text_cell(spec.name, letter, base, safe_text, None, spec.name in escape_cols)
             )
-    return SheetBody(frame, _header_xml(specs, palette), exprs, link_columns, sorted(urls))
+    return SheetBody(frame, _header_xml(specs, palette, widths), exprs, link_columns, sorted(urls))

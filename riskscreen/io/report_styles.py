@@ -38,6 +38,8 @@ class Palette:
         link: bool = False,
         header: bool = False,
         wrap: bool = False,
+        top: bool = False,
+        center: bool = False,
     ) -> WriteOnlyCell:
         """A fresh write-only cell carrying this look (for openpyxl-written sheets)."""
         cell = WriteOnlyCell(self._sheet)
@@ -49,6 +51,8 @@ class Palette:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         elif wrap:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
+        elif top:
+            cell.alignment = Alignment(vertical="top", horizontal="center" if center else None)
         if bold or font_colour:
             cell.font = Font(name="Calibri", family=2, size=11, bold=bold, color=font_colour)
         if fill:
@@ -72,10 +76,15 @@ class Palette:
 
 
 def print_setup(
-    sheet: WriteOnlyWorksheet, *, landscape: bool, fit_width: bool, repeat_header: bool = False
+    sheet: WriteOnlyWorksheet, *, landscape: bool, fit_width: bool, repeat_header: bool = False,
+    area: str | None = None,
 ) -> None:
-    """Page setup so the sheet prints (or converts to PDF) readably."""
+    """Page setup so the sheet prints (or converts to PDF) readably: orientation, fit to one
+    page wide, the header row repeated on every page, and the print area (e.g. "A1:L160")."""
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.print_options.gridLines = True
+    if area:
+        sheet.print_area = area
     if fit_width:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth = 1

@@ -79,8 +79,10 @@ def write_summary(
     spend: pl.Series | None,
     spend_failed: int,
     min_tier: str,
+    note: str | None = None,
 ) -> None:
-    """Append the summary tables to `ws` and anchor the charts next to them."""
+    """Append the summary tables to `ws` and anchor the charts next to them. `note` (e.g. that
+    the input has no product column and what to do) follows the opening sentence."""
     tiers = palette.tiers
     total = frame.height
     head = {"header": True}
@@ -93,7 +95,7 @@ def write_summary(
             text_cell(
                 palette,
                 f"{total} suppliers screened; tiers at or above '{min_tier}' are flagged. "
-                "A low score is not a clearance.",
+                "A low score is not a clearance." + (f" {note}" if note else ""),
             )
         ]
     )

@@ -86,12 +86,15 @@ def write_table(
     path: str | Path,
     *,
     input_path: str | Path | None = None,
+    metadata: dict[str, str] | None = None,
     escape_formulas: bool = True,
 ) -> Path:
     """Write `frame` to `path` (.csv or .parquet by suffix) atomically; return the path.
 
     CSV text that Excel would run as a formula is apostrophe-prefixed unless `escape_formulas`
-    is False (see the module doc); Parquet is always written raw.
+    is False (see the module doc); Parquet is always written raw. `metadata` (key → text) goes
+    into a Parquet file's key-value metadata; CSV has no place for it (see
+    `write_options_sidecar`).
     """
     path = Path(path)
     refuse_input_overwrite(path, input_path)
@@ -107,5 +110,19 @@ def write_table(
                 back = {k: _escape(v) for k, v in back.items()}
             restore(flat, back).write_csv(tmp, include_bom=True)
         else:
-            frame.write_parquet(tmp)
+            frame.write_parquet(tmp, metadata=metadata)
     return path
+
+
+def sidecar_path(path: str | Path) -> Path:
+    """Where a CSV output's run options are kept: `all.csv` → `all.csv.json`."""
+    path = Path(path)
+    return path.with_name(path.name + ".json")
+
+
+def write_options_sidecar(path: str | Path, options_json: str) -> Path:
+    """Write the JSON sidecar of a CSV output (atomically) and return its path."""
+    target = sidecar_path(path)
+    with atomic_output(target) as tmp:
+        tmp.write_text(options_json + "\n", encoding="utf-8")
+    return target

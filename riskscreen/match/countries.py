@@ -8,15 +8,17 @@ doubtful; Xinjiang places also set `region` so the UFLPA rule can act on them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
+from rapidfuzz import fuzz, process
 
 from riskscreen.match.country_fuzzy import fuzzy_resolve
 from riskscreen.match.country_index import CountryIndex, Entry, load_index
 from riskscreen.match.country_scan import Hit, find_hits, strip_prefixes
-from riskscreen.match.normalise import normalise
+from riskscreen.match.normalise import has_cjk, normalise
 
 Result = tuple[str | None, float, str, str | None, str | None]  # iso3, conf, method, cands, region
 SCHEMA = {
@@ -66,7 +68,20 @@ def _hit_confidence(hit: Hit, n_segments: int, index: CountryIndex) -> float:
     return conf
 
 
-def _from_hits(hits: list[Hit], n_segments: int, index: CountryIndex) -> Result | None:
+def _lookalike(text: str, iso3: str, index: CountryIndex) -> tuple[str, float] | None:
+    """Another country whose name the whole `text` nearly spells, with its similarity."""
+    best = process.extractOne(text, index.fuzzy_keys, scorer=fuzz.ratio,
+                              score_cutoff=index.t("lookalike_cutoff") * 100)
+    if best is None:
+        return None
+    entry = index.entries.get(best[0])
+    if entry is None or entry.ambiguous or entry.iso3[0] == iso3:
+        return None
+    return entry.iso3[0], round(best[1] / 100, 4)
+
+
+def _from_hits(hits: list[Hit], n_segments: int, index: CountryIndex,
+               text: str = "") -> Result | None:
     """Pick the country an address-like text names: strongest evidence, later parts breaking ties.
 
     Several hits agreeing keep the best one's confidence; a single hit inside a longer text is
@@ -74,12 +89,16 @@ def _from_hits(hits: list[Hit], n_segments: int, index: CountryIndex) -> Result 
     """
     if not hits:
         return None
+    all_hits = hits
+    # A place that only names a street ("Fukang Road") says nothing about where the supplier is.
+    hits = [h for h in hits if h.named != "street"] or hits
     firm = [h for h in hits if not h.entry.ambiguous]
     if not firm:  # only ambiguous evidence: agree on a country if every hit allows it
         common = set(hits[0].entry.iso3).intersection(*(h.entry.iso3 for h in hits[1:]))
         best = hits[-1]
         if len(common) == 1:
-            return _finish(common.pop(), best, index.t("confidence_ambiguous"), [], hits, index)
+            return _finish(common.pop(), best, index.t("confidence_ambiguous"), [], all_hits,
+                           index)
         return _from_entry(best.entry, 0.0, index)
     winner = max(firm, key=lambda h: (h.strength, h.end))
     iso3 = winner.entry.iso3[0]
@@ -87,6 +106,11 @@ def _from_hits(hits: list[Hit], n_segments: int, index: CountryIndex) -> Result 
     conf = max(_hit_confidence(h, n_segments, index) for h in agreeing if not h.entry.ambiguous)
     if len(agreeing) == 1 and not (winner.whole_segment and n_segments == 1):
         conf *= index.t("embedded_factor")
+        if n_segments == 1 and winner.start > 0 and winner.entry.method in ("name", "alias"):
+            lookalike = _lookalike(text, iso3, index)
+            if lookalike is not None:  # 'Caribian Netherlands' is nearly 'Caribbean Netherlands'
+                conf *= index.t("qualified_name_factor")
+                return _finish(iso3, winner, conf, [], all_hits, index, extra=[lookalike])
     rivals = [
         h
         for h in firm
@@ -96,17 +120,17 @@ def _from_hits(hits: list[Hit], n_segments: int, index: CountryIndex) -> Result 
     ]
     if rivals:
         conf *= index.t("conflict_factor")
-    return _finish(iso3, winner, conf, rivals, hits, index)
+    return _finish(iso3, winner, conf, rivals, all_hits, index)
 
 
 def _finish(
-    iso3: str, winner: Hit, conf: float, rivals: list[Hit], hits: list[Hit], index: CountryIndex
+    iso3: str, winner: Hit, conf: float, rivals: list[Hit], hits: list[Hit], index: CountryIndex,
+    extra: list[tuple[str, float]] | None = None,
 ) -> Result:
-    regions = [h.entry.region_for(iso3) for h in hits if h.entry.region_for(iso3)]
-    region = regions[-1] if regions else None
+    region = pick_region(iso3, hits, index)
     cands = None
     if conf < index.t("review_threshold"):
-        scored = [(iso3, conf)]
+        scored = [(iso3, conf), *(extra or [])]
         scored += [
             (h.entry.iso3[0], conf * h.strength / max(winner.strength, 1e-9)) for h in rivals
         ]
@@ -117,11 +141,88 @@ def _finish(
     return iso3, round(conf, 4), winner.entry.method, cands, region
 
 
+def pick_region(iso3: str, hits: list[Hit], index: CountryIndex) -> str | None:
+    """The sub-national region of interest (Xinjiang) the address places the supplier in, if any.
+
+    Places that only name a street are ignored; places naming a building, company or park are
+    ignored when another place of the country is named. When places of the region and places
+    elsewhere in the country remain ("Fukang, Dongguan"), the province-level one wins, then the
+    larger unit by address order: the last in Latin script (street … city, province), the first
+    in Chinese script (province … street).
+    """
+    places = [h for h in hits if iso3 in h.entry.iso3 and h.entry.method == "place"
+              and h.named != "street"]
+    plain = [h for h in places if not h.named]
+    if plain:
+        places = plain
+    inside = [h for h in places if h.entry.region_for(iso3)]
+    if not inside:
+        return None
+    if len(inside) == len(places):
+        return inside[-1].entry.region_for(iso3)
+
+    def level(h: Hit) -> int:
+        return 2 if h.key in index.province_keys else 1
+
+    top = max(level(h) for h in places)
+    ranked = [h for h in places if level(h) == top]
+    decisive = ranked[0] if has_cjk(ranked[0].key) else ranked[-1]
+    return decisive.entry.region_for(iso3)
+
+
 def _code_number(key: str) -> str | None:
     """Numeric ISO codes lose leading zeros in spreadsheets: '76' -> '076'."""
     if key.isdigit() and 1 <= len(key) <= 2:
         return key.zfill(3)
     return None
+
+
+def _expand(key: str, index: CountryIndex) -> str:
+    """'lao peoples dem rep' -> 'lao peoples democratic republic' (country_abbreviations.csv)."""
+    return " ".join(index.abbreviations.get(w, w) for w in key.split())
+
+
+def _reread(value: str, core: str, index: CountryIndex) -> Result | None:
+    """Readings of a whole value before it is scanned as an address.
+
+    * abbreviations spelled out: 'Br. Virgin Isds', 'Dem. People's Rep. of Korea';
+    * an exclusion clause dropped: 'China excluding Hong Kong' is China, 'Asia without China'
+      no country;
+    * a trailing bracket: '(US state)' places the value in that country ('Georgia (US state)');
+      a country code or name in it ('American Samoa (US)', 'Bouvet Island (NO)') names the
+      territory's sovereign, so the part before the bracket decides.
+    """
+    for key in (_expand(core, index),):
+        entry = index.entries.get(key)
+        if key != core and entry is not None and entry.method in ("name", "alias"):
+            return _from_entry(entry, _base_confidence(entry, index), index)
+    words = core.split()
+    for n, word in enumerate(words):
+        if n and (word in index.exclusions or " ".join(words[n:n + 2]) in index.exclusions):
+            head = " ".join(words[:n])
+            found = resolve_one(head, index)
+            return NONE if isinstance(found, str) else found
+    match = _BRACKET.match(value)
+    if match is None:
+        return None
+    head, inner = match.group(1), normalise(match.group(2))
+    parts = inner.split()
+    if len(parts) > 1 and parts[-1] in index.subnational:
+        sovereign = index.entries.get(" ".join(parts[:-1]))
+        if sovereign is not None and not sovereign.ambiguous:
+            conf = _base_confidence(sovereign, index) * index.t("embedded_factor")
+            return _from_entry(sovereign, conf, index)
+        return None
+    marker = index.entries.get(inner)
+    if marker is None or marker.method not in ("code", "name", "alias"):
+        return None
+    found = resolve_one(head, index)
+    if isinstance(found, str) or found[0] is None:
+        return None
+    return found
+
+
+_BRACKET = re.compile(r"^\s*([^()]+?)\s*\(([^()]+)\)\s*$")
 
 
 def resolve_one(value: str, index: CountryIndex) -> Result | str:
@@ -146,8 +247,11 @@ def resolve_one(value: str, index: CountryIndex) -> Result | str:
         swapped = index.entries.get(normalise(f"{tail} {head}"))
         if swapped is not None and swapped.method in ("name", "alias"):
             return _from_entry(swapped, _base_confidence(swapped, index), index)
+    reread = _reread(value, core, index)
+    if reread is not None:
+        return reread
     hits, n_segments = find_hits(value, index)
-    found = _from_hits(hits, n_segments, index)
+    found = _from_hits(hits, n_segments, index, core)
     if found is not None:
         return found
     if all(part in index.non_answers for part in core.split()):

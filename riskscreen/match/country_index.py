@@ -63,6 +63,11 @@ class CountryIndex:
     fuzzy_place_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     fuzzy_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="<U1"))
     cache: dict[str, tuple] = field(default_factory=dict)
+    province_keys: frozenset[str] = frozenset()  # places that are a province-level region
+    exclusions: tuple[str, ...] = ()  # 'excluding', 'except': what follows is left out
+    subnational: frozenset[str] = frozenset()  # 'state', 'province': 'Georgia (US state)'
+    abbreviations: dict[str, str] = field(default_factory=dict)  # 'rep' -> 'republic'
+    address_words: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> words
 
     def t(self, key: str) -> float:
         """A `country.*` threshold from match_thresholds.csv."""
@@ -151,6 +156,14 @@ def load_index(folder: str | None = None) -> CountryIndex:
         )
     )
     no_scan = {t for t, k in zip(texts, kinds, strict=True) if k == "ignore_inside"}
+    exclusions = tuple(t for t, k in zip(texts, kinds, strict=True) if k == "exclusion" and t)
+    subnational = frozenset(t for t, k in zip(texts, kinds, strict=True) if k == "subnational")
+    abbrev = read_table("country_abbreviations", folder)
+    abbreviations = {
+        normalise(a): normalise(e or "")
+        for a, e in zip(abbrev["abbreviation"], abbrev["expansion"], strict=True)
+        if a and e
+    }
 
     entries: dict[str, Entry] = {}
     alias_pairs = [
@@ -209,6 +222,8 @@ def load_index(folder: str | None = None) -> CountryIndex:
         k for k, e in entries.items() if e.method != "code" and is_latin(k) and len(k) >= min_fuzzy
     ) + sorted(k for k in non_answers if is_latin(k) and len(k) >= min_fuzzy and k not in entries)
     max_ngram = max(len(k.split()) for k in entries)
+    province_kinds = places["kind"].fill_null("").is_in(["province", "region", "state"])
+    province_keys = frozenset(normalise(p or "") for p in places.filter(province_kinds)["place"])
     return CountryIndex(
         entries,
         non_answers,
@@ -224,7 +239,24 @@ def load_index(folder: str | None = None) -> CountryIndex:
         fuzzy_place_mask=np.array(
             [k in entries and entries[k].method == "place" for k in fuzzy_keys], dtype=bool
         ),
+        province_keys=province_keys,
+        exclusions=exclusions,
+        subnational=subnational,
+        abbreviations=abbreviations,
+        address_words=_address_words(folder),
     )
+
+
+def _address_words(folder: str | None) -> dict[str, frozenset[str]]:
+    """kind -> normalised words of `address_words.csv` (street, before, direction, building …);
+    "named" gathers building, company and zone words."""
+    table = read_table("address_words", folder)
+    out: dict[str, set[str]] = {}
+    for word, kind in zip(table["word"], table["kind"], strict=True):
+        if word and kind:
+            out.setdefault(kind, set()).add(normalise(word))
+    out["named"] = set().union(*(out.get(k, set()) for k in ("building", "company", "zone")))
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _word_prefixes(keys: set[str]) -> frozenset[str]:

@@ -1,7 +1,10 @@
 """Find every country, alias or place named inside one messy text (address, 'Made in X' …).
 
 Works on one normalised value: whole-segment lookups (codes allowed) plus a longest-match scan
-of word n-grams (and character substrings for CJK text) against the index.
+of word n-grams (and character substrings for CJK text) against the index. Each hit also says
+whether the words around it make it part of a street name ("Fukang Road": `named="street"`) or
+of a building, company or park name ("Xinjiang Building": `named="named"`), from
+`reference/address_words.csv`, so that such a place is not read as where the supplier is.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Hit:
     start: int
     end: int
     whole_segment: bool
+    named: str = ""  # "street" (part of a street name), "named" (building/company/park) or ""
 
     @property
     def strength(self) -> float:
@@ -86,10 +90,52 @@ def _cjk_hits(token: str, offset: int, index: CountryIndex) -> list[Hit]:
     for i in range(n):
         for j in range(i + 2, min(n, i + _CJK_MAX) + 1):
             sub = token[i:j]
-            entry = index.entries.get(sub)
+            entry = _BLOCK if sub in index.blockers else index.entries.get(sub)
             if entry is not None and entry.scan:
-                hits.append(Hit(sub, entry, offset + i, offset + j, False))
+                hits.append(Hit(sub, entry, offset + i, offset + j, False,
+                                _cjk_named(token[j:], index)))
     return hits
+
+
+_CJK_GAP = 2  # characters allowed between a place and a building/company word (新疆棉业贸易)
+
+
+def _cjk_named(rest: str, index: CountryIndex) -> str:
+    """'street' when `rest` (the characters after a CJK place) starts a street name (路, 北路);
+    'named' when a building/company/park word follows within `_CJK_GAP` characters."""
+    words = index.address_words
+    i = 0
+    while i < len(rest) and rest[i] in words.get("direction", ()):
+        i += 1
+    if any(rest.startswith(w, i) for w in words.get("street", ()) if has_cjk(w)):
+        return "street"
+    named = words.get("named", frozenset())
+    for gap in range(_CJK_GAP + 1):
+        if any(rest.startswith(w, gap) for w in named if has_cjk(w)):
+            return "named"
+    return ""
+
+
+_NAMED_SPAN = 3  # words after a place within which a building/company/park word names it
+
+
+def _latin_named(tokens: list[str], before: str | None, index: CountryIndex) -> str:
+    """Same as `_cjk_named` for words: `tokens` follow the place in its segment, `before` is the
+    word just before it."""
+    words = index.address_words
+    if before is not None and before in words.get("before", ()):
+        return "street"
+    i = 0
+    while i < len(tokens) and tokens[i] in words.get("direction", ()):
+        i += 1
+    if i < len(tokens) and tokens[i] in words.get("street", ()):
+        return "street"
+    named = words.get("named", frozenset())
+    for start in range(min(len(tokens), _NAMED_SPAN)):
+        for stop in range(start + 1, min(len(tokens), start + 3) + 1):
+            if " ".join(tokens[start:stop]) in named:
+                return "named"
+    return ""
 
 
 def find_hits(value: str, index: CountryIndex) -> tuple[list[Hit], int]:
@@ -97,6 +143,8 @@ def find_hits(value: str, index: CountryIndex) -> tuple[list[Hit], int]:
     parts = segments(value, index)
     tokens: list[str] = []
     starts: list[int] = []
+    seg_start: list[int] = []  # per token: index of the first token of its segment
+    seg_end: list[int] = []  # per token: index one past the last token of its segment
     hits: list[Hit] = []
     pos = 0
     seg_spans = []
@@ -107,6 +155,8 @@ def find_hits(value: str, index: CountryIndex) -> tuple[list[Hit], int]:
             starts.append(pos)
             pos += len(tok) + 1
         seg_spans.append((first, len(tokens)))
+        seg_start += [first] * len(seg)
+        seg_end += [len(tokens)] * len(seg)
     ends = [s + len(t) for s, t in zip(starts, tokens, strict=True)]
     # Whole segments may be any key; codes count only as the last part ('Dhaka, BD', not
     # 'No. 12, ...'), where a US/Canadian/Australian state abbreviation is another reading.
@@ -130,8 +180,12 @@ def find_hits(value: str, index: CountryIndex) -> tuple[list[Hit], int]:
             if key not in index.word_prefixes:  # no key starts with these words: stop
                 break
             entry = _BLOCK if key in index.blockers else index.entries.get(key)
+            if i > seg_start[i] and key in index.address_words.get("suffix", ()):
+                entry = None  # 'Moyu Xian': the county word, not the city Xi'an
             if entry is not None and entry.scan:
-                hits.append(Hit(key, entry, starts[i], ends[j], False))
+                before = tokens[i - 1] if i > seg_start[i] else None
+                named = _latin_named(tokens[j + 1 : seg_end[i]], before, index)
+                hits.append(Hit(key, entry, starts[i], ends[j], False, named))
         if cjk and has_cjk(tokens[i]):
             hits += _cjk_hits(tokens[i], starts[i], index)
     return [h for h in _maximal(hits) if h.entry is not _BLOCK], len(parts)

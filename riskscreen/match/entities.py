@@ -3,6 +3,8 @@
 Each distinct (name, country) pair is compared with every listed name and alias; the score is a
 combination of small named features (name similarity, weighted token overlap, legal-form-
 stripped exact, country agreement) and the result lists them, so each hit explains itself.
+Vendor-master notes ("- DO NOT USE", "[inactive]") are stripped and abbreviations ("CHEM",
+"HLDGS") written out first; the features say so, and `name_input` keeps the name as written.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from riskscreen.errors import ReferenceError_
 from riskscreen.match.entity_country import countries_to_iso3
 from riskscreen.match.entity_index import EntityIndex, entity_index, raw_key, token_frame
 from riskscreen.match.entity_scopes import match_scopes
+from riskscreen.match.vendor_notes import strip_notes
 from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists, load_watchlists
 
@@ -105,15 +108,19 @@ def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]
 
 
 def _queries(names: list[str], index: EntityIndex) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per distinct name: keys (qid, raw_key, core, compact) and weighted tokens (qid, qtok, qw)."""
-    keys = [index.normaliser.key(n) for n in names]
+    """Per distinct name: keys (qid, raw_key, core, compact), what was stripped or expanded
+    (vendor_note, expanded) and weighted tokens (qid, qtok, qw)."""
+    stripped, notes = strip_notes(names)
+    keys = [index.normaliser.key(n) for n in stripped]
     queries = pl.DataFrame(
         {
             "name_input": names,
-            "raw_key": [raw_key(n) for n in names],
+            "raw_key": [raw_key(n) for n in stripped],
             "core": [k.core for k in keys],
             "compact": [k.compact for k in keys],
             "full_compact": [k.full.replace(" ", "") for k in keys],
+            "vendor_note": notes,
+            "expanded": [", ".join(k.expanded) or None for k in keys],
         },
         schema={
             "name_input": pl.String,
@@ -121,6 +128,8 @@ def _queries(names: list[str], index: EntityIndex) -> tuple[pl.DataFrame, pl.Dat
             "core": pl.String,
             "compact": pl.String,
             "full_compact": pl.String,
+            "vendor_note": pl.String,
+            "expanded": pl.String,
         },
     ).with_row_index("qid")
     generic = index.normaliser.generic_weight
@@ -237,7 +246,7 @@ def _name_scores(
         pl.concat(parts)
         .join(cover, on=["qid", "aid"], how="left")
         .with_columns(pl.col("alias_cov", "input_cov").fill_null(0.0))
-        .join(queries.select("qid", "raw_key", "core"), on="qid")
+        .join(queries.select("qid", "raw_key", "core", "vendor_note"), on="qid")
         .join(
             index.aliases.select(
                 "aid", pl.col("raw_key").alias("a_raw"), pl.col("core").alias("a_core")
@@ -254,7 +263,12 @@ def _name_scores(
             )
             .otherwise(0.0)
             .alias("token_overlap"),
-            ((pl.col("raw_key") == pl.col("a_raw")) & (pl.col("raw_key") != "")).alias("exact"),
+            # "exact" means as written: a name found only once a note was stripped is "normalised"
+            (
+                (pl.col("raw_key") == pl.col("a_raw"))
+                & (pl.col("raw_key") != "")
+                & pl.col("vendor_note").is_null()
+            ).alias("exact"),
             ((pl.col("core") == pl.col("a_core")) & (pl.col("core") != "")).alias("stripped"),
         )
         .with_columns(
@@ -274,7 +288,7 @@ def _name_scores(
             .otherwise(pl.lit("fuzzy"))
             .alias("method"),
         )
-        .drop("raw_key", "core", "a_raw", "a_core")
+        .drop("raw_key", "core", "vendor_note", "a_raw", "a_core")
     )
 
 
@@ -304,6 +318,12 @@ def _features_expr() -> pl.Expr:
                 pl.col("input_cov").round(2),
             ),
             country,
+            pl.when(pl.col("vendor_note").is_not_null()).then(
+                pl.format("vendor_note_stripped='{}'", pl.col("vendor_note"))
+            ),
+            pl.when(pl.col("expanded").is_not_null()).then(
+                pl.format("abbreviations_expanded={}", pl.col("expanded"))
+            ),
             pl.when(pl.col("stripped")).then(pl.lit("legal_form_stripped_exact=1")),
             pl.when(pl.col("exact")).then(pl.lit("exact=1")),
         ],
@@ -389,7 +409,7 @@ def screen_names(
             .alias("watchlist_candidates")
         )
     )
-    hits = best.select(
+    hits = best.join(queries.select("qid", "vendor_note", "expanded"), on="qid", how="left").select(
         "pid",
         pl.col("name").alias("watchlist_name"),
         pl.col("list_id").alias("watchlist_list"),

@@ -11,6 +11,10 @@ from collections.abc import Iterable
 
 import pycountry
 
+from riskscreen.errors import ReferenceError_
+from riskscreen.match.countries import resolve_countries
+from riskscreen.reference.load import load_reference
+
 
 def _pycountry_iso3(value: str) -> str | None:
     text = value.strip()
@@ -25,13 +29,10 @@ def _pycountry_iso3(value: str) -> str | None:
 
 
 def _resolver_iso3(values: list[str]) -> dict[str, str]:
-    """Ask `riskscreen.match.countries.resolve_countries` (optional; another module)."""
+    """Ask the project's country resolver; nothing where the reference tables are not built."""
     try:
-        from riskscreen.match.countries import resolve_countries
-        from riskscreen.reference.load import load_reference
-
         resolved = resolve_countries(values, load_reference())
-    except Exception:  # noqa: BLE001 - optional helper; absent or reference not built
+    except ReferenceError_:
         return {}
     if "input" not in resolved.columns or "country_iso3" not in resolved.columns:
         return {}

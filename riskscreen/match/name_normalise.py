@@ -1,8 +1,9 @@
 """Company-name keys for screening: canonical words, legal forms stripped, weighted tokens.
 
 Builds on the generic `normalise` (case, accents, punctuation) and adds what is specific to
-company names, all from tables: word/romanisation variants (`name_variants.csv`), legal forms
-(`legal_forms.csv`) and the weights of generic words (`name_generic_tokens.csv`).
+company names, all from tables: vendor-master abbreviations (`name_abbreviations.csv`, expanded
+first), word/romanisation variants (`name_variants.csv`), legal forms (`legal_forms.csv`) and
+the weights of generic words (`name_generic_tokens.csv`).
 """
 
 from __future__ import annotations
@@ -36,18 +37,31 @@ def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
 
 @dataclass(frozen=True)
 class NameKey:
-    """Matching forms of one name: `full` (variants applied), `core` (legal forms removed)."""
+    """Matching forms of one name: `full` (variants applied), `core` (legal forms removed);
+    `expanded`: the abbreviations written out ("chem→chemical")."""
 
     full: str
     core: str
     compact: str
     tokens: tuple[str, ...]
+    expanded: tuple[str, ...] = ()
 
 
 class NameNormaliser:
     """Turns company names into `NameKey`s using the curated tables (built once, then cached)."""
 
     def __init__(self) -> None:
+        abbreviations = read_table("name_abbreviations")
+        self._abbr_map: dict[str, str] = {}
+        for abbr, expansion in zip(
+            abbreviations["abbreviation"], abbreviations["expansion"], strict=True
+        ):
+            key = _basic(abbr or "")
+            if key and expansion and key not in self._abbr_map:
+                self._abbr_map[key] = _basic(expansion)
+        # Single words are looked up word by word (fast); phrases ("imp and exp") by regex.
+        self._abbr_phrase_re = _phrase_regex(k for k in self._abbr_map if " " in k)
+
         variants = read_table("name_variants")
         self._variant_map: dict[str, str] = {}
         for variant, canonical in zip(variants["variant"], variants["canonical"], strict=True):
@@ -86,6 +100,24 @@ class NameNormaliser:
         known.update(self.generic_weight)
         self.known_weight: dict[str, float] = known
 
+    def expand_abbreviations(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """Normalised `text` with vendor-master abbreviations written out, and which were."""
+        if not text or not self._abbr_map:
+            return text, ()
+        found: list[str] = []
+
+        def expand(word: str) -> str:
+            expansion = self._abbr_map[word]
+            found.append(f"{word}→{expansion}")
+            return expansion
+
+        if self._abbr_phrase_re is not None:
+            text = self._abbr_phrase_re.sub(lambda m: expand(m.group(0)), text)
+        words = text.split(" ")
+        if any(w in self._abbr_map for w in words):
+            text = " ".join(expand(w) if w in self._abbr_map else w for w in words)
+        return text, tuple(dict.fromkeys(found))
+
     def _apply_variants(self, text: str) -> str:
         if not text or self._variant_re is None:
             return text
@@ -103,9 +135,13 @@ class NameNormaliser:
 
     def key(self, name: str) -> NameKey:
         """All matching forms of `name` (cheap; called once per distinct name)."""
-        full = self._apply_variants(_basic(name or ""))
+        expanded, used = self.expand_abbreviations(_basic(name or ""))
+        full = self._apply_variants(expanded)
         core = self.strip_legal_forms(full)
-        return NameKey(full=full, core=core, compact=core.replace(" ", ""), tokens=tokenise(core))
+        return NameKey(
+            full=full, core=core, compact=core.replace(" ", ""), tokens=tokenise(core),
+            expanded=used,
+        )
 
 
 def tokenise(core: str) -> tuple[str, ...]:

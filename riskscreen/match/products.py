@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from riskscreen.match.product_hs import clean_hs, embedded_hs, lookup_hs
+from riskscreen.match.product_hs import clean_hs, hs_in_text, lookup_hs
 from riskscreen.match.product_index import ProductIndex, product_index
 from riskscreen.match.product_normalise import normalise_expr
 from riskscreen.match.product_text import match_text
@@ -174,9 +174,7 @@ def resolve_products(
     keys = _keys(pairs["product_input"], index.settings.max_length)
     text = match_text(keys["key"], index)
     frame = pairs.join(keys, on="product_input", how="left", nulls_equal=False).with_columns(
-        hs_code=pl.coalesce(
-            clean_hs(pl.col("hs_input")), clean_hs(embedded_hs(pl.col("product_input")))
-        )
+        hs_code=pl.coalesce(clean_hs(pl.col("hs_input")), hs_in_text(pl.col("product_input")))
     )
     hs = lookup_hs(frame["hs_code"])
     frame = frame.join(hs, on="hs_code", how="left").join(text, on="key", how="left")

@@ -20,6 +20,8 @@ from riskscreen.model.data import EditionData
 from riskscreen.model.design import design_matrix
 from riskscreen.model.estimator import contributions, standardised
 from riskscreen.model.features import Grid
+from riskscreen.phrases import say
+from riskscreen.tables import read_table
 
 _INDICATOR_KINDS = {"indicator", "count_true", "advancement"}
 _COUNTRY_KINDS = _INDICATOR_KINDS | {"region", "not_assessed", "interaction"}
@@ -182,6 +184,7 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
     if len(cond_cols):
         sub = value[:, cond_cols]
         contrib[:, cond_cols] = np.where(np.nan_to_num(sub) == 0, 0.0, contrib[:, cond_cols])
+    contrib = _merge_facts(contrib, spec["feature"].to_list())
     order = np.argsort(-np.abs(contrib), axis=1, kind="stable")[:, :top]
     long = pl.DataFrame(
         {
@@ -235,7 +238,9 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
         .str.replace_all(" 1 other goods", " 1 other good", literal=True)
     )
     direction = (
-        pl.when(pl.col("_c") > 0).then(pl.lit(" (raises risk)")).otherwise(pl.lit(" (lowers risk)"))
+        pl.when(pl.col("_c") > 0)
+        .then(pl.lit(say("factor_raises")))
+        .otherwise(pl.lit(say("factor_lowers")))
     )
     factors = (
         long.with_columns(_t=text + direction)
@@ -256,6 +261,28 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
     return scored.with_columns(
         pl.when(joined.str.len_chars() > 0).then(joined).otherwise(None).alias("model_factors")
     )
+
+
+def _merge_facts(contrib: np.ndarray, features: list[str]) -> np.ndarray:
+    """Say one fact once: features that restate the same fact (`reference/model_facts.csv`,
+    e.g. the country's other listed goods, counted three ways) become one factor per row: the
+    member with the largest effect carries the group's summed contribution, the others none."""
+    facts = read_table("model_facts")
+    group = dict(zip(facts["feature"].to_list(), facts["fact"].to_list(), strict=True))
+    members: dict[str, list[int]] = {}
+    for i, name in enumerate(features):
+        if name in group:
+            members.setdefault(group[name], []).append(i)
+    out = contrib.copy()
+    for cols in members.values():
+        if len(cols) < 2:
+            continue
+        sub = contrib[:, cols]
+        keep = np.argmax(np.abs(sub), axis=1)
+        merged = np.zeros_like(sub)
+        merged[np.arange(len(sub)), keep] = sub.sum(axis=1)
+        out[:, cols] = merged
+    return out
 
 
 def _text(values: np.ndarray) -> pl.Series:

@@ -21,6 +21,7 @@ import numpy as np
 
 from riskscreen.checksum import file_sha256
 from riskscreen.errors import ReferenceError_
+from riskscreen.model.estimator import plain_scorer
 
 __all__ = ["PLAIN_SUFFIX", "plain_path", "plain_state", "read_plain", "write_plain"]
 
@@ -35,8 +36,6 @@ def plain_path(skops_path: Path) -> Path:
 
 def plain_state(state: dict) -> dict | None:
     """`state` with every scorer as plain arrays, or None if a scorer is not linear."""
-    from riskscreen.model.estimator import plain_scorer
-
     scorers = {t: plain_scorer(s) for t, s in state["scorers"].items()}
     if any(s is None for s in scorers.values()):
         return None

@@ -18,13 +18,13 @@ other listings, the good's prevalence) with the indicators marked missing.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.model.explain import explain_frame
 
 FORMAT = "riskscreen-risk-model"
 VERSION = 1
@@ -151,16 +151,9 @@ class RiskModel:
 
     def explain(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`predict_pairs(frame)` plus `model_factors` (String): up to 3 plain-language factors,
-        joined by "; ", each ending in "(raises risk)" or "(lowers risk)"; null when none."""
-        from riskscreen.model.explain import explain_frame
-
+        joined by "; ", each ending in "(raises the estimate)" or "(lowers the estimate)"; null
+        when none."""
         return explain_frame(self, frame)
-
-    def save(self, path: str | Path | None = None) -> Path:
-        """Write the model as a skops file (default models/risk_model.skops)."""
-        from riskscreen.model.store import save_model
-
-        return save_model(self, path)
 
 
 def _key_exprs(columns: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from riskscreen.checksum import file_sha256
 from riskscreen.errors import ReferenceError_
 from riskscreen.model.plain import PLAIN_SUFFIX, plain_path, plain_state, read_plain, write_plain
+from riskscreen.model.predict import FORMAT, RiskModel
 from riskscreen.paths import models_dir
 
 MODEL_FILE = "risk_model.skops"
@@ -102,7 +103,7 @@ def load_model(path: str | Path | None = None):
     source = Path(path) if path else default_path()
     if not source.is_file():
         raise ReferenceError_(
-            f"model file {source} is missing; run `python -m riskscreen.model train`"
+            f"model file {source} is missing; run `riskscreen model train`"
         )
     if source.name.endswith(PLAIN_SUFFIX):
         return _checked(read_plain(source), source)
@@ -115,8 +116,6 @@ def load_model(path: str | Path | None = None):
 
 
 def _checked(state: dict | None, source: Path):
-    from riskscreen.model.predict import FORMAT, RiskModel
-
     if not isinstance(state, dict) or state.get("meta", {}).get("format") != FORMAT:
         raise ReferenceError_(f"{source} is not a riskscreen risk model")
     return RiskModel(state)

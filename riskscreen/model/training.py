@@ -10,6 +10,7 @@ from riskscreen.model.data import EditionData, edition_data
 from riskscreen.model.design import design_matrix
 from riskscreen.model.estimator import fit_scorer, score
 from riskscreen.model.predict import FORMAT, VERSION, RiskModel
+from riskscreen.reference import load_reference
 
 TARGETS = ("child", "forced")  # finding types, one scorer each
 ANY = "any"  # a third scorer on child OR forced: ranks pairs and drives the supplier score
@@ -17,11 +18,7 @@ FITTED = (*TARGETS, ANY)  # the scorers a model holds
 
 
 def _reference(reference):
-    if reference is None:
-        from riskscreen.reference import load_reference
-
-        return load_reference()
-    return reference
+    return load_reference() if reference is None else reference
 
 
 def fit_grid(data: EditionData, cfg: ModelConfig, random_state: int = 0) -> dict:

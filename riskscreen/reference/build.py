@@ -11,20 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pycountry
 
+from riskscreen import __version__
 from riskscreen.checksum import file_sha256
 from riskscreen.errors import ReferenceError_
-from riskscreen.reference import assemble, provenance
+from riskscreen.reference import assemble, fao, provenance
+from riskscreen.reference.country_names import build_country_names
 from riskscreen.reference.ilab_names import country_iso3_map, good_id_map, region_map
 from riskscreen.reference.ilab_xml import parse_countries_file, parse_goods_file
+from riskscreen.reference.watchlists import build_watchlists
+from riskscreen.reference.write import write_table, write_text
 
 log = logging.getLogger(__name__)
 _FILE = re.compile(r"^(goods|countries)_(\d{4})\.xml$")
@@ -82,47 +84,18 @@ def _file_stats(
     return stats
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write atomically with LF line endings."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
-def write_table(frame: pl.DataFrame, path: Path) -> None:
-    """CSV, UTF-8, LF, nulls as empty cells, written atomically."""
-    _write_text(path, frame.write_csv(line_terminator="\n"))
-
-
 def _hooks(out_dir: Path, watchlist_dir: Path | None) -> tuple[Any, list[dict]]:
-    """Run the country-name and watchlist builders when those modules are available."""
-    try:
-        from riskscreen.reference.country_names import build_country_names
-    except ImportError as exc:
-        country_names: Any = {"skipped": f"riskscreen.reference.country_names unavailable: {exc}"}
-        log.warning("country names not built: %s", exc)
-    else:
-        country_names = build_country_names(out_dir)
-    watchlists: list[dict] = []
+    """Build the country names, and the watchlists when their source folder is at hand."""
+    country_names = build_country_names(out_dir)
     if watchlist_dir is None or not Path(watchlist_dir).is_dir():
         log.warning("watchlists not built: no folder %s", watchlist_dir)
         return country_names, [{"skipped": f"no watchlist folder {watchlist_dir}"}]
-    try:
-        from riskscreen.reference.watchlists import build_watchlists
-    except ImportError as exc:
-        log.warning("watchlists not built: %s", exc)
-        return country_names, [{"skipped": f"riskscreen.reference.watchlists unavailable: {exc}"}]
-    watchlists = build_watchlists(Path(watchlist_dir), out_dir)
-    return country_names, watchlists
+    return country_names, build_watchlists(Path(watchlist_dir), out_dir)
 
 
 def _fao_production(out_dir: Path, fao_file: Path | None, curated: str | None) -> dict:
     """Build fao_production.csv from `fao_file`, else from an installed agrifoodpy_data package,
     else carry the embedded table over; return its manifest entry."""
-    from riskscreen.reference import fao
-
     if fao_file is not None:
         return fao.build_fao_production(Path(fao_file), out_dir, curated)
     found = fao.installed_source()
@@ -177,7 +150,7 @@ def build_reference(
     rows = {name: frame.height for name, frame in frames.items()}
     if "rows" in fao_entry:
         rows["fao_production"] = fao_entry["rows"]
-    _write_text(
+    write_text(
         out_dir / "SOURCES.md", provenance.sources_markdown(editions, rows, curated, fao_entry)
     )
 
@@ -186,7 +159,7 @@ def build_reference(
     country_names, watchlists = _hooks(out_dir, watchlist_dir)
     manifest = _manifest(frames, editions, out_dir, curated, built, country_names, watchlists)
     _add_fao(manifest, out_dir, fao_entry)
-    _write_text(
+    write_text(
         out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     )
     return manifest
@@ -201,8 +174,6 @@ def _manifest(
     country_names: Any,
     watchlists: list[dict],
 ) -> dict:
-    from riskscreen import __version__
-
     listings = frames["listings"]
     goods_editions = editions.filter(pl.col("kind") == "goods")["edition"]
     finding_editions = editions.filter(pl.col("kind") == "countries")["edition"]
@@ -240,8 +211,6 @@ def _manifest(
 
 def _add_fao(manifest: dict, out_dir: Path, entry: dict) -> None:
     """Record the FAO table with the others under "tables", and its provenance entry."""
-    from riskscreen.reference import fao
-
     if "rows" in entry:
         manifest["tables"][fao.TABLE] = {
             "file": f"{fao.TABLE}.csv",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.util
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -27,11 +28,15 @@ import polars as pl
 
 from riskscreen.checksum import file_sha256
 from riskscreen.errors import ReferenceError_
+from riskscreen.match.countries import resolve_countries
+from riskscreen.paths import reference_dir
+from riskscreen.reference.load import PRODUCTION_COLUMNS as COLUMNS
+from riskscreen.reference.load import PRODUCTION_TABLE as TABLE
+from riskscreen.reference.write import write_table
 from riskscreen.tables import read_table
 
 log = logging.getLogger(__name__)
 
-TABLE = "fao_production"
 AREAS_TABLE = "fao_areas"
 PACKAGE = "agrifoodpy_data"
 PACKAGE_FILE = ("food", "data", "FAOSTAT.nc")
@@ -52,14 +57,6 @@ AGGREGATE_CODE = 5000
 MIN_CONFIDENCE = 0.9
 """Resolver confidence an area name needs to be placed without a curated row."""
 
-COLUMNS: dict[str, type[pl.DataType]] = {
-    "iso3": pl.String,
-    "item_code": pl.Int64,
-    "item": pl.String,
-    "year": pl.Int64,
-    "production_kt": pl.Float64,
-}
-"""The table's columns and dtypes, as the manifest records and the loader reads them."""
 
 
 def installed_source() -> Path | None:
@@ -181,8 +178,6 @@ def area_iso3(areas: pl.DataFrame, curated_dir: str | None = None) -> pl.DataFra
     Curated rows win; every other area must resolve with confidence >= MIN_CONFIDENCE, else a
     ReferenceError_ names each such area with the resolver's best guess.
     """
-    from riskscreen.match.countries import resolve_countries
-
     curated = _curated_areas(areas, curated_dir)
     rest = areas.join(curated, on="area_code", how="anti")
     resolved = rest.join(
@@ -272,8 +267,6 @@ def build_fao_production(
     The entry pins the source (file name, SHA-256, package and version when provable) and says
     what was kept (rows, countries, items, years) and under which terms (publisher, licence).
     """
-    from riskscreen.reference.build import write_table
-
     source, out_dir = Path(source), Path(out_dir)
     frame = fao_production_frame(source, curated_dir, min_year=min_year)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -302,10 +295,6 @@ def carry_over(out_dir: Path) -> dict[str, Any]:
     Copies it into `out_dir` when that is another folder, and returns the embedded manifest's
     provenance with `"source": CARRIED_OVER` and counts re-read from the file.
     """
-    import json
-
-    from riskscreen.paths import reference_dir
-
     embedded, out_dir = reference_dir().resolve(), Path(out_dir)
     src = embedded / f"{TABLE}.csv"
     if not src.is_file():

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskscreen.reference.load import load_reference
+from riskscreen.tables import read_table
+
 
 def _watchlist_line(entry: dict[str, Any]) -> str:
     if "skipped" in entry:
@@ -40,12 +43,40 @@ def _fao_lines(entry: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def _labels() -> dict[str, dict[str, str]]:
+    return {r["edition"]: r for r in read_table("list_editions").iter_rows(named=True)}
+
+
+def _label(edition: str, kind: str) -> tuple[str, str]:
+    """('2022 List', note) for a goods file, ('2022 Findings', '') for a countries file."""
+    row = _labels().get(str(edition))
+    if row is None:
+        return f"edition {edition}", ""
+    if kind != "goods":
+        return row["findings_label"], ""
+    return row.get("file_label") or row["list_label"], row.get("note") or ""
+
+
+def _edition_lines(m: dict[str, Any]) -> list[str]:
+    """The newest List and Findings, and the listing history, by the names ILAB uses."""
+    newest = str(m.get("newest_edition"))
+    lists = _labels().get(newest, {}).get("list_label") or f"edition {newest}"
+    findings, _ = _label(newest, "countries")
+    history = list(dict.fromkeys(_labels().get(str(e), {}).get("list_label") or f"edition {e}"
+                                 for e in m.get("listing_editions", [])))
+    goods_file = next((s["source_file"] for s in m.get("sources", [])
+                       if str(s.get("edition")) == newest and s.get("kind") == "goods"), "?")
+    return [
+        f"Newest List of Goods: the {lists} (data edition {newest}, {goods_file}); "
+        f"newest Findings: the {findings}",
+        f"Listing history: {', '.join(history)}",
+    ]
+
+
 def reference_info(reference: Any = None) -> str:
     """Text of the manifest: editions, sources (ILAB and FAO), publisher, licence, hashes, rows,
     watchlists."""
     if reference is None:
-        from riskscreen.reference.load import load_reference
-
         reference = load_reference()
     m = reference.manifest
     lines = [
@@ -54,19 +85,21 @@ def reference_info(reference: Any = None) -> str:
         f"Publisher: {m.get('publisher', '?')}",
         f"Licence:   {m.get('licence', '?')}",
         f"Origin:    {m.get('origin', '?')}",
-        f"Newest listing edition: {m.get('newest_edition')} "
-        f"(listing editions: {', '.join(m.get('listing_editions', []))})",
+        *_edition_lines(m),
         "",
-        "Sources:",
+        "Sources (named as ILAB names them; the data edition is the file's own label):",
     ]
     for s in m.get("sources", []):
         year = f", reports on {s['reporting_year']}" if s.get("reporting_year") else ""
+        label, note = _label(s["edition"], s["kind"])
         lines.append(
-            f"  {s['edition']} {s['kind']:<9} {s['source_file']:<19} sha256 {s['sha256'][:12]}  "
+            f"  {label:<22} {s['source_file']:<19} sha256 {s['sha256'][:12]}  "
             f"{s.get('publication') or 'publication unknown'} "
             f"(published {s.get('published') or '?'}"
             f"{year}); {s['rows']} rows"
         )
+        if note and s["kind"] == "goods":
+            lines.append(f"      {note}")
     lines += _fao_lines(m.get("fao_production"))
     lines += ["", "Tables:"]
     for t in m.get("tables", {}).values():

@@ -13,6 +13,17 @@ import polars as pl
 from riskscreen.errors import ReferenceError_
 from riskscreen.paths import reference_dir
 
+PRODUCTION_TABLE = "fao_production"
+PRODUCTION_COLUMNS: dict[str, type[pl.DataType]] = {
+    "iso3": pl.String,
+    "item_code": pl.Int64,
+    "item": pl.String,
+    "year": pl.Int64,
+    "production_kt": pl.Float64,
+}
+"""The FAO production table's columns and dtypes, as the manifest records and `production`
+reads them (`reference/fao.py` builds it)."""
+
 _TABLES = ("countries", "country_indicators", "goods", "good_names", "listings", "editions")
 _DTYPES: dict[str, Any] = {
     "String": pl.String,
@@ -94,12 +105,11 @@ def _read(folder: Path, name: str, columns: dict[str, str]) -> pl.DataFrame:
 
 def _read_production(folder: Path | None, manifest: dict) -> pl.DataFrame:
     """The folder's fao_production.csv as its manifest describes it, else the embedded one."""
-    from riskscreen.reference.fao import COLUMNS, TABLE
-
-    spec = (manifest.get("tables") or {}).get(TABLE)
+    spec = (manifest.get("tables") or {}).get(PRODUCTION_TABLE)
     if folder is not None and spec:
-        return _read(folder, TABLE, spec["columns"])
-    return _read(reference_dir(), TABLE, {col: str(dtype) for col, dtype in COLUMNS.items()})
+        return _read(folder, PRODUCTION_TABLE, spec["columns"])
+    columns = {col: str(dtype) for col, dtype in PRODUCTION_COLUMNS.items()}
+    return _read(reference_dir(), PRODUCTION_TABLE, columns)
 
 
 @lru_cache(maxsize=8)

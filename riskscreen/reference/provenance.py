@@ -9,6 +9,7 @@ import polars as pl
 
 from riskscreen.checksum import file_sha256
 from riskscreen.errors import ReferenceError_
+from riskscreen.paths import reference_dir
 from riskscreen.tables import read_table
 
 PUBLISHER = "U.S. Department of Labor, Bureau of International Labor Affairs (ILAB)"
@@ -73,8 +74,6 @@ def editions_frame(
 
 def curated_hashes(curated_dir: str | None = None) -> dict[str, str]:
     """SHA-256 of each curated table the build read, so a manifest pins its inputs."""
-    from riskscreen.paths import reference_dir
-
     base = Path(curated_dir) if curated_dir else reference_dir()
     return {
         name: file_sha256(base / f"{name}.csv")

@@ -116,6 +116,8 @@ def _tidy_cbp(raw: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
         "source_url",
         pl.lit(_CBP_ATTRIBUTION).alias("attribution"),
     )
+    if "basis" in rules.columns:  # law / ILAB rows name no CBP entry; no column: all are orders
+        rules = rules.filter(pl.col("basis") == "cbp_order")
     unknown = set(rules["entry_id"].to_list()) - set(ids)
     if unknown:
         raise ReferenceError_(

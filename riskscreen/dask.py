@@ -1,0 +1,286 @@
+"""Screen inputs larger than one machine with Dask: `screen_frame` mapped over partitions.
+
+    pip install 'riskscreen[dask]'
+    riskscreen screen big.csv -o out.parquet --engine dask [--scheduler tcp://host:8786]
+
+`screen_dask(ddf)` takes a Dask DataFrame of text columns and returns the lazily screened Dask
+DataFrame: each partition goes through the same pure `riskscreen.pipeline.screen_frame` as a
+single-process run, with `row_id` numbered over the whole input (1-based position, as a
+single-process run numbers it). The reference, model and watchlists are shipped to each worker
+once, in a worker plugin, not with every task. `screen_to_parquet(path, output)` reads a file
+with Dask (xlsx/xls are read whole on the client first: workbooks cannot be split), screens it
+and writes a Parquet dataset (a folder of part files) atomically: on any failure — a partition
+that raises, a worker lost — nothing is left at `output`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from riskscreen.errors import InputError, RiskscreenError
+from riskscreen.io.columns import detect_columns, require_roles
+from riskscreen.io.read import read_frame, read_suppliers
+from riskscreen.io.read_csv import decode_text, sniff_delimiter
+from riskscreen.pipeline import _load_defaults, screen_frame
+from riskscreen.scoring import load_thresholds
+from riskscreen.watchlists import load_watchlists
+
+__all__ = ["DaskRunError", "screen_dask", "screen_to_parquet"]
+
+#: What a worker holds per run: token -> (reference, model, watchlists, thresholds, roles).
+_SHIPPED: dict[str, tuple[Any, ...]] = {}
+_TEXT_SUFFIXES = (".csv", ".txt")
+
+
+class DaskRunError(RiskscreenError):
+    """A partition failed or a worker was lost; no output was written."""
+
+
+def _plugin_class() -> type:
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ShipScreenState(WorkerPlugin):
+        """Carries the reference, model and watchlists to a worker once (and to any worker that
+        joins later); tasks look them up by token."""
+
+        def __init__(self, token: str, state: tuple[Any, ...]) -> None:
+            self.token, self.state = token, state
+            self.name = f"riskscreen-{token}"
+
+        # the class is pickled by value: reach the worker's own module, not a copied global
+        def setup(self, worker: Any) -> None:
+            import riskscreen.dask as here
+
+            here._SHIPPED[self.token] = self.state
+
+        def teardown(self, worker: Any) -> None:
+            import riskscreen.dask as here
+
+            here._SHIPPED.pop(self.token, None)
+
+    return ShipScreenState
+
+
+def _screen_partition(pdf: Any, token: str, offsets: Sequence[int] | None, schema: Any,
+                      partition_info: dict[str, Any] | None = None) -> Any:
+    """One partition: pandas → polars text frame with global row_id → screen_frame → pandas."""
+
+    number = (partition_info or {}).get("number", 0)
+    try:
+        reference, model, watchlists, th, roles = _SHIPPED[token]
+    except KeyError:
+        raise DaskRunError("this worker has not received the reference/model/watchlists "
+                           "(the worker plugin did not run)") from None
+    frame = pl.from_pandas(pdf) if len(pdf.columns) else pl.DataFrame()
+    if frame.height == 0:
+        return schema.to_pandas(use_pyarrow_extension_array=True)
+    if offsets is not None:
+        start = offsets[number]
+        frame = frame.with_columns(
+            pl.int_range(start + 1, start + frame.height + 1, dtype=pl.Int64).alias("row_id"))
+    try:
+        table = read_frame(frame, source=f"partition {number}")
+    except InputError:
+        if frame.drop("row_id", strict=False).select(
+                pl.any_horizontal(pl.all().is_not_null())).to_series().any():
+            raise
+        return schema.to_pandas(use_pyarrow_extension_array=True)  # every row empty
+    try:
+        out = screen_frame(table.frame, roles, reference=reference, model=model,
+                           watchlists=watchlists, thresholds=th)
+    except Exception as exc:
+        rows = f"rows {table.frame['row_id'].min()}–{table.frame['row_id'].max()}"
+        raise DaskRunError(f"partition {number} ({rows}) failed: "
+                           f"{type(exc).__name__}: {exc}") from exc
+    return out.select(schema.columns).cast(schema.schema).to_pandas(
+        use_pyarrow_extension_array=True)
+
+
+def _output_schema(columns: Sequence[str], roles: Any, state: tuple[Any, ...]) -> pl.DataFrame:
+    """The screened frame's empty shape, from screening one made-up row on the client."""
+
+    reference, model, watchlists, th, _ = state
+    probe = pl.DataFrame({c: ["x"] for c in columns}).with_columns(
+        pl.lit(1, pl.Int64).alias("row_id"))
+    out = screen_frame(probe, roles, reference=reference, model=model, watchlists=watchlists,
+                       thresholds=th)
+    out = out.with_columns(pl.col(c).cast(pl.String) for c, t in out.schema.items()
+                           if t == pl.Null)
+    return out.clear()
+
+
+def screen_dask(
+    ddf: Any,
+    roles: Any = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    reference: Any = None,
+    model: Any = None,
+    watchlists: Any = None,
+    thresholds: Mapping[str, float] | None = None,
+    min_tier: str | None = None,
+    client: Any = None,
+) -> Any:
+    """Screen a Dask DataFrame of text columns; return the lazy screened Dask DataFrame.
+
+    `roles` (a `ColumnRoles`) or `columns` (role → header overrides) say which columns are the
+    supplier name, country, product …; without them they are found from the headers. Without
+    a `row_id` column rows are numbered 1.. over the whole frame (this counts each partition's
+    rows first: the input is read twice). Runs on `client` (default: the current distributed
+    client; none: Dask's local scheduler in this process). Compute or write the result while
+    the client that shipped the state is alive.
+    """
+    import dask.dataframe as dd
+
+    if not isinstance(ddf, dd.DataFrame):
+        raise InputError("screen_dask takes a dask.dataframe.DataFrame")
+    reference, model, watchlists = _load_defaults(reference, model, watchlists, ())
+    if hasattr(model, "result"):
+        model = model.result()
+    th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
+    headers = [str(c) for c in ddf.columns if c != "row_id"]
+    if roles is None:
+        roles = detect_columns(headers, overrides=dict(columns or {}))
+        require_roles(roles)
+    ddf = ddf.astype({c: "string[pyarrow]" for c in headers})
+    state = (reference, model, watchlists, th, roles)
+    token = uuid.uuid4().hex
+    if client is None:
+        with contextlib.suppress(ImportError, ValueError):
+            from distributed import get_client
+
+            client = get_client()
+    if client is not None:
+        client.register_plugin(_plugin_class()(token, state))
+    _SHIPPED[token] = state  # the client process and in-process schedulers
+    schema = _output_schema(headers, roles, state)
+    offsets = None
+    if "row_id" not in ddf.columns:
+        lengths = ddf.map_partitions(len).compute()
+        offsets, total = [], 0
+        for n in lengths:
+            offsets.append(total)
+            total += int(n)
+    meta = schema.to_pandas(use_pyarrow_extension_array=True)
+    return ddf.map_partitions(_screen_partition, token, offsets, schema, meta=meta,
+                              align_dataframes=False, enforce_metadata=False)
+
+
+def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> Any:
+    """The input as a Dask DataFrame of text; workbooks are read whole (they cannot be split)."""
+    import dask.dataframe as dd
+
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if suffix in _TEXT_SUFFIXES:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+        text, encoding = decode_text(head, path.name)
+        if encoding not in ("utf-8", "utf-8-sig"):
+            raise InputError(f"{path.name}: --engine dask reads UTF-8 CSV only (this file is "
+                             f"{encoding}); save it as UTF-8 or use the default engine")
+        size = path.stat().st_size
+        blocksize = max(1 << 20, size // partitions + 1) if partitions else "64MiB"
+        ddf = dd.read_csv(str(path), sep=sniff_delimiter(text), dtype=str, blocksize=blocksize,
+                          keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    elif suffix == ".parquet":
+        ddf = dd.read_parquet(str(path))
+        ddf = ddf.astype({c: "string[pyarrow]" for c in ddf.columns if c != "row_id"})
+    else:  # xlsx/xlsm/xls/ods: read whole here with the normal reader, then split
+        table = read_suppliers(path, sheet=sheet)
+        pdf = table.frame.to_pandas(use_pyarrow_extension_array=True)
+        ddf = dd.from_pandas(pdf, npartitions=partitions or max(1, table.frame.height // 100_000))
+    if partitions and ddf.npartitions != partitions and suffix not in _TEXT_SUFFIXES:
+        ddf = ddf.repartition(npartitions=partitions)
+    return ddf
+
+
+def _replace_dir(tmp: Path, target: Path) -> None:
+    """Move the finished dataset folder onto `target` (an old file or folder there goes)."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+        os.replace(target, old)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+
+
+def screen_to_parquet(
+    source: str | Path,
+    output: str | Path,
+    *,
+    scheduler: str | None = None,
+    partitions: int | None = None,
+    sheet: str | int | None = None,
+    columns: Mapping[str, str] | None = None,
+    min_tier: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    extra_watchlists: Sequence[str | Path] = (),
+    n_workers: int = 2,
+    client: Any = None,
+) -> Path:
+    """Screen `source` with Dask and write `output` as a Parquet dataset (folder of parts).
+
+    `scheduler`: address of a running Dask scheduler (`tcp://host:8786`); without it a local
+    cluster of `n_workers` processes is started for the run. `partitions`: how many pieces to
+    cut the input into. `client`: an existing `distributed.Client` to run on (left open).
+    The output folder appears only when every partition succeeded.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    src, target = Path(source), Path(output)
+    if target.suffix.lower() != ".parquet":
+        raise InputError(f"-o {target}: --engine dask writes Parquet; name the output .parquet")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"cannot write {target}: folder {folder} does not exist")
+    watchlists = load_watchlists(extra=[Path(p) for p in extra_watchlists])
+    cluster = None
+    retries = dask.config.set({"distributed.scheduler.allowed-failures": 1})
+    try:
+        if client is not None:
+            client_cm: Any = contextlib.nullcontext(client)
+        elif scheduler:
+            try:
+                client = Client(scheduler, timeout="30s")
+            except OSError as exc:
+                raise InputError(f"--scheduler {scheduler}: cannot reach it ({exc})") from None
+            client_cm = client
+        else:
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                   dashboard_address=None, processes=True)
+            client = client_cm = Client(cluster)
+        with client_cm:
+            ddf = _read_dask(src, partitions, sheet)
+            screened = screen_dask(ddf, columns=columns, watchlists=watchlists,
+                                   thresholds=thresholds, min_tier=min_tier, client=client)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder))
+            try:
+                screened.to_parquet(str(tmp), write_index=False, overwrite=True)
+                _replace_dir(tmp, target)
+            except BaseException as exc:
+                shutil.rmtree(tmp, ignore_errors=True)
+                if isinstance(exc, RiskscreenError):
+                    raise DaskRunError(f"{exc}; no output was written") from exc
+                if isinstance(exc, Exception):
+                    raise DaskRunError(
+                        f"the Dask run failed ({type(exc).__name__}: {exc}); "
+                        "no output was written") from exc
+                raise
+    finally:
+        if cluster is not None:
+            cluster.close()
+        retries.__exit__(None, None, None)
+    return target

@@ -1,0 +1,170 @@
+"""Read the good a supplier makes from its NAME, for rows that give no product (`goods_from_names`).
+
+Brand facility lists carry country, name and address only; the name often says the trade:
+"Hai Ning Yue Li Socks Co.,Ltd" (Garments), "Jinjiang Anda Xieye" (鞋业, Footwear), "Công ty
+TNHH May Mặc …" (Garments). The words, in many languages and transliterations, are the table
+`reference/name_goods.csv`; words that say the firm serves a trade rather than makes its good
+(machinery, chemicals, logistics …) cancel the reading, and phrases such as "silk road" hide
+the good's word inside them. Precision first: a wrong good raises a false flag, so only words
+that nearly always name the product line are listed, and nothing is fuzzy-matched.
+
+Vectorised over distinct names: every term is found at once with Aho-Corasick
+(`str.extract_many`) on the space-padded name, so a term matches whole words only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import polars as pl
+
+from riskscreen.match.product_normalise import normalise_expr
+from riskscreen.tables import read_table
+
+__all__ = ["NAME_METHOD", "NameGoods", "goods_from_names", "name_goods"]
+
+#: `good_method` of a good read from the supplier's name.
+NAME_METHOD = "supplier name"
+
+OUTPUT_SCHEMA = {
+    "name_input": pl.String,
+    "good_id": pl.String,
+    "good": pl.String,
+    "good_confidence": pl.Float64,
+    "good_method": pl.String,
+    "name_good_word": pl.String,
+    "sector": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class NameGoods:
+    """`name_goods.csv` split by how each term is matched."""
+
+    terms: pl.DataFrame  # term (as matched), kind, good_id, priority, confidence, match
+    masks: dict[str, list[str]]  # match -> padded mask phrases
+    ambiguity_factor: float
+
+
+def _accented_expr(expr: pl.Expr) -> pl.Expr:
+    """Lower-case, punctuation to single spaces, accents KEPT (giày shoes vs giấy paper)."""
+    s = expr.cast(pl.String).str.normalize("NFKC").str.to_lowercase()
+    s = s.str.replace_all(r"['’ʼ`´]", "")
+    s = s.str.replace_all(r"[\p{P}\p{S}\p{Z}\p{C}]+", " ")
+    return s.str.replace_all(r" {2,}", " ").str.strip_chars(" ")
+
+
+_KEYS = {"word": normalise_expr, "accented": _accented_expr}
+
+
+@lru_cache(maxsize=4)
+def name_goods(folder: str | None = None) -> NameGoods:
+    """The name-word table, each term put into the form it is matched in."""
+    raw = read_table("name_goods", folder).with_columns(
+        pl.col("match").fill_null("word").str.strip_chars(),
+        pl.col("kind").str.strip_chars(),
+        pl.col("good_id").str.strip_chars().replace("", None),
+    )
+    parts = []
+    for match, frame in raw.group_by("match", maintain_order=True):
+        how = str(match[0])
+        key = _KEYS[how](pl.col("term")) if how in _KEYS else pl.col("term").str.strip_chars()
+        parts.append(frame.with_columns(term=key))
+    table = pl.concat(parts).filter(pl.col("term").str.len_chars() > 0).select(
+        "term", "kind", "good_id",
+        pl.col("priority").cast(pl.Int32, strict=False).fill_null(0),
+        pl.col("confidence").cast(pl.Float64, strict=False).fill_null(0.0),
+        "match",
+    ).unique(subset=["term", "match"], keep="first", maintain_order=True)
+    padded = pl.when(pl.col("match") == "cjk").then(pl.col("term")).otherwise(
+        pl.lit(" ") + pl.col("term") + pl.lit(" "))
+    table = table.with_columns(pattern=padded)
+    masks = {
+        str(m[0]): f["pattern"].to_list()
+        for m, f in table.filter(pl.col("kind") == "mask").group_by("match")
+    }
+    settings = read_table("match_thresholds", folder)
+    factor = settings.filter(pl.col("key") == "name_good_ambiguity_factor")["value"]
+    return NameGoods(
+        terms=table.filter(pl.col("kind") != "mask"),
+        masks=masks,
+        ambiguity_factor=float(factor[0]) if factor.len() else 0.85,
+    )
+
+
+def _found(names: pl.DataFrame, table: NameGoods) -> pl.DataFrame:
+    """Every (name, term) found: one row per term in the name, in any of the match forms."""
+    found = []
+    for how in ("word", "accented", "cjk"):
+        terms = table.terms.filter(pl.col("match") == how)
+        if terms.height == 0:
+            continue
+        if how == "cjk":
+            key = pl.col("name_input").str.to_lowercase()
+        else:
+            key = pl.lit(" ") + _KEYS[how](pl.col("name_input")) + pl.lit(" ")
+            mask = table.masks.get(how, [])
+            if mask:
+                key = key.str.replace_many(mask, [" "] * len(mask))
+        hits = names.select(
+            "name_input",
+            pattern=key.str.extract_many(terms["pattern"].to_list(), overlapping=True),
+        ).explode("pattern").drop_nulls("pattern").unique()
+        found.append(hits.join(terms.select("pattern", "term", "kind", "good_id", "priority",
+                                            "confidence"), on="pattern", how="inner"))
+    return pl.concat(found) if found else pl.DataFrame()
+
+
+def goods_from_names(
+    names: Iterable[str | None] | pl.Series, folder: str | None = None
+) -> pl.DataFrame:
+    """One row per distinct non-empty name: the good its words name, if any.
+
+    Columns: name_input, good_id, good (newest ILAB spelling), good_confidence, good_method
+    ("supplier name", or "none"), name_good_word (the word that named it), sector. The
+    highest-priority word wins; two different goods at the same priority and confidence make
+    the reading ambiguous (confidence x `name_good_ambiguity_factor`). A cancel word (machinery,
+    logistics …) anywhere in the name means no good.
+    """
+    series = names if isinstance(names, pl.Series) else pl.Series(
+        values=[None if v is None else str(v) for v in names], dtype=pl.String)
+    distinct = series.cast(pl.String).rename("name_input").drop_nulls().unique(
+        maintain_order=True).to_frame().filter(pl.col("name_input").str.strip_chars() != "")
+    table = name_goods(folder)
+    if distinct.height == 0:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    found = _found(distinct, table)
+    if found.height:
+        cancelled = found.filter(pl.col("kind") == "cancel").select("name_input").unique()
+        goods = found.filter(pl.col("kind") == "good").join(cancelled, on="name_input",
+                                                            how="anti")
+        ranked = goods.sort(["name_input", "priority", "confidence", "term"],
+                            descending=[False, True, True, False])
+        best = ranked.group_by("name_input", maintain_order=True).agg(
+            pl.col("good_id").first(), pl.col("confidence").first(),
+            pl.col("term").first().alias("name_good_word"),
+            # a different good as strong as the best one: the name is ambiguous
+            ((pl.col("priority") == pl.col("priority").first())
+             & (pl.col("confidence") == pl.col("confidence").first())
+             & (pl.col("good_id") != pl.col("good_id").first())).any().alias("_rival"),
+        ).with_columns(
+            good_confidence=pl.when(pl.col("_rival"))
+            .then(pl.col("confidence") * table.ambiguity_factor)
+            .otherwise(pl.col("confidence")),
+        )
+    else:
+        best = pl.DataFrame(schema={"name_input": pl.String, "good_id": pl.String,
+                                    "good_confidence": pl.Float64,
+                                    "name_good_word": pl.String})
+    goods_ref = read_table("goods", folder).select(
+        "good_id", pl.col("name").alias("good"), pl.col("sector"))
+    out = distinct.join(best.select("name_input", "good_id", "good_confidence",
+                                    "name_good_word"), on="name_input", how="left")
+    out = out.join(goods_ref, on="good_id", how="left").with_columns(
+        pl.col("good_confidence").fill_null(0.0),
+        pl.when(pl.col("good_id").is_not_null()).then(pl.lit(NAME_METHOD))
+        .otherwise(pl.lit("none")).alias("good_method"),
+    )
+    return out.select([pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()])

@@ -1,0 +1,113 @@
+"""Vendor-master names: notes in the name field and abbreviated words (issue 16, item 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from riskscreen.errors import ReferenceError_
+from riskscreen.match.entities import screen_names
+from riskscreen.match.name_normalise import default_normaliser
+from riskscreen.match.vendor_notes import NoteStripper, strip_notes
+
+DATA = Path(__file__).parent / "data"
+ZHONGTAI = "uflpa-xinjiang-zhongtai-chemical-co-ltd"
+
+
+def _recall(file: str) -> float:
+    data = pl.read_csv(DATA / file, infer_schema=False)
+    result = screen_names(data["variant"], data["country"])
+    found = data.join(result, left_on=["variant", "country"],
+                      right_on=["name_input", "country_input"], how="left")
+    ok = [f is not None and f in e.split(";") for e, f in
+          zip(found["expected_entry_id"], found["watchlist_entry_id"], strict=True)]
+    return sum(ok) / len(ok)
+
+
+@pytest.mark.parametrize("file", ["eval_names_notes.csv", "eval_names_notes_holdout.csv"])
+def test_listed_names_behind_vendor_notes_are_found(file: str) -> None:
+    assert _recall(file) >= 0.97
+
+
+@pytest.mark.parametrize("file", ["eval_names_abbrev.csv", "eval_names_abbrev_holdout.csv"])
+def test_abbreviated_listed_names_are_found(file: str) -> None:
+    assert _recall(file) >= 0.95
+
+
+@pytest.mark.parametrize(
+    "file", ["eval_names_near_decoys.csv", "eval_names_near_decoys_holdout.csv"]
+)
+def test_near_identical_other_companies_do_not_rise(file: str) -> None:
+    data = pl.read_csv(DATA / file, infer_schema=False)
+    assert data.height >= 300
+    result = screen_names(data["name"], data["country"])
+    assert (result["watchlist_method"] != "none").mean() <= 0.02
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Xinjiang Zhongtai Chemical Co., Ltd. - DO NOT USE",
+        "XINJIANG ZHONGTAI CHEMICAL CO LTD - Vendor #489494",
+        "Xinjiang Zhongtai Chemical Co., Ltd. [inactive]",
+        "ZZ XINJIANG ZHONGTAI CHEMICAL CO LTD",
+        "Xinjiang Zhongtai Chemical Co., Ltd. (gesperrt)",
+        "Xinjiang Zhongtai Chemical Co., Ltd. Kreditor 70012",
+        "Xinjiang Zhongtai Chemical Co., Ltd. - NE PAS UTILISER",
+        "Xinjiang Zhongtai Chemical Co., Ltd. - duplicado",
+        "Xinjiang Zhongtai Chemical Co., Ltd.（停用）",
+        "OLD - Xinjiang Zhongtai Chemical Co., Ltd.",
+        "Xinjiang Zhongtai Chemical Co., Ltd. (DO NOT USE - see 100234)",
+    ],
+)
+def test_note_is_stripped_and_said_while_the_raw_name_is_kept(written: str) -> None:
+    row = screen_names([written], ["CHN"]).row(0, named=True)
+    assert row["watchlist_entry_id"] == ZHONGTAI
+    assert row["name_input"] == written
+    assert "vendor_note_stripped=" in row["watchlist_features"]
+    assert row["watchlist_method"] != "exact"  # found only once the note was removed
+
+
+def test_abbreviated_name_hits_and_says_what_was_expanded() -> None:
+    row = screen_names(["XINJIANG ZHONGTAI CHEM CO LTD"], ["CHN"]).row(0, named=True)
+    assert row["watchlist_entry_id"] == ZHONGTAI
+    assert "abbreviations_expanded=chem→chemical" in row["watchlist_features"]
+    key = default_normaliser().key("Hebei HLDGS GRP Intl MGMT IND ELEC Imp & Exp")
+    assert key.full.split()[:6] == ["hebei", "holding", "group", "intl", "management",
+                                    "industry"]
+    assert "import" in key.tokens and "export" in key.tokens
+
+
+def test_a_different_company_behind_a_note_or_abbreviation_stays_below() -> None:
+    result = screen_names(["Xinjiang Hongxin Chemical Co., Ltd. - DO NOT USE",
+                           "XINJIANG HONGXIN CHEM CO LTD"], ["CHN", "CHN"])
+    assert result["watchlist_method"].to_list() == ["none", "none"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Old Town Garments Ltd", "Yu Long No. 2 (fishing vessel)", "Tianjin No. 2 Prison",
+     "Disabled Veterans Supply Co", "Closed Loop Recycling", "DO NOT USE",
+     "Xinjiang Zhongtai Chemical Co., Ltd."],
+)
+def test_names_without_a_note_are_left_as_written(name: str) -> None:
+    cleaned, notes = strip_notes([name])
+    assert cleaned == [name] and notes == [None]
+
+
+def test_real_and_listed_names_lose_nothing() -> None:
+    names = pl.read_csv(DATA / "eval_names_decoys.csv", infer_schema=False)["name"].to_list()
+    names += pl.read_csv(DATA / "eval_names_listed.csv", infer_schema=False)["variant"].to_list()
+    _, notes = strip_notes(names)
+    assert [n for n, note in zip(names, notes, strict=True) if note] == []
+
+
+def test_a_bad_pattern_in_the_table_is_a_clear_error() -> None:
+    table = pl.DataFrame({"pattern": ["do not use", "(unclosed"], "where": ["any", "any"]})
+    with pytest.raises(ReferenceError_, match="vendor_notes.csv"):
+        NoteStripper.from_table(table)
+    table = pl.DataFrame({"pattern": ["do not use"], "where": ["sometimes"]})
+    with pytest.raises(ReferenceError_, match="any, marked or prefix"):
+        NoteStripper.from_table(table)
