@@ -250,6 +250,8 @@ def write_report(
         "review": (split_rows(review), review_specs, "FFC000"),
         "all": (split_rows(everyone), specs, None),
     }
+    if followup is not None:
+        parts["followup"] = (split_rows(followup), [], "followup")
     sheets: dict[str, Any] = {}
     pages: list[tuple[Any, pl.DataFrame, Sequence[ColumnSpec], str | None]] = []
     for key, title in SHEET_NAMES.items():
@@ -264,10 +266,9 @@ def write_report(
             sheets.setdefault(key, ws)
             pages.append((ws, chunk, chunk_specs, tab))
     palette = Palette(sheets["flagged"], tiers)
-    bodies = {ws: _data_sheet(ws, chunk, chunk_specs, palette, tab)
+    bodies = {ws: _followup_sheet(ws, chunk, palette) if tab == "followup"
+              else _data_sheet(ws, chunk, chunk_specs, palette, tab)
               for ws, chunk, chunk_specs, tab in pages}
-    if followup is not None:
-        bodies[sheets["followup"]] = _followup_sheet(sheets["followup"], followup, palette)
     # write-only sheets emit their page properties with the first row: set them now
     print_setup(sheets["summary"], landscape=True, fit_width=True)
     print_setup(sheets["method"], landscape=True, fit_width=True)
