@@ -6,6 +6,12 @@ supplier's country and product strings carry the messiness of the shipped exampl
 spellings, languages, HS codes, addresses, blanks).
 
     python bench/generate.py 1000000 bench/data/suppliers_1m.csv
+    python bench/generate.py 1000000 bench/data/vendors_1m.csv --shape vendor
+
+Two shapes: `po` (the default: purchase lines over a Zipf-skewed pool of about n/20 suppliers)
+and `vendor` (a vendor master: one row per vendor, names, countries and products drawn
+independently, so almost every (name, country) pair is distinct — the hard case for name
+screening, which works per distinct pair).
 """
 
 from __future__ import annotations
@@ -73,11 +79,62 @@ def generate(n_rows: int, seed: int = 8_7) -> pl.DataFrame:
     return frame.with_columns(pl.Series("PO amount", spend).cast(pl.String))
 
 
+def vendor_master(n_rows: int, seed: int = 8_7) -> pl.DataFrame:
+    """`n_rows` vendors, one row each: names, countries, products and cities drawn
+    independently (names from the example's name parts, one in three with a branch number);
+    every 997th vendor is a listed entity's spelling, as in `supplier_pool`."""
+    vocab = _example_vocabulary()
+    gen = np.random.default_rng(seed)
+    profiles = pl.DataFrame(vocab.PROFILES, schema=["country", "product", "hs", "city"],
+                            orient="row")
+
+    def pick(values: list, size: int = n_rows) -> pl.Series:
+        return pl.Series(values)[gen.integers(0, len(values), size).tolist()]
+
+    noise = gen.integers(0, 4, n_rows)
+    country = pick(profiles["country"].to_list())
+    country = (pl.DataFrame({"c": country, "k": noise}).select(
+        pl.when(pl.col("k") == 0).then(pl.col("c").str.to_uppercase())
+        .when(pl.col("k") == 1).then(pl.col("c").str.to_lowercase())
+        .when(pl.col("k") == 2).then(" " + pl.col("c") + " ")
+        .otherwise(pl.col("c")))).to_series()
+    branch = gen.integers(0, 3 * n_rows, n_rows)
+    names = pl.DataFrame({
+        "a": pick(vocab.BASES), "t": pick(vocab.TRADES), "b": pick(vocab.BASES),
+        "f": pick(vocab.FORMS), "n": branch,
+    }).select(pl.concat_str(
+        "a", "t", "b", "f",
+        pl.when(pl.col("n") % 3 == 0).then(pl.col("n").cast(pl.String)),
+        separator=" ", ignore_nulls=True)).to_series()
+    listed = [row[0] for row in vocab.LISTED]
+    idx = np.arange(n_rows)
+    names = pl.DataFrame({"n": names, "i": idx}).select(
+        pl.when(pl.col("i") % 997 == 13)
+        .then(pl.lit(pl.Series(listed)).get(pl.col("i") // 997 % len(listed)))
+        .otherwise(pl.col("n"))).to_series()
+    rows = pick(list(range(profiles.height)))
+    prof = profiles[rows.to_list()]
+    return pl.DataFrame({
+        "Vendor No.": pl.Series([f"V{1_000_000 + i}" for i in range(n_rows)]),
+        "Vendor name": names,
+        "Country of origin": country,
+        "Material description": pick(profiles["product"].to_list()),
+        "HS code": prof["hs"],
+        "City / Address": prof["city"],
+        "PO amount": pl.Series(np.round(gen.lognormal(8.0, 1.5, n_rows), 2)).cast(pl.String),
+    })
+
+
 def main(argv: list[str]) -> None:
+    shape = "po"
+    if "--shape" in argv:
+        at = argv.index("--shape")
+        shape = argv[at + 1]
+        argv = argv[:at] + argv[at + 2:]
     n_rows = int(argv[1])
     out = Path(argv[2])
     out.parent.mkdir(parents=True, exist_ok=True)
-    frame = generate(n_rows)
+    frame = vendor_master(n_rows) if shape == "vendor" else generate(n_rows)
     if out.suffix == ".xlsx":
         from openpyxl import Workbook
 
@@ -91,7 +148,9 @@ def main(argv: list[str]) -> None:
         frame.write_parquet(out)
     else:
         frame.write_csv(out)
-    print(f"wrote {out}: {frame.height} rows, {frame['Vendor name'].n_unique()} distinct suppliers")
+    pairs = frame.select("Vendor name", "Country of origin").n_unique()
+    print(f"wrote {out}: {frame.height} rows, {frame['Vendor name'].n_unique()} distinct "
+          f"suppliers, {pairs} distinct (name, country) pairs")
 
 
 if __name__ == "__main__":

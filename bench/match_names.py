@@ -76,10 +76,14 @@ VENDOR_SETS = [  # (file, what it holds); see tests/data/make_name_vendor_eval.p
     ("eval_names_notes_holdout.csv", "listed names with vendor-master notes (holdout)"),
     ("eval_names_abbrev.csv", "abbreviated listed names (development)"),
     ("eval_names_abbrev_holdout.csv", "abbreviated listed names (holdout)"),
+    ("eval_names_abbrev_holdout2.csv", "abbreviated listed names (second holdout)"),
+    ("eval_names_abbrev_holdout3.csv", "abbreviated listed names (third holdout, by hand)"),
+    ("eval_names_abbrev_holdout4.csv", "abbreviated listed names (fourth holdout, by hand)"),
 ]
 DECOY_SETS = [
     ("eval_names_near_decoys.csv", "near-identical other companies (development)"),
     ("eval_names_near_decoys_holdout.csv", "near-identical other companies (holdout)"),
+    ("eval_names_near_decoys_holdout2.csv", "near-identical other companies (second holdout)"),
 ]
 
 

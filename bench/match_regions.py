@@ -12,7 +12,8 @@
    wrong country, empty; also country_converter itself on the same names.
 3. Country rules in law: North Korea (CAATSA 321(b)) and the countries ILAB finds complicit in
    forced child labour, screened end to end: score, tier, first reason.
-4. With `--shared`: Xinjiang hits on the real lists facility_list_2.csv and facility_list_4.csv.
+4. With `--shared`: Xinjiang hits on the real facility lists (facility_list_2.csv and
+   facility_list_4.csv each have a Fukang Road address).
 Prints markdown and writes it to bench/results/match_regions.md.
 """
 
@@ -168,14 +169,21 @@ def shared_section(shared: Path) -> list[str]:
     import riskscreen
 
     lines = ["## Real facility lists (../shared/data/supplier-lists)", "",
-             "| list | rows | region Xinjiang | of which on a Fukang Road |",
-             "|---|---:|---:|---:|"]
-    for name in ("facility_list_2.csv", "facility_list_4.csv"):
-        path = shared / "supplier-lists" / name
-        out = riskscreen.screen(str(path))
+             "Brand facility lists (garments, footwear). Before the fix (4366629) the only "
+             "Xinjiang "
+             "hits on them were the two Fukang Road rows (lists 2 and 4).", "",
+             "| list | rows | rows in China | region Xinjiang | of which on a Fukang Road |",
+             "|---|---:|---:|---:|---:|"]
+    ref, model, lists = (riskscreen.load_reference(), riskscreen.load_model(),
+                         riskscreen.load_watchlists())
+    for path in sorted((shared / "supplier-lists").glob("*.csv")):
+        out = riskscreen.screen(str(path), reference=ref, model=model, watchlists=lists)
         hits = out.filter(pl.col("region") == "Xinjiang")
-        fukang = hits.filter(pl.col("address").str.to_lowercase().str.contains("fukang"))
-        lines.append(f"| {name} | {out.height} | {hits.height} | {fukang.height} |")
+        text = pl.concat_str(pl.all().exclude("reasons").cast(pl.String), separator=" ",
+                             ignore_nulls=True).str.to_lowercase()
+        fukang = out.filter(text.str.contains("fukang") & (pl.col("region") == "Xinjiang"))
+        china = int((out["country_iso3"] == "CHN").sum())
+        lines.append(f"| {path.name} | {out.height} | {china} | {hits.height} | {fukang.height} |")
     return lines + [""]
 
 

@@ -26,7 +26,8 @@ from riskscreen.match.products import resolve_products  # noqa: E402
 from riskscreen.scoring import load_thresholds  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "data"
-NAME_FILES = ("eval_supplier_names.csv", "eval_supplier_names_blind.csv")
+NAME_FILES = ("eval_supplier_names.csv", "eval_supplier_names_blind.csv",
+              "eval_supplier_names_blind2.csv")
 HS_FILES = ("eval_hs_in_text.csv", "eval_hs_in_text_blind.csv")
 OUT = ROOT / "bench" / "results" / "match_supplier_names.md"
 

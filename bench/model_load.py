@@ -30,7 +30,8 @@ m = riskscreen.load_model() if sys.argv[1] == "plain" else _load_skops(default_p
 t1 = time.perf_counter()
 iso, goods = np.array(m.state["iso3"]), np.array(m.state["good_id"])
 cells = np.random.default_rng(0).choice(len(iso) * len(goods), 10_000, replace=False)
-pairs = pl.DataFrame({"iso3": iso[cells // len(goods)], "good_id": goods[cells % len(goods)]})
+pairs = pl.DataFrame({"country_iso3": iso[cells // len(goods)],
+                      "good_id": goods[cells % len(goods)]})
 p = m.predict_pairs(pairs)
 t2 = time.perf_counter()
 e = m.explain(pairs)

@@ -95,9 +95,9 @@ def baseline(path: Path) -> float:
                                score_cutoff=80)
         process.extractOne(row["Vendor name"], names, scorer=fuzz.WRatio, score_cutoff=90)
         if c is not None:
-            query = pl.DataFrame({"iso3": [iso3[c[2]]],
+            query = pl.DataFrame({"country_iso3": [iso3[c[2]]],
                                   "good_id": [good_ids[g[2]] if g else None]},
-                                 schema={"iso3": pl.String, "good_id": pl.String})
+                                 schema={"country_iso3": pl.String, "good_id": pl.String})
             model.predict_pairs(query)
     return time.perf_counter() - start
 

@@ -43,7 +43,8 @@ def warm_model() -> Any:
     from riskscreen.model import load_model  # lazy: imported in this background thread
 
     model = load_model()
-    probe = pl.DataFrame({"iso3": ["BGD"], "good_id": ["garments"], "sector": [None]},
-                         schema={"iso3": pl.String, "good_id": pl.String, "sector": pl.String})
+    probe = pl.DataFrame(
+        {"country_iso3": ["BGD"], "good_id": ["garments"], "sector": [None]},
+        schema={"country_iso3": pl.String, "good_id": pl.String, "sector": pl.String})
     model.explain(model.predict_pairs(probe))
     return model

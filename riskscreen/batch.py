@@ -30,6 +30,7 @@ from riskscreen.io.report import write_sheet_workbook
 from riskscreen.pipeline import _load_defaults, run_screen, write_outputs
 from riskscreen.run_meta import model_summary, watchlist_editions
 from riskscreen.scoring import load_thresholds
+from riskscreen.tiers import TIERS
 
 __all__ = ["BATCH_FORMATS", "EXIT_SOME_FAILED", "BatchItem", "BatchResult", "expand_inputs",
            "run_batch"]
@@ -41,7 +42,7 @@ EXIT_SOME_FAILED = 3
 #: File types a folder input contributes (other files in the folder are ignored).
 INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".parquet")
 _RESERVED = {"index", "run"}
-_TIERS = ("critical", "high", "medium", "low", "unknown")
+_TIERS = TIERS
 
 
 @dataclass

@@ -15,8 +15,9 @@ import click
 from riskscreen import __version__
 from riskscreen.errors import InputError, RiskscreenError
 from riskscreen.paths import reference_dir
+from riskscreen.tiers import FLAG_TIERS, TIERS
 
-TIER_CHOICE = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
+TIER_CHOICE = click.Choice(FLAG_TIERS, case_sensitive=False)
 
 
 class _Signalled(KeyboardInterrupt):
@@ -236,7 +237,6 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             if note:
                 click.echo(note, err=True)
         m = run.meta
-        from riskscreen.scoring import TIERS  # lazy: keeps polars out of `--help`
 
         by_tier = m["rows_by_tier"]
         tiers = ", ".join(f"{t} {by_tier[t]}" for t in TIERS if by_tier.get(t))
@@ -247,7 +247,8 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
             err=True,
         )
         lists = "; ".join(
-            f"{d.get('name', d.get('list_id'))} as of {d.get('as_of') or 'no date given'}"
+            f"{d.get('name', d.get('list_id'))} "
+            + (f"as of {d['as_of']}" if d.get("as_of") else "(no date given)")
             + (" (partial compilation)" if str(d.get("partial")).lower() == "true" else "")
             for d in (m.get("watchlists") or [])
         )
@@ -278,8 +279,11 @@ def _screen_dask(suppliers: tuple[Path, ...], output: Path, *, also: tuple[Path,
 
 
 def _is_batch(inputs: tuple[Path, ...], output: Path) -> bool:
-    """Several inputs, a folder input, or an existing folder as -o: a batch run."""
-    return len(inputs) > 1 or any(p.is_dir() for p in inputs) or output.is_dir()
+    """Several inputs, a folder input, or an existing folder as -o (not one named like an
+    output file, e.g. a Dask Parquet dataset): a batch run."""
+    named_file = output.suffix.lower() in (".xlsx", ".csv", ".parquet")  # a Parquet dataset
+    return len(inputs) > 1 or any(p.is_dir() for p in inputs) or (output.is_dir()
+                                                                    and not named_file)
 
 
 @main.command()

@@ -1,5 +1,9 @@
 """What the screening stages need from the reference, the model and the watchlists.
 
+The output contract (the columns screening adds, their order, which of them are the stable
+headline set) is a table, `reference/report_columns.csv`, read here; the workbook's layout
+comes from the same rows.
+
 Structural types (`typing.Protocol`): `reference.load.Reference`, `model.predict.RiskModel` and
 `watchlists.Watchlists` satisfy them, and so does anything else with the same members (a test
 double, a model from another package). Stages import these instead of the concrete classes, so
@@ -12,7 +16,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import polars as pl
 
-__all__ = ["ReferenceTables", "RiskScorer", "WatchlistTables"]
+from riskscreen.tables import read_table
+
+__all__ = ["ReferenceTables", "RiskScorer", "WatchlistTables", "added_columns",
+           "contract_columns", "stage_columns"]
 
 
 @runtime_checkable
@@ -63,3 +70,27 @@ class WatchlistTables(Protocol):
     def describe(self) -> list[dict[str, Any]]:
         """One dict per list: id, name, publisher, as-of date, SHA-256, entries."""
         ...
+
+
+def _columns() -> pl.DataFrame:
+    return read_table("report_columns").filter(pl.col("frame_order").is_not_null()).sort(
+        pl.col("frame_order").cast(pl.Int64))
+
+
+def added_columns() -> tuple[str, ...]:
+    """The columns screening adds after the input's own, in their order in the screened frame
+    and in CSV/Parquet output (`frame_order` of `reference/report_columns.csv`)."""
+    return tuple(_columns()["column"])
+
+
+def contract_columns() -> dict[str, str]:
+    """The output contract: column -> meaning, for the columns whose names are promised stable
+    (`contract = yes`), in frame order. The README's output table is these rows."""
+    rows = _columns().filter(pl.col("contract") == "yes")
+    return dict(zip(rows["column"], rows["meaning"], strict=True))
+
+
+def stage_columns(stage: str) -> tuple[str, ...]:
+    """The added columns one stage makes (`stage` of `reference/report_columns.csv`: "names"
+    for the watchlist hit, "scopes" for the country- or region-wide order), in frame order."""
+    return tuple(_columns().filter(pl.col("stage") == stage)["column"])

@@ -1,9 +1,11 @@
 """What a buyer does next with each flagged supplier: the finding, questions, evidence, closure.
 
 `followup_frame` turns the screened frame into one row per flagged supplier row. Each row's
-finding types (a watchlist hit, a CBP order, the Xinjiang rule, an ILAB listing, a downstream
-listing, or only the model's estimate) pick the texts of `reference/followup_questions.csv`;
-labels and letter words come from `reference/followup_phrases.csv`. Work is done once per
+finding types (a watchlist hit, a CBP order, an ILAB listing, a downstream listing, a rule in
+law or in ILAB's findings — the Xinjiang and North Korea presumptions, a government complicit in
+forced labour — or only the model's estimate) pick the texts of
+`reference/followup_questions.csv`; labels and letter words come from
+`reference/followup_phrases.csv`. Work is done once per
 distinct combination of findings, not per row.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.match.entity_scopes import match_law_rules
 from riskscreen.scoring import _active, listed_pairs
 from riskscreen.tables import read_table
 
@@ -101,6 +104,11 @@ def finding_keys(frame: pl.DataFrame, reference: Any) -> pl.Series:
         pl.col("country_iso3"),
         pl.col("good_id"),
     ).join(via, on=["country_iso3", "good_id"], how="left", maintain_order="left")
+    rule = match_law_rules(data.select("country_iso3", "region", "good_id"))["rule_reason_key"]
+    known = finding_order()
+    data = data.with_columns(
+        rule.str.strip_prefix("reason_").alias("_rule")
+    ).with_columns(pl.when(pl.col("_rule").is_in(known)).then(pl.col("_rule")).alias("_rule"))
     listed = pl.col("cl") | pl.col("fl")
     downstream = pl.col("_downstream").fill_null(False) & listed
     watch = _active("watchlist_status", "watchlist_name")
@@ -110,7 +118,7 @@ def finding_keys(frame: pl.DataFrame, reference: Any) -> pl.Series:
     parts = [
         pl.when(watch).then(own_list),
         pl.when(_active("scope_status", "scope_name")).then(pl.lit("country_order")),
-        pl.when(pl.col("region") == "Xinjiang").then(pl.lit("xinjiang")),
+        pl.col("_rule"),
         pl.when(pl.col("fl") & ~downstream).then(pl.lit("forced_labour_listed")),
         pl.when(pl.col("cl") & ~downstream).then(pl.lit("child_labour_listed")),
         pl.when(downstream).then(pl.lit("downstream_listing")),

@@ -13,8 +13,10 @@ from typing import Any
 
 import polars as pl
 
+from riskscreen.contracts import ReferenceTables, RiskScorer, WatchlistTables
 from riskscreen.errors import InputError
 from riskscreen.match.countries import resolve_countries
+from riskscreen.match.entity_scopes import law_rules
 from riskscreen.match.products import resolve_products
 from riskscreen.model import load_model
 from riskscreen.phrases import say
@@ -43,7 +45,8 @@ def _finding_words(forced: bool, child: bool) -> str:
 
 
 def explain(country: str | None, product: str | None = None, *, read_as: str | None = None,
-            reference: Any = None, model: Any = None, watchlists: Any = None) -> str:
+            reference: ReferenceTables | None = None, model: RiskScorer | None = None,
+            watchlists: WatchlistTables | None = None) -> str:
     """What riskscreen says about a country, a product, or a (country, product) pair, and why.
 
     Values are resolved like supplier-sheet cells ("Côte d'Ivoire", "CIV", "cacao"). With one
@@ -78,8 +81,12 @@ def explain(country: str | None, product: str | None = None, *, read_as: str | N
                              country=as_country["country_name"]))
         return "\n".join(lines)
     if as_country is None:
+        if ctx.is_service(text):
+            return "\n".join([say("explain_product_service", text=text),
+                              say("explain_product_hint", text=text)])
         hint = ctx.country_hint(text)
-        raise InputError(f"'{text}' is not a country riskscreen recognises.{hint}")
+        raise InputError(f"'{text}' is not a country riskscreen recognises, nor a good on "
+                         f"ILAB's List.{hint}")
     lines = ctx.country_lines(text, as_country)
     if as_product is not None:
         lines.append(say("explain_country_other_reading", text=text,
@@ -90,7 +97,8 @@ def explain(country: str | None, product: str | None = None, *, read_as: str | N
 class _Context:
     """Reference, model and watchlists loaded once, and the look-ups `explain` needs."""
 
-    def __init__(self, reference: Any, model: Any, watchlists: Any) -> None:
+    def __init__(self, reference: ReferenceTables, model: RiskScorer,
+                 watchlists: WatchlistTables) -> None:
         self.reference, self.model, self.watchlists = reference, model, watchlists
         self.th = load_thresholds()
         self.list_name = say("list_name", list=list_label(reference))
@@ -119,6 +127,9 @@ class _Context:
             return None
         return p
 
+    def is_service(self, text: str) -> bool:
+        return resolve_products([text], None, self.reference)["good_method"][0] == "service"
+
     # --- one country ---------------------------------------------------------------------
     def country_lines(self, text: str, c: dict) -> list[str]:
         iso3 = c["country_iso3"]
@@ -129,7 +140,9 @@ class _Context:
         lines += ["  " + line for line in self._findings(iso3)]
         lines.append("  " + self._country_listings(iso3))
         lines += ["  " + line for line in self._scopes(pl.col("scope_iso3") == iso3)]
-        if iso3 == "CHN" and not c.get("region"):
+        regional = law_rules().filter((pl.col("country_iso3") == iso3)
+                                      & (pl.col("region_key") != ""))
+        if regional.height and not c.get("region"):  # a region rule (UFLPA) needs the address
             lines.append("  " + say("explain_xinjiang_rule"))
         row = self._screen(text, None)
         lines.append(say("explain_country_score", score=row["risk_score"], tier=row["risk_tier"]))
@@ -271,7 +284,7 @@ class _Context:
         return lines
 
 
-def read_findings_label(reference: Any) -> str:
+def read_findings_label(reference: ReferenceTables) -> str:
     """'2022 Findings': the newest Findings report, named by the year it reports on."""
 
     labels = read_table("list_editions").filter(pl.col("edition") == reference.newest_edition)

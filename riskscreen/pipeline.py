@@ -20,13 +20,16 @@ import polars as pl
 
 from riskscreen.background import Background, warm_model
 from riskscreen.colnames import col, protect, restore
+from riskscreen.contracts import ReferenceTables, RiskScorer, added_columns
 from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
+from riskscreen.io.read_limits import int_limit
 from riskscreen.io.result_names import keep_input_columns, output_column_names
 from riskscreen.phrases import say
 from riskscreen.reference import load_reference
 from riskscreen.resolve import (
+    NameCache,
     mark_review,
     resolve_country_columns,
     resolve_product_columns,
@@ -36,23 +39,13 @@ from riskscreen.run_meta import OPTIONS_KEY, recorded_options, run_meta, watchli
 from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
-__all__ = ["ScreenRun", "StageTimer", "run_screen", "screen", "screen_frame", "write_outputs"]
+__all__ = [
+    "ScreenRun", "StageTimer", "detect_roles", "run_screen", "screen", "screen_frame",
+    "write_outputs",
+]
 
-#: Columns the pipeline adds, in output order (the output contract comes first).
-ADDED_COLUMNS: tuple[str, ...] = (
-    "row_id", "country_iso3", "country_name", "country_confidence", "country_method",
-    "country_candidates", "region", "good", "good_id", "good_confidence", "good_method",
-    "good_source",
-    "good_candidates", "sector", "list_status", "listed_child_labour", "listed_forced_labour",
-    "listing_edition",
-    "p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_factors",
-    "watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
-    "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
-    "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates",
-    "scope_list", "scope_entry_id", "scope_name", "scope_action", "scope_date", "scope_status",
-    "risk_score", "risk_tier", "flagged", "reasons", "needs_review", "review_reason", "ilab_url",
-    "reference_edition", "watchlist_editions",
-)
+#: Columns the pipeline adds, in output order: `frame_order` of reference/report_columns.csv.
+ADDED_COLUMNS: tuple[str, ...] = added_columns()
 
 
 class StageTimer:
@@ -99,18 +92,20 @@ def screen_frame(
     frame: pl.DataFrame,
     roles: ColumnRoles,
     *,
-    reference: Any,
-    model: Any,
+    reference: ReferenceTables,
+    model: RiskScorer | Background,
     watchlists: Watchlists,
     thresholds: Thresholds | None = None,
     timer: StageTimer | None = None,
     product: str | None = None,
+    name_cache: NameCache | None = None,
 ) -> pl.DataFrame:
     """Screen a frame that has `row_id` and text columns; return it with the added columns.
 
     Pure: no I/O; reference, model and watchlists are passed in (`model` may be a `Background`
     load of one, so that loading it overlaps the resolve stage). `product` is one product for
     every row that gives none (`--product`); rows without any are read from the supplier's name.
+    `name_cache` shares name-screening results between calls (chunks of one input).
     """
     timer = timer or StageTimer(quiet=True)
     th = thresholds or load_thresholds()
@@ -120,7 +115,8 @@ def screen_frame(
         products = resolve_product_columns(frame, roles, reference, th["accept_confidence"],
                                            product=product)
     with timer.stage("screen names"):
-        names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists)
+        names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists,
+                                    cache=name_cache)
     work = pl.concat([frame, countries, products, names], how="horizontal")
     with timer.stage("score"):
         scopes = match_scopes(work.select("country_iso3", "region", "good_id"), watchlists)
@@ -140,8 +136,22 @@ def screen_frame(
     return work.select(col([*original, *added]))
 
 
-def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
-                   extra_watchlists: Sequence[str | Path]) -> tuple[Any, Any, Watchlists]:
+def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:
+    """`screen_frame` over slices of `screen_chunk_rows` rows (reference/input_limits.csv),
+    sharing name-screening results between them: the same rows as one call, with the memory of
+    the resolve and score stages bounded by the chunk instead of the input."""
+    size = int_limit("screen_chunk_rows")
+    if frame.height <= size:
+        return screen_frame(frame, roles, **options)
+    cache = NameCache()
+    parts = [screen_frame(frame.slice(start, size), roles, name_cache=cache, **options)
+             for start in range(0, frame.height, size)]
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def _load_defaults(reference: ReferenceTables | None, model: RiskScorer | Background | None,
+                   watchlists: Watchlists | None, extra_watchlists: Sequence[str | Path],
+                   ) -> tuple[ReferenceTables, RiskScorer | Background, Watchlists]:
     """Load what was not passed in. The model loads in a background thread while the file is read
     and resolved (scoring waits for it): a fraction of a second from its plain twin, seconds when
     only the skops file is usable (skops imports all of scikit-learn)."""
@@ -153,13 +163,37 @@ def _load_defaults(reference: Any, model: Any, watchlists: Watchlists | None,
     return reference, model, watchlists
 
 
+def detect_roles(
+    table: SupplierTable, columns: Mapping[str, str | None] | None = None
+) -> tuple[SupplierTable, ColumnRoles]:
+    """The table with input columns named like output columns kept as '<name> (input)', and
+    the role of each column (`columns`: role -> header, by its written or its new name).
+
+    A re-screened riskscreen output screens its suppliers, never its earlier results; elsewhere
+    a renamed column (a list's own 'good' or 'country_iso3') takes a role no other column takes.
+    """
+    inputs = keep_input_columns(table.frame, output_column_names(ADDED_COLUMNS))
+    if inputs.note is not None:
+        table = dataclasses.replace(table, frame=inputs.frame, notes=(*table.notes, inputs.note))
+    headers = [c for c in table.frame.columns if c != "row_id"]
+    earlier = list(inputs.earlier)
+    overrides = {role: inputs.renamed.get(str(col), col) if col else col
+                 for role, col in dict(columns or {}).items()}
+    roles = detect_columns(
+        headers, overrides=overrides, frame=table.frame,
+        fallback=() if inputs.is_report else earlier,
+        ignore=earlier if inputs.is_report else (),
+    )
+    return table, roles
+
+
 def run_screen(
     source: str | Path | pl.DataFrame,
     *,
     sheet: str | int | None = None,
     columns: Mapping[str, str] | None = None,
-    reference: Any = None,
-    model: Any = None,
+    reference: ReferenceTables | None = None,
+    model: RiskScorer | None = None,
     watchlists: Watchlists | None = None,
     extra_watchlists: Sequence[str | Path] = (),
     min_tier: str | None = None,
@@ -184,22 +218,8 @@ def run_screen(
         table = read_frame(source) if isinstance(source, pl.DataFrame) else read_suppliers(
             source, sheet=sheet
         )
-        # Input columns named like result columns keep their values as '<name> (input)'.
-        inputs = keep_input_columns(table.frame, output_column_names(ADDED_COLUMNS))
-        if inputs.note is not None:
-            table = dataclasses.replace(
-                table, frame=inputs.frame, notes=(*table.notes, inputs.note)
-            )
     with timer.stage("detect columns"):
-        headers = [c for c in table.frame.columns if c != "row_id"]
-        # A re-screened report screens its suppliers, never its earlier results; elsewhere a
-        # renamed column (a list's own 'good' or 'country_iso3') is used when nothing else is.
-        earlier = list(inputs.earlier)
-        roles = detect_columns(
-            headers, overrides=dict(columns or {}), frame=table.frame,
-            fallback=() if inputs.is_report else earlier,
-            ignore=earlier if inputs.is_report else (),
-        )
+        table, roles = detect_roles(table, columns)
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
     # headers such as "*" or "^Product$" travel under internal names (polars would read them
@@ -207,8 +227,8 @@ def run_screen(
     safe, back = protect(table.frame)
     inner = {v: k for k, v in back.items()}
     safe_roles = replace(roles, **{r: inner[c] for r, c in roles.found().items() if c in inner})
-    frame = screen_frame(safe, safe_roles, reference=reference, model=model,
-                         watchlists=watchlists, thresholds=th, timer=timer, product=product)
+    frame = screen_chunked(safe, safe_roles, reference=reference, model=model,
+                           watchlists=watchlists, thresholds=th, timer=timer, product=product)
     frame = restore(frame, back)
     if isinstance(model, Background):
         model = model.result()

@@ -7,10 +7,10 @@ rows a person should look at.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
 
+from riskscreen.contracts import ReferenceTables, stage_columns
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.match.countries import resolve_countries
 from riskscreen.match.entities import screen_names
@@ -48,7 +48,7 @@ def _hold_back(frame: pl.DataFrame, prefix: str, accept: float,
     )
 
 
-def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: Any,
+def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: ReferenceTables,
                      accept: float) -> pl.DataFrame:
     """Country and region from the country column, falling back to (and adding region from) the
     address column."""
@@ -87,7 +87,7 @@ def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     return out.join(names, on="country_iso3", how="left", maintain_order="left")
 
 
-def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: Any,
+def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: ReferenceTables,
                             accept: float, product: str | None = None) -> pl.DataFrame:
     """Good and sector from the product text and HS code, each distinct pair resolved once.
 
@@ -148,9 +148,34 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     return _hold_back(out, "good", accept)
 
 
-_WATCH_COLS = ("watchlist_name", "watchlist_source", "watchlist_list", "watchlist_entry_id",
-               "watchlist_section", "watchlist_date", "watchlist_status", "watchlist_alias",
-               "watchlist_score", "watchlist_method", "watchlist_features", "watchlist_candidates")
+_WATCH_COLS = stage_columns("names")  # reference/report_columns.csv
+
+
+class NameCache:
+    """Watchlist results of (name, resolved country) pairs already screened in this run, so that
+    a large input screened in chunks screens each distinct pair once."""
+
+    def __init__(self) -> None:
+        self.hits: pl.DataFrame | None = None
+
+    def screen(self, distinct: pl.DataFrame, watchlists: Watchlists) -> pl.DataFrame:
+        keys = ["name_input", "country_input"]
+        new = distinct if self.hits is None else distinct.join(
+            self.hits.select(keys), on=keys, how="anti", nulls_equal=True)
+        if new.height or self.hits is None:
+            found = _screen_batched(new, watchlists)
+            self.hits = found if self.hits is None else pl.concat([self.hits, found])
+        return self.hits
+
+
+def _screen_batched(pairs: pl.DataFrame, watchlists: Watchlists) -> pl.DataFrame:
+    """`screen_names` over `name_batch_size` distinct pairs at a time (bounded memory)."""
+    _, batch = _name_limits()
+    parts = [
+        screen_names(part["name_input"], part["country_input"], watchlists)
+        for part in (pairs.slice(start, batch) for start in range(0, pairs.height, batch))
+    ]
+    return pl.concat(parts) if parts else screen_names([], [], watchlists)
 
 
 def _name_limits() -> tuple[int, int]:
@@ -163,26 +188,24 @@ def _name_limits() -> tuple[int, int]:
 
 
 def screen_name_columns(
-    frame: pl.DataFrame, roles: ColumnRoles, iso3: pl.Series, watchlists: Watchlists
+    frame: pl.DataFrame, roles: ColumnRoles, iso3: pl.Series, watchlists: Watchlists,
+    cache: NameCache | None = None,
 ) -> pl.DataFrame:
-    """Watchlist hits for each distinct (name, resolved country).
+    """Watchlist hits for each distinct (name, resolved country); `cache` carries results
+    between the chunks of one run.
 
     Memory is bounded per distinct name: only a name's first `name_max_length` characters are
     matched (no company name is longer; a cell holding a document stays cheap), and distinct
     names are screened in batches of `name_batch_size` (each pair's result does not depend on
     the others, so batching changes nothing but the peak memory).
     """
-    max_length, batch = _name_limits()
+    max_length, _ = _name_limits()
     keys = pl.DataFrame({
         "name_input": _text(frame, roles.name).str.slice(0, max_length).str.strip_chars(),
         "country_input": iso3,
     })
     distinct = keys.unique(maintain_order=True).filter(pl.col("name_input").is_not_null())
-    parts = [
-        screen_names(part["name_input"], part["country_input"], watchlists)
-        for part in (distinct.slice(start, batch) for start in range(0, distinct.height, batch))
-    ]
-    hits = pl.concat(parts) if parts else screen_names([], [], watchlists)
+    hits = (cache or NameCache()).screen(distinct, watchlists)
     joined = keys.join(
         hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
         maintain_order="left",
@@ -204,6 +227,19 @@ def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl
     country_given = (
         country_in.is_not_null() if country_in is not None else pl.lit(False)
     ) | (_text(frame, roles.address).is_not_null() if roles.address else pl.lit(False))
+    # The reasons depend on a few low-cardinality facts: build them once per distinct
+    # combination and join back, not once per row (a vendor master has millions of rows).
+    present = ("country_candidates", "sector", "good_candidates", "watchlist_candidates",
+               "watchlist_name")
+    used = ("country_iso3", "country_method", "country_confidence", "country_name", "good_id",
+            "good_method", "good_confidence", "good_source", "good")
+    keys = frame.select(
+        country_given.alias("_country_given"), product_given.alias("_product_given"),
+        *(pl.col(c) for c in used if c in frame.columns),
+        *(pl.when(pl.col(c).is_not_null()).then(True).alias(c) for c in present
+          if c in frame.columns),
+    )
+    country_given, product_given = pl.col("_country_given"), pl.col("_product_given")
     # Only what a person can resolve, each with the one action that resolves it: a product that
     # is simply no good on ILAB's List is not a problem to fix (it shows in `list_status`).
     reasons = [
@@ -229,7 +265,11 @@ def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl
         pl.when(pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null())
         .then(pl.lit(say("review_name"))),
     ]
-    return frame.with_columns(
+    distinct = keys.unique().with_columns(
         pl.concat_list(reasons).list.drop_nulls().list.join("; ").replace("", None)
         .alias("review_reason")
-    ).with_columns(pl.col("review_reason").is_not_null().alias("needs_review"))
+    )
+    review = keys.join(distinct, on=keys.columns, how="left", nulls_equal=True,
+                       maintain_order="left")["review_reason"]
+    return frame.with_columns(review.alias("review_reason")).with_columns(
+        pl.col("review_reason").is_not_null().alias("needs_review"))

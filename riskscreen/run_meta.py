@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from riskscreen import __version__
+from riskscreen.contracts import ReferenceTables, RiskScorer
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.io.read import SupplierTable
-from riskscreen.paths import models_dir
 from riskscreen.phrases import say
-from riskscreen.scoring import TIERS, Thresholds, list_label
+from riskscreen.scoring import Thresholds, list_label
 from riskscreen.tables import read_table
+from riskscreen.tiers import TIERS
 from riskscreen.watchlists import Watchlists
 
 __all__ = [
@@ -62,7 +62,7 @@ def _sources(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def model_summary(model: Any) -> dict[str, Any]:
+def model_summary(model: RiskScorer) -> dict[str, Any]:
     """Model version and its held-out validation, for the Method & sources sheet."""
     meta = getattr(model, "meta", {}) or {}
     summary: dict[str, Any] = {
@@ -70,25 +70,16 @@ def model_summary(model: Any) -> dict[str, Any]:
         "trained_on": _trained_on(meta),
         "estimator": meta.get("estimator"),
     }
-    metrics_file = models_dir() / "metrics.json"
-    if metrics_file.is_file():
-        metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
-        held_out = metrics.get("held_out_pair")
-        for pair in metrics.get("temporal", []):
-            if f"{pair.get('earlier')}->{pair.get('later')}" == held_out:
-                scores = pair.get("any", {})
-                summary["held-out validation"] = {
-                    "editions": held_out,
-                    "model ROC-AUC": round(scores.get("model", {}).get("roc_auc", 0), 3),
-                    "model recall@500": round(scores.get("model", {}).get("recall_at_500", 0), 3),
-                    "product-of-priors ROC-AUC":
-                        round(scores.get("prior_product", {}).get("roc_auc", 0), 3),
-                }
+    # The model's own record (written with it by `riskscreen model train`), so a model passed
+    # in reports its validation, not that of whatever models/metrics.json describes.
+    validation = meta.get("validation")
+    if validation:
+        summary["held-out validation"] = validation
         summary["details"] = "models/MODEL_CARD.md and models/metrics.json"
     return summary
 
 
-def _edition_words(reference: Any) -> str:
+def _edition_words(reference: ReferenceTables) -> str:
     """'ILAB 2022 List of Goods (data file goods_2021.xml)': the List as ILAB names it."""
     name = say("list_name", list=list_label(reference))
     files = reference.editions.filter(
@@ -114,7 +105,10 @@ def product_note(roles: ColumnRoles, frame: pl.DataFrame,
     from_name = int((source == "supplier name").sum())
     no_column = roles.product is None and roles.hs_code is None
     note = None
-    if no_column and product:
+    unread = int(((source == "product option") & ~known).sum()) if product else 0
+    if unread:
+        note = say("summary_product_unknown", product=product or "", rows=str(unread))
+    elif no_column and product:
         note = say("summary_product_option", product=product, rows=str(frame.height),
                    country_only=str(country_only))
     elif no_column:
@@ -131,8 +125,8 @@ def product_note(roles: ColumnRoles, frame: pl.DataFrame,
     }
 
 
-def run_meta(table: SupplierTable, roles: ColumnRoles, reference: Any, model: Any,
-             watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame,
+def run_meta(table: SupplierTable, roles: ColumnRoles, reference: ReferenceTables,
+             model: RiskScorer, watchlists: Watchlists, th: Thresholds, frame: pl.DataFrame,
              product: str | None = None) -> dict[str, Any]:
     """What the Method & sources sheet and the CSV sidecar record about this run."""
     manifest = getattr(reference, "manifest", {}) or {}

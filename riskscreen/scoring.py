@@ -25,17 +25,18 @@ from typing import Any
 
 import polars as pl
 
+from riskscreen.contracts import ReferenceTables, RiskScorer
 from riskscreen.errors import InputError
 from riskscreen.match.entity_scopes import RULE_COLUMNS, law_rules, match_law_rules
 from riskscreen.phrases import say, say_expr
 from riskscreen.tables import read_table
+from riskscreen.tiers import TIERS, tier_rank
 
 __all__ = [
-    "TIERS", "Thresholds", "likelihood_band", "list_label", "list_status", "listed_pairs",
-    "load_thresholds", "score_rows", "tier_rank",
+    "Thresholds", "likelihood_band", "list_label", "list_status", "listed_pairs",
+    "load_thresholds", "score_rows",
 ]
 
-TIERS: tuple[str, ...] = ("critical", "high", "medium", "low", "unknown")
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,6 @@ def load_thresholds(**overrides: Any) -> Thresholds:
             f"(now {cuts[0]:g}, {cuts[1]:g}, {cuts[2]:g})"
         )
     return Thresholds(values=values, min_tier=min_tier)
-
-
-def tier_rank(tier: str) -> int:
-    """0 for critical … 4 for unknown; lower is more severe."""
-    return TIERS.index(tier)
 
 
 def _pct(col: str) -> pl.Expr:
@@ -198,7 +194,7 @@ def _rule_reason(country: pl.Expr, edition: str) -> pl.Expr:
     return out
 
 
-def _findings_edition(reference: Any) -> str:
+def _findings_edition(reference: ReferenceTables) -> str:
     """'2022': the reporting year of the newest Findings on the Worst Forms of Child Labor."""
     rows = reference.editions.filter(pl.col("kind") == "countries").sort("edition")
     return str(rows["reporting_year"][-1]) if rows.height else ""
@@ -270,8 +266,8 @@ SCORE_INPUTS: tuple[str, ...] = (
 def score_rows(
     frame: pl.DataFrame,
     *,
-    reference: Any,
-    model: Any,
+    reference: ReferenceTables,
+    model: RiskScorer,
     thresholds: Thresholds | None = None,
 ) -> pl.DataFrame:
     """Add listing, model probabilities, `risk_score`, `risk_tier`, `flagged` and `reasons`.
@@ -288,8 +284,8 @@ def score_rows(
 def _score_distinct(
     frame: pl.DataFrame,
     *,
-    reference: Any,
-    model: Any,
+    reference: ReferenceTables,
+    model: RiskScorer,
     thresholds: Thresholds | None = None,
 ) -> pl.DataFrame:
     """The score of each row of `frame` (already distinct over `SCORE_INPUTS`)."""
@@ -358,7 +354,7 @@ def _score_distinct(
         .when(pl.col("risk_score") >= th["tier_medium"]).then(pl.lit("medium"))
         .otherwise(pl.lit("low"))
     )
-    flag_tiers = [t for t in TIERS[: tier_rank(th.min_tier) + 1]]
+    flag_tiers = [t for t in TIERS if tier_rank(t) >= tier_rank(th.min_tier)]
     out = out.with_columns(tier.alias("risk_tier")).with_columns(
         pl.col("risk_tier").is_in(flag_tiers).alias("flagged"),
         list_status().alias("list_status"),
@@ -372,7 +368,7 @@ def _score_distinct(
                     "_listing_via", "_listing_note")
 
 
-def listed_pairs(reference: Any) -> pl.DataFrame:
+def listed_pairs(reference: ReferenceTables) -> pl.DataFrame:
     """(country_iso3, good_id) pairs on the newest list, with the findings that apply to them.
 
     Three ways onto the list, the first that applies wins: the good's own finding; a downstream
@@ -442,7 +438,7 @@ def _active(status_col: str, name_col: str) -> pl.Expr:
     return pl.col(name_col).is_not_null() & ~status.str.contains("modif|revok|inactive|lifted")
 
 
-def _predict(pairs: pl.DataFrame, model: Any) -> pl.DataFrame:
+def _predict(pairs: pl.DataFrame, model: RiskScorer) -> pl.DataFrame:
     """Model probabilities and plain-word factors for each distinct (country, good, sector)."""
     cols = ["country_iso3", "good_id", "sector", "p_child_labour", "p_forced_labour",
             "p_any_finding", "country_assessed", "model_factors"]
@@ -452,12 +448,10 @@ def _predict(pairs: pl.DataFrame, model: Any) -> pl.DataFrame:
                                     "p_forced_labour": pl.Float64,
                                     "p_any_finding": pl.Float64,
                                     "country_assessed": pl.Boolean, "model_factors": pl.String})
-    query = pairs.rename({"country_iso3": "iso3"})
-    explained = model.explain(model.predict_pairs(query))
-    return explained.rename({"iso3": "country_iso3"}).select(cols)
+    return model.explain(model.predict_pairs(pairs)).select(cols)
 
 
-def list_label(reference: Any, edition: str | None = None) -> str:
+def list_label(reference: ReferenceTables, edition: str | None = None) -> str:
     """The List of Goods of `edition` (default: the newest) as ILAB names it: '2022 List'.
 
     From `reference/list_editions.csv`; an edition missing there is named by its goods file's

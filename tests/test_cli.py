@@ -280,7 +280,7 @@ def test_model_train_reproduces_committed_artefacts(runner, tmp_path, repo_root)
     committed = repo_root / "models"
     for name in ("metrics.json", "MODEL_CARD.md"):
         assert (out / name).read_bytes() == (committed / name).read_bytes(), name
-    pairs = pl.DataFrame({"iso3": ["BGD", "CIV", "DEU", "TKM", "CHN"],
+    pairs = pl.DataFrame({"country_iso3": ["BGD", "CIV", "DEU", "TKM", "CHN"],
                           "good_id": ["garments", "cocoa", "coffee", "cotton", None]})
     fresh = load_model(out / "risk_model.skops").predict_pairs(pairs)
     shipped = load_model(committed / "risk_model.skops").predict_pairs(pairs)

@@ -30,6 +30,8 @@ CASES = {
     "Hillside Tea Estates": ("Uganda", "tea", "Kampala"),
     "=cmd|' /C calc'!A0": ("India", "bricks", "Delhi"),
     "Munich Office Supplies GmbH": ("Germany", "office chairs", "Munich"),
+    "Pyongyang Seafood Trading": ("North Korea", "frozen fish", "Pyongyang"),
+    "Asmara Mining Share Co": ("Eritrea", "gold ore", "Asmara"),
 }
 
 
@@ -107,6 +109,8 @@ def test_finding_types_are_read_from_the_screening(made_up_run):
     assert "child_labour_listed" in cocoa and "forced_labour_listed" in cocoa
     assert _keys(run, "Sunray Modules Co") == ["downstream_listing"]
     assert _keys(run, "=cmd|' /C calc'!A0")[0] == "forced_labour_listed"
+    assert _keys(run, "Pyongyang Seafood Trading")[0] == "caatsa"
+    assert _keys(run, "Asmara Mining Share Co")[0] == "state_complicit"
     # every flagged row is on the sheet, and only flagged rows
     flagged = run.frame.filter(pl.col("flagged"))
     assert sorted(run.followup["row_id"].to_list()) == sorted(flagged["row_id"].to_list())
@@ -116,7 +120,8 @@ def test_finding_types_are_read_from_the_screening(made_up_run):
                               & ~pl.col("listed_forced_labour")
                               & pl.col("watchlist_name").is_null()
                               & pl.col("scope_name").is_null()
-                              & pl.col("region").is_null())
+                              & pl.col("region").is_null()
+                              & ~pl.col("country_iso3").is_in(["PRK", "ERI"]))
     assert estimate_only.height == listed.height
 
 
@@ -148,6 +153,17 @@ def test_texts_differ_by_finding_type_and_say_what_they_rest_on():
     for finding in order:
         parts = set(table.filter(pl.col("finding") == finding)["part"])
         assert parts == {"question", "evidence", "close"}, finding
+
+
+def test_every_law_and_ilab_rule_has_follow_up_texts():
+    from riskscreen.match.entity_scopes import law_rules
+
+    reasons = law_rules()["rule_reason_key"].unique().to_list()
+    assert reasons
+    for reason in reasons:
+        assert reason.removeprefix("reason_") in finding_order(), reason
+    assert "North Korean" in followup_texts(["caatsa"])["questions"]
+    assert "C105" in followup_texts(["state_complicit"])["close_when"]
 
 
 def test_combined_findings_merge_without_repeats():

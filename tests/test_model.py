@@ -179,7 +179,7 @@ def test_probabilities_are_in_unit_interval(model):
     n_g = len(model.state["good_id"])
     frame = pl.DataFrame(
         {
-            "iso3": np.repeat(model.state["iso3"], n_g),
+            "country_iso3": np.repeat(model.state["iso3"], n_g),
             "good_id": np.tile(model.state["good_id"], len(model.state["iso3"])),
         }
     )
@@ -195,13 +195,13 @@ def test_either_finding_probability_stays_within_what_the_two_findings_allow(mod
     n_g = len(model.state["good_id"])
     pairs = pl.DataFrame(
         {
-            "iso3": np.repeat(model.state["iso3"], n_g),
+            "country_iso3": np.repeat(model.state["iso3"], n_g),
             "good_id": np.tile(model.state["good_id"], len(model.state["iso3"])),
         }
     )
     levels = pl.DataFrame(
         {
-            "iso3": model.state["iso3"] * 2,
+            "country_iso3": model.state["iso3"] * 2,
             "good": [None] * (2 * len(model.state["iso3"])),
             "sector": [None] * len(model.state["iso3"]) + ["Mining"] * len(model.state["iso3"]),
         }
@@ -218,7 +218,7 @@ def test_either_finding_probability_stays_within_what_the_two_findings_allow(mod
 def test_model_saved_before_the_either_finding_scorer_combines_its_two_probabilities(model):
     old = {k: v for k, v in model.state.items() if k not in ("p_any", "country_any", "sector_any")}
     out = RiskModel(old).predict_pairs(
-        pl.DataFrame({"iso3": ["IND", "IND", "GHA"], "good": ["Cotton", None, "Cocoa"]})
+        pl.DataFrame({"country_iso3": ["IND", "IND", "GHA"], "good": ["Cotton", None, "Cocoa"]})
     )
     pc, pf, pa = (out[c].to_numpy() for c in OUTPUT_P)
     np.testing.assert_allclose(pa, 1 - (1 - pc) * (1 - pf))
@@ -248,7 +248,8 @@ def test_either_finding_model_uses_the_shared_features_and_the_combined_label(re
 def test_unassessed_country_gets_finite_prior_and_flag(model, reference):
     unassessed = reference.countries.filter(~pl.col("assessed"))["iso3"].to_list()
     assert "DEU" in unassessed
-    out = model.predict_pairs(pl.DataFrame({"iso3": ["DEU", "IND"], "good": ["Cotton", "Cotton"]}))
+    out = model.predict_pairs(
+        pl.DataFrame({"country_iso3": ["DEU", "IND"], "good": ["Cotton", "Cotton"]}))
     assert out["country_assessed"].to_list() == [False, True]
     p = out["p_child_labour"].to_numpy()
     assert np.isfinite(p).all() and (p > 0).all()
@@ -258,7 +259,7 @@ def test_unassessed_country_gets_finite_prior_and_flag(model, reference):
 def test_null_good_gets_country_or_sector_level(model):
     frame = pl.DataFrame(
         {
-            "iso3": ["IND", "IND", "IND", None, "ZZZ"],
+            "country_iso3": ["IND", "IND", "IND", None, "ZZZ"],
             "good": ["Cotton", None, None, "Cotton", "Cotton"],
             "sector": [None, None, "Mining", None, None],
         }
@@ -275,19 +276,19 @@ def test_null_good_gets_country_or_sector_level(model):
 
 def test_good_name_and_good_id_agree_and_rows_keep_order(model):
     by_name = model.predict_pairs(
-        pl.DataFrame({"iso3": ["gha", "IND "], "good": ["cocoa", "Cotton"]})
+        pl.DataFrame({"country_iso3": ["gha", "IND "], "good": ["cocoa", "Cotton"]})
     )
     by_id = model.predict_pairs(
-        pl.DataFrame({"iso3": ["GHA", "IND"], "good_id": ["cocoa", "cotton"]})
+        pl.DataFrame({"country_iso3": ["GHA", "IND"], "good_id": ["cocoa", "cotton"]})
     )
     assert by_name["p_child_labour"].to_list() == by_id["p_child_labour"].to_list()
-    assert by_name["iso3"].to_list() == ["gha", "IND "]
+    assert by_name["country_iso3"].to_list() == ["gha", "IND "]
 
 
 def test_explain_gives_at_most_three_non_empty_factors(model):
     frame = pl.DataFrame(
         {
-            "iso3": ["IND", "DEU", "BRA", None, "CHN"],
+            "country_iso3": ["IND", "DEU", "BRA", None, "CHN"],
             "good": ["Cotton", "Cotton", None, "Gold", "Polysilicon"],
             "sector": [None, None, "Agriculture", None, None],
         }
@@ -353,7 +354,7 @@ def test_shipped_model_loads_and_explains_without_scikit_learn(repo_root):
     code = (
         "import sys, polars as pl, riskscreen\n"
         "m = riskscreen.load_model()\n"
-        "pairs = pl.DataFrame({'iso3': ['BGD', 'CIV'], 'good_id': ['garments', 'cocoa']})\n"
+        "pairs = pl.DataFrame({'country_iso3': ['BGD', 'CIV'], 'good_id': ['garments', 'cocoa']})\n"
         "out = m.explain(pairs)\n"
         "assert out['p_child_labour'].null_count() == 0\n"
         "assert out['model_factors'].null_count() == 0\n"
@@ -372,15 +373,16 @@ def test_plain_twin_matches_the_skops_model_on_every_cell(model):
     assert "coef" in model.state["scorers"]["child"]  # the default load took the plain twin
     iso, goods = model.state["iso3"], model.state["good_id"]
     pairs = pl.DataFrame(
-        {"iso3": [c for c in iso for _ in goods], "good_id": [g for _ in iso for g in goods]}
+        {"country_iso3": [c for c in iso for _ in goods],
+         "good_id": [g for _ in iso for g in goods]}
     )
     levels = pl.DataFrame(
         {
-            "iso3": iso * 2,
+            "country_iso3": iso * 2,
             "good_id": [None] * (2 * len(iso)),
             "sector": ["mining"] * len(iso) + [None] * len(iso),
         },
-        schema={"iso3": pl.String, "good_id": pl.String, "sector": pl.String},
+        schema={"country_iso3": pl.String, "good_id": pl.String, "sector": pl.String},
     )
     for frame in (pairs, levels):
         assert model.explain(frame).equals(skops_model.explain(frame))

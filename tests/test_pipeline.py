@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 import riskscreen
 from riskscreen.match.entity_scopes import match_law_rules
-from riskscreen.scoring import TIERS, load_thresholds
+from riskscreen.scoring import load_thresholds
+from riskscreen.tiers import TIERS
 
 CONTRACT = {
     "row_id": pl.Int64,

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from riskscreen.cli import main
-from riskscreen.pipeline import ADDED_COLUMNS, run_screen, write_outputs
+from riskscreen.io.read import read_suppliers
+from riskscreen.pipeline import ADDED_COLUMNS, detect_roles, run_screen, write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "examples" / "suppliers_report.xlsx"
@@ -100,3 +101,29 @@ def test_cli_rescreens_a_report(first, tmp_path: Path) -> None:
     assert "All suppliers" in result.output and "(input)" in result.output
     again = pl.read_excel(out, sheet_name="All suppliers", infer_schema_length=0)
     assert {"risk_score", "risk_score (input)", "row_id", "row_id (input)"} <= set(again.columns)
+
+
+def test_a_column_chosen_by_its_written_name_is_found_after_renaming(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("Supplier,good,Notes\nHarvest Mills,garments,cotton\n", encoding="utf8")
+    run = run_screen(path, columns={"product": "good", "name": "Supplier"})
+    assert run.roles.product == "good (input)"
+    assert run.frame["good"].to_list() == ["Garments"]
+
+
+def test_detect_roles_sees_a_report_as_screening_will(first) -> None:
+    _, paths = first
+    table, roles = detect_roles(read_suppliers(paths["csv"]))
+    assert "risk_score (input)" in table.headers and "risk_score" not in table.headers
+    assert (roles.name, roles.country, roles.product) == (
+        "Vendor name", "Country of origin", "Material description")
+
+
+def test_an_api_frame_with_output_like_columns() -> None:
+    frame = pl.DataFrame({"Supplier": ["Xinjiang Zhongtai Chem Co Ltd [inactive]"],
+                          "Country": ["China"], "risk_score": [3], "row_id": ["A-1"]})
+    out = run_screen(frame).frame
+    assert out["risk_score (input)"].to_list() == ["3"]
+    assert out["row_id (input)"].to_list() == ["A-1"]
+    assert out["risk_score"].to_list() == [100]
+    assert out["watchlist_entry_id"].to_list() == ["uflpa-xinjiang-zhongtai-chemical-co-ltd"]

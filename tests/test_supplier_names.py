@@ -46,6 +46,8 @@ def _read(names: list[str]) -> dict[str, str | None]:
     ("Özkan Tekstil Sanayi ve Ticaret A.Ş.", "textiles"),
     ("GAZIPUR KNIT COMPOSITE LTD", "garments"),
     ("Leather Shoes Pvt Ltd", "footwear"),  # the finished article wins over its material
+    ("DONGGUAN GMT MFG CO", "garments"),  # vendor-master shorthand written out
+    ("El Nasr Spinning & Weaving Co.", "thread_yarn"),  # kin goods: not ambiguous
 ])
 def test_names_in_many_languages_give_their_good(name, good):
     assert _read([name]) == {name: good}
@@ -60,6 +62,7 @@ def test_names_in_many_languages_give_their_good(name, good):
     "Công ty TNHH Máy Tính Sài Gòn", "CONG TY TNHH MAY TINH HA NOI",  # máy: a machine
     "Công ty TNHH May Mắn",  # may mắn: lucky
     "Tea Tree Oil Co", "Rice & Associates",  # a surname only offered for review
+    "Dongguan Shoe Materials Co", "ZHEJIANG CHEM TEXTILE CO",  # supplies the trade
 ])
 def test_names_that_name_no_good_give_none(name):
     assert _read([name]) == {name: None}
@@ -71,7 +74,8 @@ def test_method_and_word_are_reported():
     assert row["name_good_word"] == "socks" and row["good"] == "Garments"
 
 
-@pytest.mark.parametrize("name", ["eval_supplier_names.csv", "eval_supplier_names_blind.csv"])
+@pytest.mark.parametrize("name", ["eval_supplier_names.csv", "eval_supplier_names_blind.csv",
+                                  "eval_supplier_names_blind2.csv"])
 def test_eval_sets_top1_and_precision(name):
     data = pl.read_csv(DATA / name, infer_schema=False, comment_prefix="#")
     got = _read(data["name"].to_list())
@@ -206,3 +210,10 @@ def test_docs_explain_name_reading_and_product_option(repo_root, doc):
     assert "--product garments" in text
     assert "product read from the supplier's name: 'socks'" in text
     assert "scored on the country alone" in text
+
+
+def test_a_product_option_that_names_no_good_is_said(no_product_file):
+    run = riskscreen.run_screen(no_product_file, product="widgets")
+    note = run.meta["products"]["note"]
+    assert "--product 'widgets' names no good" in note
+    assert "8 rows were scored on the country alone" in note

@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from riskscreen.errors import ReferenceError_
-from riskscreen.match.entities import screen_names
+from riskscreen.match.entities import screen_names, thresholds
+from riskscreen.match.name_abbrev import abbreviation_links
 from riskscreen.match.name_normalise import default_normaliser
 from riskscreen.match.vendor_notes import NoteStripper, strip_notes
 
@@ -31,14 +32,18 @@ def test_listed_names_behind_vendor_notes_are_found(file: str) -> None:
     assert _recall(file) >= 0.97
 
 
-@pytest.mark.parametrize("file", ["eval_names_abbrev.csv", "eval_names_abbrev_holdout.csv"])
+@pytest.mark.parametrize("file", [
+    "eval_names_abbrev.csv", "eval_names_abbrev_holdout.csv", "eval_names_abbrev_holdout2.csv",
+    "eval_names_abbrev_holdout3.csv", "eval_names_abbrev_holdout4.csv",
+])
 def test_abbreviated_listed_names_are_found(file: str) -> None:
     assert _recall(file) >= 0.95
 
 
-@pytest.mark.parametrize(
-    "file", ["eval_names_near_decoys.csv", "eval_names_near_decoys_holdout.csv"]
-)
+@pytest.mark.parametrize("file", [
+    "eval_names_near_decoys.csv", "eval_names_near_decoys_holdout.csv",
+    "eval_names_near_decoys_holdout2.csv",
+])
 def test_near_identical_other_companies_do_not_rise(file: str) -> None:
     data = pl.read_csv(DATA / file, infer_schema=False)
     assert data.height >= 300
@@ -111,3 +116,23 @@ def test_a_bad_pattern_in_the_table_is_a_clear_error() -> None:
     table = pl.DataFrame({"pattern": ["do not use"], "where": ["sometimes"]})
     with pytest.raises(ReferenceError_, match="any, marked or prefix"):
         NoteStripper.from_table(table)
+
+
+def test_words_the_table_lacks_are_read_as_abbreviations_by_shape() -> None:
+    listed = ["semiconductor", "warehousing", "metal", "chenguang", "shuangliang", "textile"]
+    generic = {"warehousing": 0.3, "metal": 0.3, "textile": 0.25}
+    links = abbreviation_links(
+        ["semicon", "whsg", "mtls", "txt", "cheng", "shuang", "crest", "vista", "htc"],
+        [*listed, "horticola"], generic, thresholds(),
+    )
+    assert links == {"semicon": ("semiconductor",), "whsg": ("warehousing",),
+                     "mtls": ("metal",), "txt": ("textile",)}
+
+
+def test_a_pinyin_word_is_not_read_as_a_cut_off_trade_name() -> None:
+    result = screen_names(["Cheng Biotech Group Co Ltd", "Shuang Silicon Materials (Baotou)",
+                           "GEEHY SEMICOND. CO LTD", "Fujian Minlong Whsng Co"], ["CHN"] * 4)
+    assert result["watchlist_entry_id"].to_list() == [
+        None, None, "uflpa-geehy-semiconductor-co-ltd", "uflpa-fujian-minlong-warehousing-co-ltd"
+    ]
+    assert "abbreviations_expanded=semicond→semiconductor" in result["watchlist_features"][2]

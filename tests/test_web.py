@@ -52,7 +52,8 @@ def screen(client: TestClient, uid: str, roles: dict[str, str], **fields: str) -
     data = {"csrf": token(page), **{f"role_{r}": c for r, c in roles.items()}, **fields}
     response = client.post(f"/u/{uid}/screen", data=data, follow_redirects=False)
     assert response.status_code == 303, response.text
-    for _ in range(600):
+    deadline = time.monotonic() + 300  # generous: the CI machine may be shared and slow
+    while time.monotonic() < deadline:
         status = client.get(f"/u/{uid}/status").json()
         if status["state"] in ("done", "failed"):
             return status
@@ -189,6 +190,13 @@ def test_corrected_column_screening_and_download_equal_the_cli(client, tmp_path,
     csv = client.get(f"/u/{uid}/download/suppliers.csv")
     assert csv.status_code == 200 and csv.text.count("\n") >= 253
     assert "risk_tier" in csv.text.splitlines()[0]
+
+    # back to the column page from the results, change a role again, screen again
+    roles["address"] = ""
+    assert screen(client, uid, roles)["state"] == "done"
+    assert "address:" not in client.get(f"/u/{uid}/results").text
+    again = client.get(f"/u/{uid}/download/report.xlsx").content
+    assert again != workbook.content
 
 
 def test_results_row_and_review(client, example_workbook):
@@ -422,3 +430,49 @@ def test_another_sheet_is_read_when_chosen(client, tmp_path):
     _download_equals_cli(client, uid, source, tmp_path, "--sheet", "Vendors")
     bad = client.post(f"/u/{uid}/sheet", data={"csrf": token(page), "sheet": "../x"})
     assert bad.status_code == 400
+
+
+@pytest.mark.slow
+def test_serve_command_answers_on_loopback_and_refuses_a_rebound_name():
+    """`riskscreen serve --no-browser` in its own process, on 127.0.0.1 and a free port."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "riskscreen.cli", "serve", "--no-browser",
+                             "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.time() < deadline, proc.stderr.read()
+                time.sleep(0.1)
+        assert page.status_code == 200 and "Screen a supplier file" in page.text
+        rebound = httpx.get(f"http://127.0.0.1:{port}/",
+                            headers={"host": f"attacker.example:{port}"}, timeout=5)
+        assert rebound.status_code == 400
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert f"riskscreen is running at http://127.0.0.1:{port}/" in out
+    assert "warning" not in out
+
+
+def test_long_results_are_capped_on_the_page_not_in_the_downloads(tmp_path):
+    rows = "".join(f"Mill {i},Ghana,cocoa\n" for i in range(30))
+    app = create_app(WebConfig(max_table_rows=10))
+    with TestClient(app, base_url=BASE) as c:
+        uid = uid_of(upload(c, "mills.csv", ("Supplier,Country,Product\n" + rows).encode()))
+        assert screen(c, uid, detected_roles(c.get(f"/u/{uid}/columns").text))["state"] == "done"
+        page = c.get(f"/u/{uid}/results").text
+        assert page.count('data-tier="') == 10
+        assert "Showing the 10 highest of 30 flagged suppliers" in page
+        assert c.get(f"/u/{uid}/download/suppliers.csv").text.count("Mill ") == 30

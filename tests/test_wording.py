@@ -353,3 +353,42 @@ def test_other_wrong_formats_are_named(tmp_path):
                        (png, "a PNG image")):
         with pytest.raises(InputError, match=re.escape(f"is really {what}")):
             read_suppliers(path)
+
+
+def test_a_user_list_without_a_date_says_no_date_given(tmp_path, repo_root):
+    from click.testing import CliRunner
+
+    from riskscreen.cli import main
+
+    src = tmp_path / "s.csv"
+    src.write_text("Supplier,Country,Product\nA,Germany,bearings\n", encoding="utf-8")
+    mine = tmp_path / "mine.csv"
+    mine.write_text("name\nSome Trading Co\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["screen", str(src), "-o", str(tmp_path / "o.csv"),
+                                       "--watchlist", str(mine)])
+    assert result.exit_code == 0, result.output
+    assert "(no date given)" in result.output and "undated" not in result.output
+
+
+def test_explain_a_service_alone_says_it_is_a_service(loaded):
+    text = _explain("freight forwarding", **loaded)
+    assert text.startswith(say("explain_product_service", text="freight forwarding"))
+
+
+def test_a_translation_is_a_new_column(monkeypatch):
+    import riskscreen.phrases as phrases
+
+    table = read_table("phrases")
+    german = table.with_columns(
+        pl.when(pl.col("key") == "review_no_country")
+        .then(pl.lit("kein Land angegeben — das Herkunftsland eintragen"))
+        .otherwise(pl.lit(None, pl.String)).alias("de")
+    )
+    monkeypatch.setattr(phrases, "read_table", lambda name: german)
+    phrases._table.cache_clear()
+    try:
+        assert phrases.say("review_no_country", "de").startswith("kein Land angegeben")
+        assert phrases.say("finding_both", "de") == say("finding_both")  # falls back to en
+    finally:
+        monkeypatch.undo()
+        phrases._table.cache_clear()

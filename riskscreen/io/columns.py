@@ -19,7 +19,6 @@ win the country role over a plain "Country" (often the buyer-side address countr
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from riskscreen.errors import InputError, RiskscreenError
 from riskscreen.io.read_limits import int_limit, limit
+from riskscreen.match.normalise import normalise
 from riskscreen.tables import read_table
 
 ROLES: tuple[str, ...] = ("name", "country", "product", "hs_code", "address", "spend", "vendor_id")
@@ -39,17 +39,14 @@ SCREENABLE: tuple[str, ...] = ("name", "country", "product")
 
 _KIND_RANK = {"exact": 4, "stripped": 3, "fuzzy": 2, "contains": 1}
 _BRACKETS = re.compile(r"[\(\[\{][^\)\]\}]*[\)\]\}]")
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"^[+-]?[\d\s.,']+%?$")
 _DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 
 
 def fold(text: str) -> str:
-    """Fold a header for comparison: lower case, no accents, '#'/'№' read as 'no', words only."""
-    s = text.replace("#", " no ").replace("°", "o").replace("º", "o")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
-    return _NON_WORD.sub(" ", s).strip()
+    """Fold a header for comparison: the matchers' `normalise`, with '#', '°' and 'º' read as
+    'no' (`Vendor #`, `N° fournisseur`)."""
+    return normalise(text.replace("#", " no ").replace("°", "o").replace("º", "o"))
 
 
 @dataclass(frozen=True)

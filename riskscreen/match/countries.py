@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from riskscreen.contracts import ReferenceTables
 from riskscreen.match.country_fuzzy import fuzzy_resolve
 from riskscreen.match.country_index import CountryIndex, Entry, load_index
 from riskscreen.match.country_scan import Hit, find_hits, strip_prefixes
@@ -270,7 +270,7 @@ def _as_list(values: Iterable[str | None] | pl.Series) -> list[str]:
 
 
 def resolve_countries(
-    values: Iterable[str | None] | pl.Series, reference: Any | None = None
+    values: Iterable[str | None] | pl.Series, reference: ReferenceTables | None = None
 ) -> pl.DataFrame:
     """One row per distinct non-null value: input, country_iso3, country_confidence,
     country_method, country_candidates, region (see docs/ARCHITECTURE.md).

@@ -16,32 +16,21 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from riskscreen.contracts import stage_columns
 from riskscreen.errors import ReferenceError_
 from riskscreen.match.entity_country import countries_to_iso3
 from riskscreen.match.entity_index import EntityIndex, entity_index, raw_key, token_frame
 from riskscreen.match.entity_scopes import match_scopes
+from riskscreen.match.name_abbrev import abbreviation_links
 from riskscreen.match.vendor_notes import strip_notes
 from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists, load_watchlists
 
 __all__ = ["screen_names", "match_scopes", "OUTPUT_COLUMNS"]
 
-OUTPUT_COLUMNS = [
-    "name_input",
-    "country_input",
-    "watchlist_name",
-    "watchlist_list",
-    "watchlist_source",
-    "watchlist_entry_id",
-    "watchlist_section",
-    "watchlist_date",
-    "watchlist_status",
-    "watchlist_alias",
-    "watchlist_score",
-    "watchlist_method",
-    "watchlist_features",
-    "watchlist_candidates",
-]
+#: The keys, then the watchlist hit columns of the output contract's table
+#: (reference/report_columns.csv, stage "names").
+OUTPUT_COLUMNS = ["name_input", "country_input", *stage_columns("names")]
 
 _KEYS = (
     "name_match_threshold",
@@ -56,6 +45,10 @@ _KEYS = (
     "name_candidates_shown",
     "name_chunk_size",
     "name_full_discount",
+    "name_abbrev_similarity",
+    "name_abbrev_min_prefix",
+    "name_abbrev_long_prefix",
+    "name_abbrev_long_word",
 )
 
 
@@ -107,7 +100,9 @@ def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]
     return {tokens[i]: known[words[best[i]]] for i in np.flatnonzero(found)}
 
 
-def _queries(names: list[str], index: EntityIndex) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _queries(
+    names: list[str], index: EntityIndex
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, tuple[str, ...]]]:
     """Per distinct name: keys (qid, raw_key, core, compact), what was stripped or expanded
     (vendor_note, expanded) and weighted tokens (qid, qtok, qw)."""
     stripped, notes = strip_notes(names)
@@ -134,17 +129,29 @@ def _queries(names: list[str], index: EntityIndex) -> tuple[pl.DataFrame, pl.Dat
     ).with_row_index("qid")
     generic = index.normaliser.generic_weight
     weights = {t: index.weights.get(t, generic.get(t, 1.0)) for k in keys for t in k.tokens}
-    weights.update(
-        _misspelt_weights(
-            [t for t in weights if t not in index.weights and t not in generic], index
-        )
-    )
+    unknown = [t for t in weights if t not in index.weights and t not in generic]
+    weights.update(_misspelt_weights(unknown, index))
+    # An abbreviation of listed words ("semicon", "whsg") weighs like the word it stands for.
+    links = abbreviation_links(unknown, index.weights, index.normaliser.known_weight,
+                               thresholds())
+    weights.update({t: max(index.weights[a] for a in linked) for t, linked in links.items()})
+    if links:  # say which words were read as abbreviations, beside the table's expansions
+        read = [
+            ", ".join([*k.expanded, *(f"{t}→{'/'.join(links[t])}" for t in k.tokens
+                                      if t in links)]) or None
+            for k in keys
+        ]
+        queries = queries.with_columns(pl.Series("expanded", read, dtype=pl.String))
     tokens = token_frame(keys, "q", weights)
-    return queries, tokens
+    return queries, tokens, links
 
 
-def _token_similarity(qtoks: list[str], atoks: list[str], th: dict[str, float]) -> pl.DataFrame:
-    """(qtok, atok, tsim): exact token pairs, plus near spellings of long, digit-free tokens."""
+def _token_similarity(
+    qtoks: list[str], atoks: list[str], th: dict[str, float],
+    links: dict[str, tuple[str, ...]] | None = None,
+) -> pl.DataFrame:
+    """(qtok, atok, tsim): exact token pairs, near spellings of long, digit-free tokens, and
+    abbreviations (`links`, see `name_abbrev`)."""
     if not qtoks or not atoks:
         return pl.DataFrame(schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64})
     cutoff = th["name_token_cutoff"] * 100
@@ -165,7 +172,19 @@ def _token_similarity(qtoks: list[str], atoks: list[str], th: dict[str, float]) 
         & ~pl.col("qtok").str.contains(r"\d")
         & ~pl.col("atok").str.contains(r"\d")
     )
-    return sims.filter((pl.col("qtok") == pl.col("atok")) | fuzzy_ok)
+    sims = sims.filter((pl.col("qtok") == pl.col("atok")) | fuzzy_ok)
+    if not links:
+        return sims
+    abbrev = pl.DataFrame(
+        {"qtok": [q for q, linked in links.items() for _ in linked],
+         "atok": [a for linked in links.values() for a in linked]},
+        schema={"qtok": pl.String, "atok": pl.String},
+    ).with_columns(pl.lit(th["name_abbrev_similarity"], dtype=pl.Float64).alias("tsim"))
+    return (
+        pl.concat([sims, abbrev])
+        .group_by("qtok", "atok", maintain_order=True)
+        .agg(pl.col("tsim").max())
+    )
 
 
 def _coverage(q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame) -> pl.DataFrame:
@@ -198,49 +217,65 @@ def _coverage(q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame) ->
     )
 
 
+def _candidate_pairs(
+    queries: pl.DataFrame, index: EntityIndex, cover: pl.DataFrame, th: dict[str, float]
+) -> pl.DataFrame:
+    """(qid, aid) pairs that can reach the review threshold; only these are scored.
+
+    A pair's score is at most `w * 1 + (1 - w) * token_overlap + country_bonus` unless it is
+    exact or equal once legal forms are stripped. Pairs that share no word (overlap 0) or too
+    few can therefore never be a hit or a near miss shown for review: comparing every distinct
+    name with every listed name (a vendor master has hundreds of thousands) is not needed.
+    """
+    w, bonus = th["name_similarity_weight"], th["name_country_bonus"]
+    need = (th["name_review_threshold"] - bonus - w) / (1 - w) - 1e-9
+    a, b = pl.col("alias_cov"), pl.col("input_cov")
+    overlap = pl.when(a + b > 0).then(2 * a * b / (a + b)).otherwise(0.0)
+    by_words = cover.filter(overlap >= need).select("qid", "aid")
+    aliases = index.aliases.select("aid", "raw_key", "core")
+    same_raw = queries.filter(pl.col("raw_key") != "").select("qid", "raw_key").join(
+        aliases.select("aid", "raw_key"), on="raw_key").select("qid", "aid")
+    same_core = queries.filter(pl.col("core") != "").select("qid", "core").join(
+        aliases.select("aid", "core"), on="core").select("qid", "aid")
+    return (
+        pl.concat([by_words, same_raw, same_core])
+        .with_columns(pl.col("qid", "aid").cast(pl.UInt32))
+        .unique()
+        .sort("qid", "aid")
+    )
+
+
 def _name_scores(
-    queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityIndex, th: dict[str, float]
+    queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityIndex, th: dict[str, float],
+    links: dict[str, tuple[str, ...]] | None = None,
 ) -> pl.DataFrame:
     """Candidate (qid, aid) pairs with their name-only features and base score."""
-    a_core = index.aliases["core"].to_list()
-    a_compact = index.aliases["compact"].to_list()
-    a_full = index.aliases["full_compact"].to_list()
     tsim = _token_similarity(
         q_tokens["qtok"].unique().sort().to_list(),
         index.tokens["atok"].unique().sort().to_list(),
         th,
+        links,
     )
     cover = _coverage(q_tokens, index, tsim)
-    chunk = int(th["name_chunk_size"])
+    pairs = _candidate_pairs(queries, index, cover, th)
     parts = [
         pl.DataFrame(schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64})
     ]
-    for start in range(0, queries.height, chunk):
-        block = queries.slice(start, chunk)
-        sort_sim = process.cdist(
-            block["core"].to_list(), a_core, scorer=fuzz.token_sort_ratio, workers=-1
-        )
-        compact_sim = process.cdist(
-            block["compact"].to_list(), a_compact, scorer=fuzz.ratio, workers=-1
-        )
+    chunk = int(th["name_chunk_size"]) * 64
+    for start in range(0, pairs.height, chunk):
+        block = pairs.slice(start, chunk)
+        q = queries.select("core", "compact", "full_compact")[block["qid"].to_numpy()]
+        qa = index.aliases.select("core", "compact", "full_compact")[block["aid"].to_numpy()]
+        sort_sim = process.cpdist(q["core"].to_list(), qa["core"].to_list(),
+                                  scorer=fuzz.token_sort_ratio, workers=-1)
+        compact_sim = process.cpdist(q["compact"].to_list(), qa["compact"].to_list(),
+                                     scorer=fuzz.ratio, workers=-1)
         # Whole-name similarity (legal forms kept) rescues names whose legal form is misspelt
         # so it was not stripped ("有公限司"); it is discounted because forms inflate it.
-        full_sim = (
-            process.cdist(block["full_compact"].to_list(), a_full, scorer=fuzz.ratio, workers=-1)
-            * th["name_full_discount"]
-        )
+        full_sim = process.cpdist(q["full_compact"].to_list(), qa["full_compact"].to_list(),
+                                  scorer=fuzz.ratio, workers=-1) * th["name_full_discount"]
         sim = np.maximum(np.maximum(sort_sim, compact_sim), full_sim) / 100.0
-        qids = block["qid"].to_numpy()
-        in_block = cover.filter(pl.col("qid").is_between(qids[0], qids[-1]))
-        mask = sim >= th["name_candidate_similarity"]
-        mask[in_block["qid"].to_numpy() - qids[0], in_block["aid"].to_numpy()] = True
-        qi, ai = np.nonzero(mask)
-        parts.append(
-            pl.DataFrame(
-                {"qid": qids[qi], "aid": ai.astype(np.uint32), "name_similarity": sim[qi, ai]},
-                schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64},
-            )
-        )
+        parts.append(block.with_columns(pl.Series("name_similarity", sim, dtype=pl.Float64)))
     w = th["name_similarity_weight"]
     return (
         pl.concat(parts)
@@ -348,8 +383,8 @@ def screen_names(
     pairs = _pairs(names, countries)
     index = entity_index(wl)
     names_list = pairs["name_input"].unique(maintain_order=True).to_list()
-    queries, q_tokens = _queries(names_list, index)
-    scored = _name_scores(queries, q_tokens, index, th)
+    queries, q_tokens, links = _queries(names_list, index)
+    scored = _name_scores(queries, q_tokens, index, th, links)
 
     iso = countries_to_iso3(pairs["country_input"].to_list())
     pair_keys = (

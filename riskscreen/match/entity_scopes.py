@@ -8,20 +8,16 @@ region and good, whatever the supplier is called. Work is done once per distinct
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import polars as pl
 
-from riskscreen.contracts import WatchlistTables
+from riskscreen.contracts import WatchlistTables, stage_columns
 from riskscreen.match.normalise import normalise
 from riskscreen.tables import read_table
 
-SCOPE_COLUMNS = [
-    "scope_list",
-    "scope_entry_id",
-    "scope_name",
-    "scope_action",
-    "scope_date",
-    "scope_status",
-]
+#: The scope hit columns, from the output contract's table (reference/report_columns.csv).
+SCOPE_COLUMNS = list(stage_columns("scopes"))
 
 
 def _norm_expr(col: str) -> pl.Expr:
@@ -97,6 +93,7 @@ LAW_BASES = ("law", "ilab_finding")
 RULE_COLUMNS = ["rule_id", "rule_reason_key", "rule_score_key"]
 
 
+@lru_cache(maxsize=1)
 def law_rules() -> pl.DataFrame:
     """The law and ILAB-finding rows of `watchlist_scope_rules.csv`, one row per (iso3,
     region key or '', good_id or '*'), in table order."""

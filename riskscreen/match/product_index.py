@@ -12,8 +12,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from riskscreen.match.normalise import has_cjk
-from riskscreen.match.product_normalise import normalise_expr
+from riskscreen.match.normalise import has_cjk, normalise_expr
 from riskscreen.tables import read_table
 
 _VOWELS = set("aeiou")

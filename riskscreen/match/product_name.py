@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from riskscreen.match.product_normalise import normalise_expr
+from riskscreen.match.normalise import normalise_expr
 from riskscreen.tables import read_table
 
 __all__ = ["NAME_METHOD", "NameGoods", "goods_from_names", "name_goods"]
@@ -46,6 +46,8 @@ class NameGoods:
     terms: pl.DataFrame  # term (as matched), kind, good_id, priority, confidence, match
     masks: dict[str, list[str]]  # match -> padded mask phrases
     ambiguity_factor: float
+    families: pl.DataFrame  # good_id, family (kin goods: no ambiguity between them)
+    abbreviations: tuple[list[str], list[str]]  # padded vendor-master abbreviations, expansions
 
 
 def _accented_expr(expr: pl.Expr) -> pl.Expr:
@@ -87,28 +89,66 @@ def name_goods(folder: str | None = None) -> NameGoods:
     }
     settings = read_table("match_thresholds", folder)
     factor = settings.filter(pl.col("key") == "name_good_ambiguity_factor")["value"]
+    # vendor-master shorthand written out first ("DONGGUAN GMT MFG" -> garment), from the table
+    # name screening uses
+    abbr = read_table("name_abbreviations", folder).select(
+        normalise_expr(pl.col("abbreviation")).alias("a"),
+        normalise_expr(pl.col("expansion")).alias("e"),
+    ).filter((pl.col("a").str.len_chars() > 0) & (pl.col("e").str.len_chars() > 0)).unique(
+        subset="a", keep="first", maintain_order=True)
     return NameGoods(
         terms=table.filter(pl.col("kind") != "mask"),
         masks=masks,
         ambiguity_factor=float(factor[0]) if factor.len() else 0.85,
+        families=read_table("name_good_families", folder).select(
+            pl.col("good_id").str.strip_chars(), pl.col("family").str.strip_chars()),
+        abbreviations=((" " + abbr["a"] + " ").to_list(), (" " + abbr["e"] + " ").to_list()),
     )
+
+
+def _replace_words(key: pl.Expr, patterns: list[str], values: list[str]) -> pl.Expr:
+    """Replace whole padded words/phrases; every word gets its own spaces first, so that two
+    neighbouring matches ("gmt mfg") do not share the space between them."""
+    if not patterns:
+        return key
+    spaced = key.str.replace_all(" ", "  ")
+    doubled = [" " + p.strip(" ").replace(" ", "  ") + " " for p in patterns]
+    return spaced.str.replace_many(doubled, values).str.replace_all(" {2,}", " ")
+
+
+def _padded(key: pl.Expr) -> pl.Expr:
+    return pl.lit(" ") + key.str.strip_chars(" ") + pl.lit(" ")
+
+
+def _keys(names: pl.DataFrame, table: NameGoods) -> dict[str, pl.DataFrame]:
+    """The name in each match form (name_input, key), shorthand written out. Work is spent only
+    where a form can differ: a name in plain ASCII has the same accented key as word key, and
+    only names with CJK characters are searched for CJK terms."""
+    word = names.with_columns(
+        key=_replace_words(_padded(_KEYS["word"](pl.col("name_input"))), *table.abbreviations))
+    plain = pl.col("name_input").str.contains(r"^[\x00-\x7F]*$")
+    accented = pl.concat([
+        word.filter(plain),
+        names.filter(~plain).with_columns(key=_replace_words(
+            _padded(_KEYS["accented"](pl.col("name_input"))), *table.abbreviations)),
+    ])
+    cjk = names.filter(pl.col("name_input").str.contains(r"\p{Han}")).with_columns(
+        key=pl.col("name_input").str.to_lowercase())
+    return {"word": word, "accented": accented, "cjk": cjk}
 
 
 def _found(names: pl.DataFrame, table: NameGoods) -> pl.DataFrame:
     """Every (name, term) found: one row per term in the name, in any of the match forms."""
     found = []
-    for how in ("word", "accented", "cjk"):
+    for how, keyed in _keys(names, table).items():
         terms = table.terms.filter(pl.col("match") == how)
-        if terms.height == 0:
+        if terms.height == 0 or keyed.height == 0:
             continue
-        if how == "cjk":
-            key = pl.col("name_input").str.to_lowercase()
-        else:
-            key = pl.lit(" ") + _KEYS[how](pl.col("name_input")) + pl.lit(" ")
-            mask = table.masks.get(how, [])
-            if mask:
-                key = key.str.replace_many(mask, [" "] * len(mask))
-        hits = names.select(
+        key = pl.col("key")
+        mask = table.masks.get(how, [])
+        if how != "cjk" and mask:
+            key = _padded(_replace_words(key, mask, [" "] * len(mask)))
+        hits = keyed.select(
             "name_input",
             pattern=key.str.extract_many(terms["pattern"].to_list(), overlapping=True),
         ).explode("pattern").drop_nulls("pattern").unique()
@@ -123,10 +163,11 @@ def goods_from_names(
     """One row per distinct non-empty name: the good its words name, if any.
 
     Columns: name_input, good_id, good (newest ILAB spelling), good_confidence, good_method
-    ("supplier name", or "none"), name_good_word (the word that named it), sector. The
-    highest-priority word wins; two different goods at the same priority and confidence make
-    the reading ambiguous (confidence x `name_good_ambiguity_factor`). A cancel word (machinery,
-    logistics …) anywhere in the name means no good.
+    ("supplier name", or "none"), name_good_word (the word that named it), sector.
+    Vendor-master shorthand is written out first (`name_abbreviations.csv`: GMT -> garment).
+    The highest-priority word wins; two unrelated goods (not kin in `name_good_families.csv`)
+    at the same priority and confidence make the reading ambiguous (confidence x
+    `name_good_ambiguity_factor`). A cancel word (machinery, logistics …) means no good.
     """
     series = names if isinstance(names, pl.Series) else pl.Series(
         values=[None if v is None else str(v) for v in names], dtype=pl.String)
@@ -140,15 +181,17 @@ def goods_from_names(
         cancelled = found.filter(pl.col("kind") == "cancel").select("name_input").unique()
         goods = found.filter(pl.col("kind") == "good").join(cancelled, on="name_input",
                                                             how="anti")
-        ranked = goods.sort(["name_input", "priority", "confidence", "term"],
-                            descending=[False, True, True, False])
+        ranked = goods.join(table.families, on="good_id", how="left").with_columns(
+            pl.coalesce("family", "good_id").alias("family")
+        ).sort(["name_input", "priority", "confidence", "term"],
+               descending=[False, True, True, False])
         best = ranked.group_by("name_input", maintain_order=True).agg(
             pl.col("good_id").first(), pl.col("confidence").first(),
             pl.col("term").first().alias("name_good_word"),
-            # a different good as strong as the best one: the name is ambiguous
+            # an unrelated good as strong as the best one: the name is ambiguous
             ((pl.col("priority") == pl.col("priority").first())
              & (pl.col("confidence") == pl.col("confidence").first())
-             & (pl.col("good_id") != pl.col("good_id").first())).any().alias("_rival"),
+             & (pl.col("family") != pl.col("family").first())).any().alias("_rival"),
         ).with_columns(
             good_confidence=pl.when(pl.col("_rival"))
             .then(pl.col("confidence") * table.ambiguity_factor)

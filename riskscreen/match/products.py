@@ -18,9 +18,10 @@ from typing import Any
 
 import polars as pl
 
+from riskscreen.contracts import ReferenceTables
+from riskscreen.match.normalise import normalise_expr
 from riskscreen.match.product_hs import clean_hs, hs_in_text, lookup_hs
 from riskscreen.match.product_index import ProductIndex, product_index
-from riskscreen.match.product_normalise import normalise_expr
 from riskscreen.match.product_text import match_text
 
 OUTPUT_SCHEMA = {
@@ -153,7 +154,7 @@ def _combine(frame: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
 def resolve_products(
     products: Iterable[str | None] | pl.Series,
     hs_codes: Iterable[str | None] | pl.Series | None = None,
-    reference: Any | None = None,
+    reference: ReferenceTables | None = None,
 ) -> pl.DataFrame:
     """One row per distinct (product, HS code) pair with the listed good it names, if any.
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from riskscreen.contracts import ReferenceTables
+from riskscreen.model.card_facts import card_facts
 from riskscreen.model.config import load_config
 from riskscreen.model.validation import evaluation_report
+from riskscreen.reference.load import load_reference
 from riskscreen.tables import read_table
 
 _TARGETS = {"roc_auc": 0.93, "recall_at_500": 0.50}
@@ -23,18 +26,21 @@ hand (the prose lives in `riskscreen/model/card.py`).*
   Forced Labor*, given everything else ILAB publishes about the country and the good; and
   `p_any_finding`, the probability of either finding, which ranks pairs and drives the
   supplier score.
-* **Model.** Three L2-regularised logistic regressions (scikit-learn `LogisticRegression`,
-  C = {c}), one per finding type and one on the combined label (child OR forced, on the
-  features the two share), on standardised features; each followed by a one-dimensional
-  logistic rescaling of its log-odds (Platt scaling) so the probabilities are calibrated. The
-  rescaling is monotone: it does not change any ranking. Missing Findings figures are filled
-  with the training median; whether a country has an assessed Findings profile at all is an
-  explicit feature (`not_assessed`), with an interaction for unassessed countries that are
-  nevertheless on the List (China, Russia, North Korea ...). The either-finding probability is
-  held between max(p_child, p_forced) and p_child + p_forced, the bounds of P(A or B) whatever
-  the dependence of A and B: the two findings come together far more often than independence
-  says (78 of the 2022 List's 121 forced-labour pairs also have a child-labour finding), so the
-  product rule 1 - (1 - p_child)(1 - p_forced) overrated pairs where both models are high.
+* **Model.** Three L2-regularised logistic regressions (scikit-learn `LogisticRegression`, C =
+  {c}), one per finding type and one on the combined label (child OR forced, on the features the
+  two share), on standardised features; each followed by a one-dimensional logistic rescaling of
+  its log-odds (Platt scaling), fitted on the log-odds each pair got from a regression that did
+  not see it ({calibration_folds} stratified folds, as scikit-learn's
+  `CalibratedClassifierCV(ensemble=False)` does), so the probabilities are calibrated on pairs
+  the model did not learn from. The rescaling is monotone: it does not change any ranking.
+  Missing Findings figures are filled with the training median; whether a country has an
+  assessed Findings profile at all is an explicit feature (`not_assessed`), with an interaction
+  for unassessed countries that are nevertheless on the List (China, Russia, North Korea ...).
+  The either-finding probability is held between max(p_child, p_forced) and p_child + p_forced,
+  the bounds of P(A or B) whatever the dependence of A and B: the two findings come together far
+  more often than independence says ({n_forced_and_child} of the {list}'s {n_forced}
+  forced-labour pairs also have a child-labour finding), so the product rule 1 -
+  (1 - p_child)(1 - p_forced) overrated pairs where both models are high.
 * **Trained on** ILAB's {list_label} of Goods (data edition {edition}: data file
   goods_{edition}.xml, published {published}) and the matching Findings on the Worst Forms of
   Child Labor, the {findings_label} (countries_{edition}.xml), plus FAO production figures of
@@ -61,17 +67,17 @@ decisions, any use where a low score would be read as a clearance.
 ## Training data
 
 * Labels: the edition's List, one row per (country, good) with a child-labour or forced-labour
-  finding. "Derived" listings (goods made with listed inputs, new in the 2022 List) carry
+  finding. "Derived" listings (goods made with listed inputs, new in the {derived_first}) carry
   neither finding and count as unlisted.
 * Vocabulary: countries with a Findings profile or a listing in that edition x goods listed in
   that edition. The model scores every country in `reference/countries.csv` x every good in
   `reference/goods.csv`, but learns only from that vocabulary.
 * Country indicators come from the same edition's Findings, never from a later one.
-* Production profiles: each country's production of the 114 FAOSTAT Food Balance items
-  reported since 2014 (thousand tonnes; crops, livestock, fish), averaged over the three
-  years up to the edition's year (2018-2020 for the 2022 List, the newest FAO year in the
-  file). FAO publishes revised figures, so the values are today's estimates for those years,
-  not the ones ILAB saw.
+* Production profiles: each country's production of the {fao_items} FAOSTAT Food Balance items
+  reported since {fao_from} (thousand tonnes; crops, livestock, fish), averaged over the
+  {production_years} years up to the edition's year ({fao_window} for the {list}, the newest FAO
+  year in the file). FAO publishes revised figures, so the values are today's estimates for
+  those years, not the ones ILAB saw.
 
 ## Features
 
@@ -128,10 +134,10 @@ combined ranking score is `p_any_finding` (until the either-finding model was ad
 1 - (1 - p_child)(1 - p_forced); the experiment table's earlier rows use that). Baselines use
 add-one smoothed, leave-one-out listing rates: country-only, good-only, and their product.
 
-Edition facts that shape the table: goods_2017.xml already carries the 2018 List (same 418
-entries as goods_2018.xml), so 2017->2018 adds nothing; goods_2019.xml is the 2020 List and
-goods_2021.xml the 2022 List. The 2020 listings taken from countries_2020.xml repeat 2019's
-and are not used as a separate edition.
+Edition facts that shape the table: goods_2017.xml already carries the 2018 List (same
+{early_entries} entries as goods_2018.xml), so 2017->2018 adds nothing; goods_2019.xml is the
+2020 List and goods_2021.xml the 2022 List. The 2020 listings taken from countries_2020.xml
+repeat 2019's and are not used as a separate edition.
 
 **Honest protocol.** Features and hyper-parameters were chosen on the tuning pairs
 {tuning} only (mean ROC-AUC and recall@500 of the combined ranking) and, for the forced-labour
@@ -141,62 +147,55 @@ never to choose between candidates. The evaluation command prints every pair, so
 row was visible; the candidates below were compared on the tuning pairs alone.
 
 **What was tried** (development harness, same candidate sets and metrics; mean over the three
-tuning pairs, combined ranking; first version 0.901 / 0.27, product of priors 0.878 / 0.32;
+tuning pairs, combined ranking; the first two rows are the reference points;
 `reference/model_experiments.csv`):
 
 {experiments}
 
-The conclusion from these runs: with 12-41 rankable additions per tuning pair, every candidate
-built from ILAB's own tables lies inside the bootstrap noise of the first version (the 90%
-interval of ROC-AUC is about 0.07 wide). The one that moved all three tuning pairs came from
-outside ILAB: production peers from FAO figures (+0.021 mean ROC-AUC, +0.10 recall@500; the
-paired gain is positive in 86-99% of country-bootstrap rounds, and its 90% interval excludes
-zero on two of the three pairs). It was adopted, and only then was the held-out pair run
-(0.919 / 0.43, from 0.903 / 0.30). A second outside-informed feature followed from the same
-similarity: how many goods of the good's sector countries alike in both ways list (+0.014 mean
-ROC-AUC on the tuning pairs, a gain on each of the three, though its bootstrap interval excludes
-zero on one pair only). The held-out pair was run a second time after adopting it. The third
-change replaced the product rule that combined the two finding models with a model of the
-combined label itself (mean tuning ROC-AUC 0.937 -> 0.939, recall@500 0.36 -> 0.42; the top 500
-of the 2016 model went from 8 to 11 of 30 additions on 2016->2018 and from 16 to 19 of 41 on
-2016->2019); the held-out pair was run a third time after it and did not move (0.928 / 0.43).
-No candidate was compared on the held-out pair; its three runs are the only times it was seen.
-Additions still come in country batches (19 goods for Paraguay and 8 for Brazil between the
-2016 and 2018 Lists), often of goods listed for one other country or none.
+The conclusion from these runs: with {rankable_tuning} rankable additions per tuning pair,
+every candidate built from ILAB's own tables lies inside the bootstrap noise of the first version
+(the 90% interval of ROC-AUC is about {auc_width} wide). The ones that moved all three tuning
+pairs came from outside ILAB: production peers from FAO figures, then the count of a sector's
+goods listed by countries alike in both ways (the rows marked ADOPTED, with their gains and
+bootstrap intervals); then a model of the combined label replaced the product rule that combined
+the two finding models. The held-out pair was run once after each adoption, never to compare
+candidates. Additions still come in country batches
+({batch}), often of goods listed for one other country or none.
 
 **Targets.** {targets}
 
 {report}
-Reading the tables: the positives are few (12-56 added pairs per edition pair; forced-labour
-additions 3-13), so differences of one or two pairs move recall by 0.03-0.08; the bootstrap
-resamples whole countries because additions arrive in country batches. Under the product
-rule, the 2016 model's top 500 was dominated by countries with many forced-labour findings
-(Burma and China held 119 places), where both finding models are high, while most additions
-were child-labour findings elsewhere; recall@500 then trailed the product of priors on the 2016
-pairs. The either-finding model gives those countries 85 places and the additions' countries
-more. Grouped CV holds out whole countries (their labels are removed from the
+Reading the tables: the positives are few ({added} rankable added pairs per edition pair;
+forced-labour additions {forced_added}), so differences of one or two pairs move recall by
+{recall_step}; the bootstrap resamples whole countries because additions arrive in country
+batches. Under the product rule, the top 500 was dominated by countries with many
+forced-labour findings (Burma, China), where both finding models are high, while most additions
+were child-labour findings elsewhere; the either-finding model gives those countries fewer
+places. Grouped CV holds out whole countries (their labels are removed from the
 training features); Brier scores are on all pairs of the newest edition's vocabulary.
 
 ## Limitations
 
 * ILAB's List is the label, so the model learns where ILAB has looked and published. ILAB
   researches a subset of countries and goods; absence from the List is not absence of risk.
-  Additions arrive in country-sized batches (e.g. 19 goods for Paraguay between the 2016 and
-  2018 Lists). Production peers raise the farm goods of such countries, but which country ILAB
+  Additions arrive in country-sized batches
+  (e.g. {batch}). Production peers raise the farm goods of such countries, but which country ILAB
   researches next is not in any table here.
 * FAO production figures cover food and agriculture only (crops, livestock, fish), not mined or
   manufactured goods; they enter only through the production-peer feature, whose text names
   its source (FAOSTAT). FAO's databases are published under FAO's Statistical Database Terms
   of Use; the project keeps only the production figures (see `reference/SOURCES.md`).
-* The temporal metrics rest on 12-56 added pairs per edition pair; their 90% bootstrap
-  intervals are about 0.07 wide in ROC-AUC and 0.3 wide in recall@500. Differences between
+* The temporal metrics rest on {added} rankable added pairs per edition pair; their 90%
+  bootstrap intervals are about {auc_width} wide in ROC-AUC and {recall_width} wide in
+  recall@500. Differences between
   model versions smaller than that are not evidence.
-* Small data: about 470 listed pairs, 120 with forced-labour findings. Probabilities for rare
+* Small data: {n_listed} listed pairs on the {list}, {n_forced} with forced-labour
+  findings. Probabilities for rare
   goods and for countries with few listings are uncertain.
 * Countries ILAB does not assess (including most high-income countries) get low scores because
   nothing is listed for them, not because their supply chains were found clean.
 * Goods outside ILAB's vocabulary fall back to sector- or country-level averages.
-* The model reflects the 2022 List and 2022 Findings; retrain when ILAB publishes new editions
+* The model reflects the {list} and the {findings}; retrain when ILAB publishes new editions
   (`riskscreen model train`).
 
 ## Ethical considerations
@@ -283,9 +282,12 @@ def _targets(metrics: dict) -> str:
     return text
 
 
-def model_card(metrics: dict, meta: dict) -> str:
-    """The model card as Markdown, from `evaluate()` metrics and the trained model's metadata."""
+def model_card(metrics: dict, meta: dict, reference: ReferenceTables | None = None) -> str:
+    """The model card as Markdown, from `evaluate()` metrics, the trained model's metadata and
+    the reference tables it was trained on (default: the embedded ones): every figure in its
+    prose is computed (`card_facts`), none typed by hand."""
     cfg = load_config()
+    facts = card_facts(reference if reference is not None else load_reference(), metrics, cfg)
     labels = read_table("list_editions").filter(pl.col("edition") == str(meta["edition"]))
     return _CARD.format(
         c=cfg.param("C"),
@@ -301,4 +303,7 @@ def model_card(metrics: dict, meta: dict) -> str:
         held_out=metrics.get("held_out_pair", ""),
         targets=_targets(metrics),
         report=evaluation_report(metrics),
+        production_years=cfg.param("production_years", int),
+        calibration_folds=cfg.param("calibration_folds", int),
+        **facts,
     )

@@ -96,25 +96,45 @@ def fit_scorer(
     cols: np.ndarray | None = None,
     target: str = "",
 ) -> dict:
-    """Fit preprocessing, estimator and a Platt recalibration on raw training rows.
+    """Fit preprocessing, estimator and a cross-validated Platt recalibration on raw rows.
 
     `cols` selects the feature columns this scorer uses (None = all). The estimator is strongly
     regularised for ranking (chosen on earlier edition pairs), so its log-odds are rescaled by a
-    one-dimensional logistic fit (Platt scaling) on the same rows to restore calibration; the
-    rescaling is monotone and does not change any ranking.
+    one-dimensional logistic fit (Platt scaling). That fit sees each row's log-odds from a model
+    fitted without the row's fold (`calibration_folds`, stratified, shuffled with
+    `random_state`), as scikit-learn's `CalibratedClassifierCV(method="sigmoid",
+    ensemble=False)` does, so the probabilities are calibrated on rows the estimator did not
+    learn from; the estimator kept is fitted on all rows. The rescaling is monotone and does
+    not change any ranking.
     """
     from sklearn.linear_model import LogisticRegression
 
     cols = np.arange(x.shape[1]) if cols is None else np.asarray(cols, dtype=np.int64)
     sub_log = np.flatnonzero(np.isin(cols, log_cols))
     flags = cfg.params.get("missing_flags", "yes").strip().lower() in ("yes", "true", "1")
-    pre = fit_preprocess(x[:, cols], sub_log, missing_flags=flags)
-    z = preprocess(x[:, cols], pre)
-    yy = y.astype(np.int64)
-    est = make_estimator(cfg, random_state, target).fit(z, yy)
+    xs, yy = x[:, cols], y.astype(np.int64)
+    pre = fit_preprocess(xs, sub_log, missing_flags=flags)
+    est = make_estimator(cfg, random_state, target).fit(preprocess(xs, pre), yy)
+    held_out = _held_out_logits(xs, yy, sub_log, flags, cfg, random_state, target)
     platt = LogisticRegression(C=1e6, max_iter=1000, random_state=random_state)
-    platt.fit(est.decision_function(z)[:, None], yy)
+    platt.fit(held_out[:, None], yy)
     return {"cols": cols, "pre": pre, "estimator": est, "platt": platt, "n_features": x.shape[1]}
+
+
+def _held_out_logits(x: np.ndarray, y: np.ndarray, log_cols: np.ndarray, flags: bool,
+                     cfg: ModelConfig, random_state: int, target: str) -> np.ndarray:
+    """Each row's uncalibrated log-odds from preprocessing and estimator fitted on the other
+    folds (`calibration_folds` stratified folds, shuffled with `random_state`)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = StratifiedKFold(n_splits=cfg.param("calibration_folds", int), shuffle=True,
+                            random_state=random_state)
+    out = np.empty(len(y), dtype=np.float64)
+    for train, held in folds.split(x, y):
+        pre = fit_preprocess(x[train], log_cols, missing_flags=flags)
+        est = make_estimator(cfg, random_state, target).fit(preprocess(x[train], pre), y[train])
+        out[held] = est.decision_function(preprocess(x[held], pre))
+    return out
 
 
 def plain_scorer(scorer: dict) -> dict | None:

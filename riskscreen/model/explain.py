@@ -107,7 +107,7 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
     top = int(s["meta"].get("explain_top", 3))
 
     keys = scored.select(
-        _iso3=pl.col("iso3").cast(pl.String).str.strip_chars().str.to_uppercase(),
+        _iso3=pl.col("country_iso3").cast(pl.String).str.strip_chars().str.to_uppercase(),
         _level="model_level",
         _target=pl.when(pl.col("p_forced_labour") > pl.col("p_child_labour"))
         .then(pl.lit("forced"))
@@ -210,7 +210,12 @@ def explain_frame(model, frame: pl.DataFrame) -> pl.DataFrame:
         _region=_text(_pick(s["regions"], _pick(s["region_code"], ci).astype(np.float64))),
         _adv=_text(_pick(s["advancement_words"], ci)),
     ).with_columns(pl.col("_k").cast(pl.Int64))
-    long = long.with_columns(pl.col("_k").cast(pl.Int64)).join(feat, on="_f").join(ctx, on="_k")
+    # Joins keep `long`'s order (factors strongest first): polars does not unless told.
+    long = (
+        long.with_columns(pl.col("_k").cast(pl.Int64))
+        .join(feat, on="_f", maintain_order="left")
+        .join(ctx, on="_k", maintain_order="left")
+    )
     level = (
         pl.when(pl.col("_z") >= 1)
         .then(pl.lit("high"))

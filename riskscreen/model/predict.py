@@ -94,8 +94,8 @@ class RiskModel:
     # -- scoring ----------------------------------------------------------------------------
     def _resolve(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Distinct (iso3, good_id, sector) keys of `frame` with the good resolved to an id."""
-        if "iso3" not in frame.columns:
-            raise InputError("predict_pairs needs an 'iso3' column")
+        if "country_iso3" not in frame.columns:
+            raise InputError("predict_pairs needs a 'country_iso3' column")
         t = self.tables()
         iso, good, sector = _key_exprs(frame.columns)
         keys = frame.select(_iso3=iso, _key=good, _sector_in=sector).unique(maintain_order=True)
@@ -132,11 +132,11 @@ class RiskModel:
         )
 
     def predict_pairs(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """`frame` (iso3 + good_id or good [+ sector]) plus p_child_labour, p_forced_labour,
-        p_any_finding (Float64: either finding, from its own model), country_assessed (Boolean)
-        and model_level (pair/sector/country).
+        """`frame` (country_iso3 + good_id or good [+ sector]) plus p_child_labour,
+        p_forced_labour, p_any_finding (Float64: either finding, from its own model),
+        country_assessed (Boolean) and model_level (pair/sector/country).
 
-        Work is done once per distinct (iso3, good, sector); rows keep their order.
+        Work is done once per distinct (country_iso3, good, sector); rows keep their order.
         """
         base = frame.drop([c for c in OUTPUTS if c in frame.columns])
         keys = self._resolve(base)
@@ -158,7 +158,7 @@ class RiskModel:
 
 def _key_exprs(columns: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """Normalised iso3, good (id or name) and sector expressions for the columns present."""
-    iso = pl.col("iso3").cast(pl.String).str.strip_chars().str.to_uppercase()
+    iso = pl.col("country_iso3").cast(pl.String).str.strip_chars().str.to_uppercase()
     name = "good_id" if "good_id" in columns else "good" if "good" in columns else None
     good = (
         pl.col(name).cast(pl.String).str.strip_chars().str.to_lowercase()

@@ -13,7 +13,7 @@ from riskscreen.model.card import model_card
 from riskscreen.model.plain import plain_path
 from riskscreen.model.store import MODEL_FILE, load_model, save_model
 from riskscreen.model.training import train
-from riskscreen.model.validation import evaluate, evaluation_report
+from riskscreen.model.validation import evaluate, evaluation_report, held_out_summary
 from riskscreen.paths import models_dir
 from riskscreen.reference import Reference, load_reference
 
@@ -42,11 +42,12 @@ def write_model_artifacts(edition: str | None = None, out_dir: str | Path | None
     out = Path(out_dir) if out_dir else models_dir()
     out.mkdir(parents=True, exist_ok=True)
     model = train(edition, reference, random_state=random_state)
-    model_path = save_model(model, out / MODEL_FILE)
     metrics = evaluate(reference, random_state=random_state)
+    model.meta["validation"] = held_out_summary(metrics)  # travels with the model file
+    model_path = save_model(model, out / MODEL_FILE)
     metrics_path = _write_metrics(metrics, out)
     card_path = out / "MODEL_CARD.md"
-    card_path.write_text(model_card(metrics, model.meta), encoding="utf-8")
+    card_path.write_text(model_card(metrics, model.meta, reference), encoding="utf-8")
     twin = plain_path(model_path)
     return [model_path, *([twin] if twin.is_file() else []), metrics_path, card_path]
 
@@ -59,7 +60,8 @@ def evaluate_model(out_dir: str | Path | None = None,
     With `out_dir`, also write metrics.json there, and MODEL_CARD.md when the folder holds a
     trained model to describe. Returns the report and the paths written.
     """
-    metrics = evaluate(_reference(reference), random_state=random_state)
+    reference = _reference(reference)
+    metrics = evaluate(reference, random_state=random_state)
     written: list[Path] = []
     if out_dir is not None:
         out = Path(out_dir)
@@ -67,7 +69,7 @@ def evaluate_model(out_dir: str | Path | None = None,
         written.append(_write_metrics(metrics, out))
         if (out / MODEL_FILE).is_file():
             card = out / "MODEL_CARD.md"
-            card.write_text(model_card(metrics, load_model(out / MODEL_FILE).meta),
+            card.write_text(model_card(metrics, load_model(out / MODEL_FILE).meta, reference),
                             encoding="utf-8")
             written.append(card)
     return evaluation_report(metrics), written

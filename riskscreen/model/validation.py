@@ -354,6 +354,22 @@ def evaluate(reference=None, random_state: int = 0) -> dict:
     }
 
 
+def held_out_summary(metrics: dict) -> dict | None:
+    """The held-out edition pair's headline figures (either-finding ranking), as a trained model
+    records them in its metadata so that a run reports the validation of the model it used."""
+    held_out = metrics.get("held_out_pair")
+    for pair in metrics.get("temporal", []):
+        if f"{pair['earlier']}->{pair['later']}" == held_out:
+            scores = pair["any"]
+            return {
+                "editions": held_out,
+                "model ROC-AUC": round(scores["model"]["roc_auc"], 3),
+                "model recall@500": round(scores["model"]["recall_at_500"], 3),
+                "product-of-priors ROC-AUC": round(scores["prior_product"]["roc_auc"], 3),
+            }
+    return None
+
+
 def baseline_summary(metrics: dict) -> str:
     """One paragraph: on which edition pairs the combined ranking does NOT beat each baseline, by
     ROC-AUC, average precision and recall@500."""

@@ -59,6 +59,7 @@ class WebConfig:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     max_age_s: float = 3600.0
     workers: int = 2
+    max_table_rows: int = 2000  # flagged / review rows shown on the page; the downloads hold all
     allowed_hosts: set[str] = field(default_factory=set)
 
 

@@ -26,10 +26,11 @@ from starlette.responses import (
 )
 
 from riskscreen.errors import RiskscreenError
+from riskscreen.tiers import FLAG_TIERS
 from riskscreen.web.guard import csrf_ok, csrf_token
 from riskscreen.web.store import ALLOWED_SUFFIXES, Upload, size_text, too_big
 
-TIERS = ("critical", "high", "medium", "low")
+TIERS = FLAG_TIERS
 ROLE_LABELS = {
     "name": "Supplier name", "country": "Country", "product": "Product", "hs_code": "HS code",
     "address": "Address", "spend": "Spend", "vendor_id": "Vendor number",
@@ -92,12 +93,10 @@ async def upload_page(request: Request) -> Response:
 
 def _read_for_columns(upload: Upload) -> None:
     """Read the file as `riskscreen screen` will, and detect its columns."""
-    from riskscreen.io.columns import detect_columns  # lazy: first page first
     from riskscreen.io.read import read_suppliers  # lazy: the first page comes before the library
+    from riskscreen.pipeline import detect_roles  # as screening will: '<name> (input)' columns
 
-    table = read_suppliers(upload.path, sheet=upload.sheet)
-    upload.table = table
-    upload.roles = detect_columns(table.headers, frame=table.frame)
+    upload.table, upload.roles = detect_roles(read_suppliers(upload.path, sheet=upload.sheet))
 
 
 def _sheet_arg(text: str) -> str | int | None:
@@ -231,7 +230,7 @@ async def start_screen(request: Request) -> Response:
     refused = await _check_csrf(request, form)
     if refused:
         return refused
-    if upload.state in ("queued", "running", "done"):
+    if upload.state in ("queued", "running"):
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
     columns: dict[str, str] = {}
     for role in ROLES:
@@ -247,7 +246,11 @@ async def start_screen(request: Request) -> Response:
     upload.min_tier = min_tier
     if form.get("product") is not None:
         upload.product = str(form.get("product")).strip() or None
-    upload.error, upload.run, upload.state, upload.stage = None, None, "queued", "queued"
+    with upload.lock:  # a new screening of the same file: earlier downloads are stale
+        for path in upload.files.values():
+            path.unlink(missing_ok=True)
+        upload.files.clear()
+        upload.error, upload.run, upload.state, upload.stage = None, None, "queued", "queued"
     _web(request).pool.submit(_screen_job, _web(request), upload, columns)
     return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
 
@@ -300,9 +303,11 @@ async def results_page(request: Request) -> Response:
     from riskscreen.web import present  # lazy: the first page comes before the library
 
     run = upload.run
-    flagged = present.flagged_rows(run)
+    cap = _web(request).config.max_table_rows
+    flagged, review = present.flagged_rows(run), present.review_rows(run)
     return render(request, "results.html", upload=upload, summary=present.summary(run),
-                  flagged=flagged, review=present.review_rows(run),
+                  flagged=flagged[:cap], review=review[:cap], cap=cap,
+                  flagged_total=len(flagged), review_total=len(review),
                   countries=sorted({r["country"] for r in flagged if r["country"]}),
                   tiers=[t for t in TIERS if any(r["risk_tier"] == t for r in flagged)])
 

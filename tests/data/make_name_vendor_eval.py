@@ -6,8 +6,9 @@ ZHONGTAI CHEM CO LTD"). This seeded generator writes, from the entity-shaped row
 reference/watchlist_uflpa.csv and watchlist_cbp.csv:
 
 - eval_names_notes.csv / eval_names_notes_holdout.csv: listed names and aliases with notes;
-- eval_names_abbrev.csv / eval_names_abbrev_holdout.csv: listed names with abbreviated words;
-- eval_names_near_decoys.csv / eval_names_near_decoys_holdout.csv: other companies whose
+- eval_names_abbrev.csv / eval_names_abbrev_holdout.csv / eval_names_abbrev_holdout2.csv:
+  listed names with abbreviated words;
+- eval_names_near_decoys.csv / _holdout.csv / _holdout2.csv: other companies whose
   name differs from a listed one only in its distinctive words (each replaced by a different
   word, not a typo: rapidfuzz ratio < 75 to every listed word; places, industry words and
   legal forms kept), plain, with notes and abbreviated.
@@ -91,6 +92,26 @@ ABBR_HOLDOUT = {
     "Apparel": "APPAR", "Protective": "PROTECT", "Warehouse": "WHS", "Fittings": "FITTGS",
     "Silicon": "SIL", "Development Co": "DEV CO", "Production": "PRODN",
     "Cotton": "CTN", "Machine": "MACH",
+}
+
+# Second holdout, written after the first holdout had been scored and the tables extended:
+# dotted and apostrophe forms as US/Asian AP clerks type them, chosen without the tables open.
+ABBR_HOLDOUT2 = {
+    "Chemical": "Chem.", "Industry": "Ind.", "Industrial": "Ind'l", "Industries": "Inds.",
+    "Management": "Mgmt.", "Group": "Grp.", "International": "Int'l.", "Manufacturing": "Mfg.",
+    "Electronics": "Elecs.", "Electronic": "Elec.", "Electric": "Elec.", "Technology": "Tech.",
+    "Holdings": "Hldgs.", "Holding": "Hldg.", "Development": "Dev't", "Products": "Prod.",
+    "Materials": "Mat'ls", "Company": "Co.", "Corporation": "Corp.", "Limited": "Ltd.",
+    "Textile": "Txt.", "Textiles": "Txts.", "Garment": "Gmt.", "Machinery": "Mach'y",
+    "Equipment": "Equip.", "Construction": "Constr.", "Agriculture": "Agric.",
+    "Agricultural": "Agr'l", "Trading": "Trdg.", "Trade": "Trd.", "Science": "Sci.",
+    "Energy": "Engy.", "Biotechnology": "Biotech.", "Medical": "Med.", "Logistics": "Log.",
+    "Information": "Info.", "Nonferrous": "Non-Fer.", "Plantation": "Plant.",
+    "Factory": "Fcty.", "Safety": "Sfty.", "Import and Export": "Imp. & Exp.",
+    "Apparel": "App.", "Protective": "Prot.", "Warehouse": "Whse.", "Fittings": "Ftgs.",
+    "Silicon": "Si", "Production": "Prod'n", "Cotton": "Cott.", "Machine": "Mach.",
+    "Economic": "Econ.", "Business": "Bus.", "Investment": "Inv.", "Breeding": "Brdg.",
+    "Resources": "Res.", "Mining": "Mng.", "Engineering": "Eng'g", "Printing": "Prtg.",
 }
 
 SYLLABLES = """an bao bei cheng chang da de ding dong fa fang feng fu gang guang hai hao he heng
@@ -189,7 +210,8 @@ def main() -> None:
     stop = _stopwords()
 
     for suffix, notes, abbr, seed in (("", NOTES_DEV, ABBR_DEV, 11),
-                                      ("_holdout", NOTES_HOLDOUT, ABBR_HOLDOUT, 29)):
+                                      ("_holdout", NOTES_HOLDOUT, ABBR_HOLDOUT, 29),
+                                      ("_holdout2", NOTES_HOLDOUT, ABBR_HOLDOUT2, 47)):
         rng = random.Random(seed)
         noted, abbreviated = [], []
         for spelling, source, country in spellings:
@@ -206,7 +228,8 @@ def main() -> None:
                     abbreviated.append((both, expected, country,
                                         " ".join(used) + " + note"))
         header = ["variant", "expected_entry_id", "country", "kind"]
-        _write(HERE / f"eval_names_notes{suffix}.csv", header, noted)
+        if suffix != "_holdout2":  # the second holdout is for abbreviations only
+            _write(HERE / f"eval_names_notes{suffix}.csv", header, noted)
         _write(HERE / f"eval_names_abbrev{suffix}.csv", header, abbreviated)
 
         decoys = []
