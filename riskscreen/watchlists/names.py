@@ -18,15 +18,14 @@ from rapidfuzz import fuzz, process
 
 from riskscreen.contracts import stage_columns
 from riskscreen.errors import ReferenceError_
-from riskscreen.match.entity_country import countries_to_iso3
-from riskscreen.match.entity_index import EntityIndex, entity_index, raw_key, token_frame
-from riskscreen.match.entity_scopes import match_scopes
-from riskscreen.match.name_abbrev import abbreviation_links
-from riskscreen.match.vendor_notes import strip_notes
+from riskscreen.match.countries import country_codes
 from riskscreen.tables import read_table
-from riskscreen.watchlists import Watchlists, load_watchlists
+from riskscreen.watchlists.index import EntityIndex, entity_index, raw_key, token_frame
+from riskscreen.watchlists.load import Watchlists, load_watchlists
+from riskscreen.watchlists.name_abbrev import abbreviation_links
+from riskscreen.watchlists.vendor_notes import strip_notes
 
-__all__ = ["screen_names", "match_scopes", "OUTPUT_COLUMNS"]
+__all__ = ["screen_names", "thresholds", "OUTPUT_COLUMNS"]
 
 #: The keys, then the watchlist hit columns of the output contract's table
 #: (reference/report_columns.csv, stage "names").
@@ -386,7 +385,7 @@ def screen_names(
     queries, q_tokens, links = _queries(names_list, index)
     scored = _name_scores(queries, q_tokens, index, th, links)
 
-    iso = countries_to_iso3(pairs["country_input"].to_list())
+    iso = country_codes(pairs["country_input"].to_list())
     pair_keys = (
         pairs.with_row_index("pid")
         .join(queries.select("qid", "name_input"), on="name_input", how="left")
