@@ -221,6 +221,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
     if fmt:
         raise InputError("--format is for batch runs (several inputs or a folder); for one "
                          "input the -o file's extension picks the format")
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.io.output_check import check_outputs
 
     check_outputs([output, *also], [*suppliers, *watchlists])  # before any work

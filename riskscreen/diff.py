@@ -27,6 +27,10 @@ import polars as pl
 from riskscreen.colnames import protect
 from riskscreen.errors import InputError
 from riskscreen.io.columns import detect_columns
+from riskscreen.io.output_check import check_outputs
+from riskscreen.io.read import parquet_guard
+from riskscreen.io.read_guard import check_zip
+from riskscreen.io.read_limits import int_limit
 from riskscreen.io.report import write_sheet_workbook
 from riskscreen.io.tables_out import sidecar_path, write_table
 from riskscreen.run_meta import OPTIONS_KEY
@@ -45,10 +49,6 @@ _RELATED_SHARE = 0.5
 def _guard(path: Path) -> None:
     """The reader's own limits, before anything is loaded: file size, zip bombs and far cells
     (xlsx), rows x columns and expanded text (Parquet)."""
-    from riskscreen.io.read import parquet_guard
-    from riskscreen.io.read_guard import check_zip
-    from riskscreen.io.read_limits import int_limit
-
     label = str(path)
     try:
         size = path.stat().st_size
@@ -131,8 +131,6 @@ def read_output(path: str | Path) -> pl.DataFrame:
 
 def int_limit_rows() -> int:
     """The reader's `max_rows`: a diff compares what one run can screen."""
-    from riskscreen.io.read_limits import int_limit
-
     return int_limit("max_rows")
 
 
@@ -434,8 +432,6 @@ def write_changes(changes: pl.DataFrame | Diff, path: str | Path,
     `inputs` (the two compared runs) are refused as `path`; CSV text that Excel would run as a
     formula is apostrophe-prefixed unless `escape_formulas` is False.
     """
-    from riskscreen.io.output_check import check_outputs
-
     if isinstance(changes, Diff):
         changes = changes.changes
     path = check_outputs([path], list(inputs))[0]

@@ -16,6 +16,7 @@ from riskscreen.match.countries import resolve_countries
 from riskscreen.match.product_name import NAME_METHOD, goods_from_names
 from riskscreen.match.products import resolve_products
 from riskscreen.phrases import say, say_expr
+from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists
 from riskscreen.watchlists.names import screen_names
 
@@ -180,8 +181,6 @@ def _screen_batched(pairs: pl.DataFrame, watchlists: Watchlists) -> pl.DataFrame
 
 def _name_limits() -> tuple[int, int]:
     """(characters of a name that are matched, distinct names screened per batch)."""
-    from riskscreen.tables import read_table
-
     table = read_table("match_thresholds")
     values = dict(zip(table["key"].to_list(), table["value"].to_list(), strict=True))
     return int(float(values["name_max_length"])), int(float(values["name_batch_size"]))

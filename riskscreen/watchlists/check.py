@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.io.read_limits import int_limit
 from riskscreen.match.countries import country_codes
 from riskscreen.reference.watchlists import WATCHLIST_COLUMNS, slug
 
@@ -53,8 +54,6 @@ def _read_user_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, st
     Parsed as one CSV stream, so a quoted value may span lines (a name pasted with a line
     break); its line breaks become spaces and the row is numbered by the line it starts on.
     """
-    from riskscreen.io.read_limits import int_limit
-
     try:
         size = path.stat().st_size
     except OSError:
