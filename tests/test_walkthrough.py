@@ -114,3 +114,23 @@ def test_counts_in_the_walkthrough_are_the_data(walkthrough, screened):
     assert uflpa and int(uflpa[1]) == counts["uflpa"]
     assert cbp and int(cbp[1]) == counts["cbp_wro"]
     assert "edition `2021`" not in walkthrough  # the List is named by its year
+
+
+@pytest.mark.shared
+def test_facility_list_quotes_are_what_screen_says(walkthrough, shared_data, repo_root, tmp_path):
+    """The section on lists without a product column quotes two real brand lists
+    (../shared/data/supplier-lists, not shipped): its summary line and its reason."""
+    section = walkthrough.split("### A list with no product column")[1].split("\n## ")[0]
+    block = re.search(r"```text\n(.*?)```", section, re.S)[1].strip()
+    lists = shared_data / "supplier-lists"
+    printed = _run(f"riskscreen screen {lists / 'facility_list_4.csv'} -o out.csv", repo_root,
+                   tmp_path)
+    assert block in printed
+    quote = re.search(r'\*"(Garments \(product read[^"]+)"\*', section)[1]
+    import riskscreen
+
+    reasons = riskscreen.screen(lists / "facility_list_10.csv")["reasons"].drop_nulls()
+    assert reasons.str.contains(quote, literal=True).any()
+    given = re.search(r'\*"(product\s+given for every row without one: [^"]+)"\*', section)[1]
+    with_option = riskscreen.screen(lists / "facility_list_4.csv", product="garments")
+    assert with_option["reasons"].str.contains(" ".join(given.split()), literal=True).any()

@@ -319,7 +319,8 @@ def test_finish_deletes_the_folder_and_expiry_sweeps(client, app):
     folder = store.get(uid, client.cookies["rs_session"]).folder
     assert folder.is_dir()
     page = client.get(f"/u/{uid}/columns").text
-    client.post(f"/u/{uid}/delete", data={"csrf": token(page)}, follow_redirects=False)
+    done = client.post(f"/u/{uid}/delete", data={"csrf": token(page)})
+    assert "The file and its results were deleted" in done.text
     assert not folder.exists() and client.get(f"/u/{uid}/columns").status_code == 404
 
     uid = uid_of(upload(client, "b.csv", b"Supplier,Country\nAcme,China\n"))
@@ -476,3 +477,45 @@ def test_long_results_are_capped_on_the_page_not_in_the_downloads(tmp_path):
         assert page.count('data-tier="') == 10
         assert "Showing the 10 highest of 30 flagged suppliers" in page
         assert c.get(f"/u/{uid}/download/suppliers.csv").text.count("Mill ") == 30
+
+
+def test_progress_page_shows_rows_read_and_the_stage(client, monkeypatch):
+    """While a screening runs, the page says how many rows were read and which stage runs."""
+    import threading
+
+    from riskscreen.web import views
+
+    release = threading.Event()
+
+    def slow_job(web, upload, columns):  # stands in for the worker while the page is read
+        upload.state, upload.stage = "running", "resolve products"
+        release.wait(30)
+        upload.state, upload.error = "failed", "stopped by the test"
+
+    monkeypatch.setattr(views, "_screen_job", slow_job)
+    content = b"Supplier,Country,Product\nA,Ghana,cocoa\nB,Ghana,cocoa\nC,Peru,gold\n"
+    uid = uid_of(upload(client, "three.csv", content))
+    page = client.get(f"/u/{uid}/columns").text
+    client.post(f"/u/{uid}/screen", data={"csrf": token(page), **{
+        f"role_{r}": c for r, c in detected_roles(page).items()}})
+    try:
+        for _ in range(100):
+            if client.get(f"/u/{uid}/status").json()["state"] == "running":
+                break
+            time.sleep(0.02)
+        progress = client.get(f"/u/{uid}/progress")
+        assert progress.status_code == 200
+        assert '<span id="rows">3</span> rows read' in progress.text
+        assert "Matching products" in progress.text and 'class="current"' in progress.text
+        status = client.get(f"/u/{uid}/status").json()
+        assert status["rows"] == 3 and status["label"] == "Matching products"
+        assert 0 < status["step"] < status["steps"]
+        assert client.get(f"/u/{uid}/results", follow_redirects=False).status_code == 303
+    finally:
+        release.set()
+    for _ in range(100):
+        if client.get(f"/u/{uid}/status").json()["state"] == "failed":
+            break
+        time.sleep(0.02)
+    failed = client.get(f"/u/{uid}/progress").text
+    assert "Could not screen the file." in failed and "stopped by the test" in failed

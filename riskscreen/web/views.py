@@ -86,7 +86,8 @@ async def _check_csrf(request: Request, form: Any) -> HTMLResponse | None:
 
 
 async def upload_page(request: Request) -> Response:
-    response = _upload_form(request)
+    deleted = request.query_params.get("deleted") == "1"
+    response = _upload_form(request, deleted=deleted)
     response.background = BackgroundTask(_web(request).start_loading)
     return response
 
@@ -343,12 +344,11 @@ async def row_page(request: Request) -> Response:
                       error="There is no such row in this file.")
     row = detail["row"]
     text = message = None
-    if row.get("country_iso3"):
-        roles = upload.run.roles
-        product = row.get("good") or (row.get(roles.product) if roles.product else None)
-        text, message = await run_in_threadpool(_explain_text, web, row["country_iso3"],
-                                                product)
     roles = upload.run.roles
+    product = row.get("good") or (row.get(roles.product) if roles.product else None)
+    if row.get("country_iso3") or product:  # explain reads the row's country and good
+        text, message = await run_in_threadpool(_explain_text, web, row.get("country_iso3"),
+                                                product)
     name = row.get(roles.name) if roles.name else None
     return render(request, "row.html", upload=upload, detail=detail, row=row, name=name or "",
                   listing=row.get("listing_edition"),
