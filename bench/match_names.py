@@ -1,6 +1,6 @@
 """Benchmark watchlist name screening on the evaluation sets.
 
-Compares `riskscreen.match.entities.screen_names` with a plain baseline: rapidfuzz
+Compares `riskscreen.watchlists.names.screen_names` with a plain baseline: rapidfuzz
 `process.extractOne` (WRatio, default processor, cutoff 85) over the raw listed names and
 aliases. Prints a markdown table and writes bench/results/match_names.md.
 
@@ -21,8 +21,8 @@ import polars as pl  # noqa: E402
 import rapidfuzz  # noqa: E402
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
-from riskscreen.match.entities import screen_names, thresholds  # noqa: E402
 from riskscreen.watchlists import load_watchlists  # noqa: E402
+from riskscreen.watchlists.names import screen_names, thresholds  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 OUT = ROOT / "bench" / "results" / "match_names.md"

@@ -17,9 +17,9 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError
-from riskscreen.match.entity_scopes import match_law_rules
 from riskscreen.scoring import _active, listed_pairs
 from riskscreen.tables import read_table
+from riskscreen.watchlists.scopes import match_law_rules
 
 __all__ = [
     "FOLLOWUP_COLUMNS",

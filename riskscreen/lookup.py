@@ -16,7 +16,6 @@ import polars as pl
 from riskscreen.contracts import ReferenceTables, RiskScorer, WatchlistTables
 from riskscreen.errors import InputError
 from riskscreen.match.countries import resolve_countries
-from riskscreen.match.entity_scopes import law_rules
 from riskscreen.match.products import resolve_products
 from riskscreen.model import load_model
 from riskscreen.phrases import say
@@ -25,6 +24,7 @@ from riskscreen.reference import load_reference
 from riskscreen.scoring import list_label, listed_pairs, load_thresholds
 from riskscreen.tables import read_table
 from riskscreen.watchlists import load_watchlists
+from riskscreen.watchlists.scopes import law_rules
 
 __all__ = ["explain"]
 

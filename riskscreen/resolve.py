@@ -13,11 +13,11 @@ import polars as pl
 from riskscreen.contracts import ReferenceTables, stage_columns
 from riskscreen.io.columns import ColumnRoles
 from riskscreen.match.countries import resolve_countries
-from riskscreen.match.entities import screen_names
 from riskscreen.match.product_name import NAME_METHOD, goods_from_names
 from riskscreen.match.products import resolve_products
 from riskscreen.phrases import say, say_expr
 from riskscreen.watchlists import Watchlists
+from riskscreen.watchlists.names import screen_names
 
 __all__ = [
     "mark_review", "resolve_country_columns", "resolve_product_columns", "screen_name_columns",

@@ -27,10 +27,10 @@ import polars as pl
 
 from riskscreen.contracts import ReferenceTables, RiskScorer
 from riskscreen.errors import InputError
-from riskscreen.match.entity_scopes import RULE_COLUMNS, law_rules, match_law_rules
 from riskscreen.phrases import say, say_expr
 from riskscreen.tables import read_table
 from riskscreen.tiers import TIERS, tier_rank
+from riskscreen.watchlists.scopes import RULE_COLUMNS, law_rules, match_law_rules
 
 __all__ = [
     "Thresholds", "likelihood_band", "list_label", "list_status", "listed_pairs",

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 import riskscreen
-from riskscreen.match.entity_scopes import law_rules, match_law_rules
 from riskscreen.tables import read_table
+from riskscreen.watchlists.scopes import law_rules, match_law_rules
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -156,7 +156,7 @@ def test_texts_differ_by_finding_type_and_say_what_they_rest_on():
 
 
 def test_every_law_and_ilab_rule_has_follow_up_texts():
-    from riskscreen.match.entity_scopes import law_rules
+    from riskscreen.watchlists.scopes import law_rules
 
     reasons = law_rules()["rule_reason_key"].unique().to_list()
     assert reasons

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from riskscreen.match.entities import OUTPUT_COLUMNS, screen_names, thresholds
 from riskscreen.watchlists import load_watchlists, match_scopes
+from riskscreen.watchlists.names import OUTPUT_COLUMNS, screen_names, thresholds
 
 DATA = Path(__file__).parent / "data"
 LISTS = DATA / "watchlists"

@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 import riskscreen
-from riskscreen.match.entity_scopes import match_law_rules
 from riskscreen.scoring import load_thresholds
 from riskscreen.tiers import TIERS
+from riskscreen.watchlists.scopes import match_law_rules
 
 CONTRACT = {
     "row_id": pl.Int64,

@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 
 from riskscreen.errors import ReferenceError_
-from riskscreen.match.entities import screen_names, thresholds
-from riskscreen.match.name_abbrev import abbreviation_links
-from riskscreen.match.name_normalise import default_normaliser
-from riskscreen.match.vendor_notes import NoteStripper, strip_notes
+from riskscreen.watchlists.name_abbrev import abbreviation_links
+from riskscreen.watchlists.name_normalise import default_normaliser
+from riskscreen.watchlists.names import screen_names, thresholds
+from riskscreen.watchlists.vendor_notes import NoteStripper, strip_notes
 
 DATA = Path(__file__).parent / "data"
 ZHONGTAI = "uflpa-xinjiang-zhongtai-chemical-co-ltd"

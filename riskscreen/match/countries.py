@@ -308,3 +308,14 @@ def resolve_countries(
         },
         schema=SCHEMA,
     )
+
+
+def country_codes(values: Iterable[str | None]) -> dict[str, str | None]:
+    """ISO3 of each distinct non-empty value by `resolve_countries`, or None where it finds no
+    country: the code alone, for the countries that come with listed or screened names (they
+    only nudge a name's score, so the resolver's confidence is not asked for)."""
+    distinct = sorted({v for v in values if v is not None and v.strip()})
+    if not distinct:
+        return {}
+    resolved = resolve_countries(distinct)
+    return dict(zip(resolved["input"].to_list(), resolved["country_iso3"].to_list(), strict=True))

@@ -2,14 +2,13 @@
 
 `load_watchlists()` returns a `Watchlists` with one row per listed name or alias (`entities`),
 the country/region/good rules of region-wide orders (`scopes`) and list metadata (`meta`).
-`check_watchlist(path)` validates a user list and reports problems by row and column.
+User lists are checked first (`check.check_watchlist`); a faulty one stops the load.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,16 +17,12 @@ import polars as pl
 
 from riskscreen.checksum import file_sha256
 from riskscreen.errors import InputError
-from riskscreen.match.entity_country import countries_to_iso3
-from riskscreen.match.entity_scopes import match_scopes
-from riskscreen.match.name_normalise import derived_names
-from riskscreen.reference.watchlists import WATCHLIST_COLUMNS, slug
+from riskscreen.reference.watchlists import WATCHLIST_COLUMNS
 from riskscreen.tables import read_table
+from riskscreen.watchlists.check import WatchlistCheck, check_watchlist
+from riskscreen.watchlists.name_normalise import derived_names
 
-__all__ = ["Watchlists", "WatchlistCheck", "load_watchlists", "check_watchlist", "match_scopes"]
-
-USER_REQUIRED = ("name",)
-USER_OPTIONAL = ("aliases", "country", "source", "goods", "date", "status", "section")
+__all__ = ["Watchlists", "load_watchlists", "ENTITY_COLUMNS"]
 
 ENTITY_COLUMNS = [
     "entry_id", "list_id", "alias", "alias_kind", "name", "country", "section", "date",
@@ -35,46 +30,23 @@ ENTITY_COLUMNS = [
 ]
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Watchlists:
     """Loaded lists: `entries` (one row per entry), `entities` (one row per name/alias of an
     entity-shaped entry), `scopes` (rules of country/region-wide orders), `meta` (one row per
-    list). `cache` holds matcher indexes built from these frames."""
+    list). Read-only: the matcher's index is built from it by `index.entity_index` (and cached
+    there, keyed by this object), never stored on it."""
 
     entries: pl.DataFrame
     entities: pl.DataFrame
     scopes: pl.DataFrame
     meta: pl.DataFrame
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def describe(self) -> list[dict[str, Any]]:
         """List metadata for run records: id, name, publisher, as-of, sha256, entries, partial."""
         keep = ["list_id", "name", "publisher", "licence", "as_of", "sha256", "entries",
                 "partial", "note"]
         return self.meta.select([c for c in keep if c in self.meta.columns]).to_dicts()
-
-
-@dataclass(frozen=True)
-class WatchlistCheck:
-    """Result of checking a user list: `ok`, row-level `errors`, the tidy `entries` if ok."""
-
-    path: Path
-    rows: int
-    errors: tuple[str, ...]
-    entries: pl.DataFrame | None
-    header_problem: bool = False  # the header row itself is wrong (no row was checked)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def __str__(self) -> str:
-        if self.ok:
-            return f"{self.path.name}: {self.rows} entries, no problems found"
-        if self.header_problem:
-            return "\n".join(self.errors)
-        lines = [f"{self.path.name}: {len(self.errors)} problem(s) in {self.rows} rows"]
-        return "\n  ".join(lines + list(self.errors))
 
 
 def _source_label(meta: pl.DataFrame) -> pl.DataFrame:
@@ -163,97 +135,6 @@ def _default_parts() -> tuple[pl.DataFrame, pl.DataFrame]:
 def _default_watchlists() -> Watchlists:
     entries, meta = _default_parts()
     return _assemble(entries, meta)
-
-
-def _read_user_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and (line number, row) pairs of a user CSV; '#' lines and blank lines skipped."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError(f"watchlist {path} does not exist") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"watchlist {path} is not UTF-8 text (save it as CSV UTF-8)") from exc
-    lines = text.splitlines()
-    numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and
-                not ln.lstrip().startswith("#")]
-    if not numbered:
-        return [], []
-    reader = csv.reader([ln for _, ln in numbered])
-    parsed = list(reader)
-    header = [h.strip().lower() for h in parsed[0]]
-    rows = []
-    for (lineno, _), values in zip(numbered[1:], parsed[1:], strict=True):
-        row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
-        if len(values) > len(header):
-            row["__extra__"] = str(len(values) - len(header))
-        rows.append((lineno, row))
-    return header, rows
-
-
-def check_watchlist(path: Path) -> WatchlistCheck:
-    """Validate a user's watchlist CSV: only `name` is required (optional aliases, country,
-    source, goods, date, status, section). Errors name the file line ("row 7") and the column;
-    a header without a name column is reported as a header problem."""
-    path = Path(path)
-    header, rows = _read_user_rows(path)
-    errors: list[str] = []
-    missing = [c for c in USER_REQUIRED if c not in header]
-    if missing:
-        found = ", ".join(h for h in header if h) or "none"
-        errors.append(
-            f"{path.name}: the header row has no {' or '.join(missing)} column (found: {found}); "
-            f"the first line must name the columns: name (required), and optionally "
-            f"{', '.join(USER_OPTIONAL)}"
-        )
-        return WatchlistCheck(path, len(rows), tuple(errors), None, header_problem=True)
-    iso = countries_to_iso3(r.get("country", "") for _, r in rows)
-    list_id = f"user-{slug(path.stem, 32)}"
-    records = []
-    for lineno, row in rows:
-        if "__extra__" in row:
-            errors.append(f"row {lineno}: {row['__extra__']} more value(s) than columns "
-                          "(quote names that contain commas)")
-        if not row.get("name"):
-            errors.append(f"row {lineno}: name is empty")
-        country = row.get("country", "")
-        code = iso.get(country) if country else ""
-        if country and code is None:
-            errors.append(f"row {lineno}: country '{country}' is not an ISO code or country name")
-        date = row.get("date", "")
-        if date and not _is_iso_date(date):
-            errors.append(f"row {lineno}: date '{date}' is not YYYY-MM-DD")
-        records.append({
-            "entry_id": f"{list_id}-{lineno}",
-            "list_id": list_id,
-            "shape": "entity",
-            "name": row.get("name", ""),
-            "aliases": "; ".join(a.strip() for a in row.get("aliases", "").split(";")
-                                 if a.strip()),
-            "country": code or "",
-            "section": row.get("section", ""),
-            "date": date,
-            "status": (row.get("status") or "active").lower(),
-            "goods": row.get("goods", ""),
-            "scope_iso3": "", "scope_region": "", "scope_good_ids": "",
-            "source_url": row.get("source") or f"user list {path.name}",
-            "attribution": f"user list {path.name}",
-        })
-    if not records and not errors:
-        errors.append(f"{path.name}: no entries (only a header)")
-    entries = None
-    if not errors:
-        entries = pl.DataFrame(records, schema={c: pl.String for c in WATCHLIST_COLUMNS})
-    return WatchlistCheck(path, len(rows), tuple(errors), entries)
-
-
-def _is_iso_date(text: str) -> bool:
-    from datetime import date
-
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return len(text) == 10
 
 
 def load_watchlists(extra: Sequence[Path] = (), include_defaults: bool = True) -> Watchlists:

@@ -1,19 +1,21 @@
 """The searchable form of the listed names: normalised keys, tokens and their weights.
 
-Built once per loaded `Watchlists` (cached on it) so screening only normalises the inputs.
+Built by `entity_index` once per loaded `Watchlists` and kept in this module's cache, keyed by
+that (read-only) object and dropped with it, so screening only normalises the inputs.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
-from riskscreen.match.name_normalise import NameNormaliser, default_normaliser, token_weights
 from riskscreen.match.normalise import normalise
-from riskscreen.watchlists import Watchlists
+from riskscreen.watchlists.load import Watchlists
+from riskscreen.watchlists.name_normalise import NameNormaliser, default_normaliser, token_weights
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,13 @@ def raw_key(text: str) -> str:
     return normalise(text or "")
 
 
+#: Built indexes, one per loaded `Watchlists` while it lives.
+_INDEXES: weakref.WeakKeyDictionary[Watchlists, EntityIndex] = weakref.WeakKeyDictionary()
+
+
 def entity_index(watchlists: Watchlists) -> EntityIndex:
-    """Index of `watchlists.entities` (cached on the object)."""
-    cached = watchlists.cache.get("entity_index")
+    """Index of `watchlists.entities`, built on first use for each loaded `Watchlists`."""
+    cached = _INDEXES.get(watchlists)
     if cached is not None:
         return cached
     norm = default_normaliser()
@@ -49,7 +55,7 @@ def entity_index(watchlists: Watchlists) -> EntityIndex:
     weights = token_weights((k.tokens for k in keys), norm.generic_weight)
     tokens = token_frame(keys, "a", weights)
     index = EntityIndex(aliases=aliases, tokens=tokens, weights=weights, normaliser=norm)
-    watchlists.cache["entity_index"] = index
+    _INDEXES[watchlists] = index
     return index
 
 
