@@ -394,14 +394,17 @@ _RANDOM_STATE_OPTION = click.option(
     help="Seed of every random step (the committed model uses 0).")
 
 
+def _model_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `model train` and `model evaluate` share, and the friendly error handling."""
+    return _REFERENCE_OPTION(_RANDOM_STATE_OPTION(_friendly(func)))
+
+
 @model.command("train")
 @click.option("--edition", default=None, help="ILAB edition label to train on [default: newest].")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for risk_model.skops (+ .json.gz), metrics.json and MODEL_CARD.md "
               "[default: the embedded models/ folder].")
-@_REFERENCE_OPTION
-@_RANDOM_STATE_OPTION
-@_friendly
+@_model_command
 def model_train_cmd(edition: str | None, out_dir: Path | None, reference_dir: Path | None,
                     random_state: int) -> None:
     """Train deterministically from the reference tables and write models/.
@@ -422,9 +425,7 @@ def model_train_cmd(edition: str | None, out_dir: Path | None, reference_dir: Pa
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Also write metrics.json (and MODEL_CARD.md, when the folder holds a model) "
               "to this folder.")
-@_REFERENCE_OPTION
-@_RANDOM_STATE_OPTION
-@_friendly
+@_model_command
 def model_evaluate_cmd(out_dir: Path | None, reference_dir: Path | None,
                        random_state: int) -> None:
     """Temporal validation across editions, grouped CV by country, calibration, baselines.

@@ -1,8 +1,9 @@
 """Screen supplier names against entity watchlists (UFLPA Entity List, CBP WROs, user lists).
 
-Each distinct (name, country) pair is compared with every listed name and alias; the score is a
-combination of small named features (name similarity, weighted token overlap, legal-form-
-stripped exact, country agreement) and the result lists them, so each hit explains itself.
+Each distinct (name, country) pair is compared with the listed names and aliases it shares
+enough words with; the score is a sum of small named features (`features.FEATURES`: name
+similarity, weighted token overlap, legal-form-stripped exact, country agreement …) and the
+result lists them, so each hit explains itself.
 Vendor-master notes ("- DO NOT USE", "[inactive]") are stripped and abbreviations ("CHEM",
 "HLDGS") written out first; the features say so, and `name_input` keeps the name as written.
 """
@@ -20,6 +21,16 @@ from riskscreen.contracts import stage_columns
 from riskscreen.errors import ReferenceError_
 from riskscreen.match.countries import country_codes
 from riskscreen.tables import read_table
+from riskscreen.watchlists.features import (
+    FEATURES,
+    TOKEN_OVERLAP,
+    feature_columns,
+    features_text,
+    match_method,
+    most_gained,
+    name_score,
+    qualifier_score,
+)
 from riskscreen.watchlists.index import EntityIndex, entity_index, raw_key, token_frame
 from riskscreen.watchlists.load import Watchlists, load_watchlists
 from riskscreen.watchlists.name_abbrev import abbreviation_links
@@ -34,10 +45,7 @@ OUTPUT_COLUMNS = ["name_input", "country_input", *stage_columns("names")]
 _KEYS = (
     "name_match_threshold",
     "name_review_threshold",
-    "name_similarity_weight",
-    "name_country_bonus",
-    "name_country_penalty",
-    "name_normalised_score",
+    *(f.weight for f in FEATURES if f.weight),
     "name_token_cutoff",
     "name_token_min_length",
     "name_candidate_similarity",
@@ -221,16 +229,15 @@ def _candidate_pairs(
 ) -> pl.DataFrame:
     """(qid, aid) pairs that can reach the review threshold; only these are scored.
 
-    A pair's score is at most `w * 1 + (1 - w) * token_overlap + country_bonus` unless it is
-    exact or equal once legal forms are stripped. Pairs that share no word (overlap 0) or too
-    few can therefore never be a hit or a near miss shown for review: comparing every distinct
-    name with every listed name (a vendor master has hundreds of thousands) is not needed.
+    A pair's score is at most `token_overlap` times its weight plus every other feature that
+    adds at its best (`most_gained`) unless it is exact or equal once legal forms are stripped.
+    Pairs that share no word (overlap 0) or too few can therefore never be a hit or a near miss
+    shown for review: comparing every distinct name with every listed name (a vendor master has
+    hundreds of thousands) is not needed.
     """
-    w, bonus = th["name_similarity_weight"], th["name_country_bonus"]
-    need = (th["name_review_threshold"] - bonus - w) / (1 - w) - 1e-9
-    a, b = pl.col("alias_cov"), pl.col("input_cov")
-    overlap = pl.when(a + b > 0).then(2 * a * b / (a + b)).otherwise(0.0)
-    by_words = cover.filter(overlap >= need).select("qid", "aid")
+    need = ((th["name_review_threshold"] - most_gained(th, "token_overlap"))
+            / th["name_token_overlap_weight"] - 1e-9)
+    by_words = cover.filter(TOKEN_OVERLAP >= need).select("qid", "aid")
     aliases = index.aliases.select("aid", "raw_key", "core")
     same_raw = queries.filter(pl.col("raw_key") != "").select("qid", "raw_key").join(
         aliases.select("aid", "raw_key"), on="raw_key").select("qid", "aid")
@@ -260,7 +267,7 @@ def _name_scores(
     parts = [
         pl.DataFrame(schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64})
     ]
-    chunk = int(th["name_chunk_size"]) * 64
+    chunk = int(th["name_chunk_size"]) * 64  # pairs per block: pairwise, not block x listed
     for start in range(0, pairs.height, chunk):
         block = pairs.slice(start, chunk)
         q = queries.select("core", "compact", "full_compact")[block["qid"].to_numpy()]
@@ -275,94 +282,20 @@ def _name_scores(
                                   scorer=fuzz.ratio, workers=-1) * th["name_full_discount"]
         sim = np.maximum(np.maximum(sort_sim, compact_sim), full_sim) / 100.0
         parts.append(block.with_columns(pl.Series("name_similarity", sim, dtype=pl.Float64)))
-    w = th["name_similarity_weight"]
     return (
         pl.concat(parts)
         .join(cover, on=["qid", "aid"], how="left")
         .with_columns(pl.col("alias_cov", "input_cov").fill_null(0.0))
-        .join(queries.select("qid", "raw_key", "core", "vendor_note"), on="qid")
+        .join(queries.select("qid", "raw_key", "core", "vendor_note", "expanded"), on="qid")
         .join(
             index.aliases.select(
                 "aid", pl.col("raw_key").alias("a_raw"), pl.col("core").alias("a_core")
             ),
             on="aid",
         )
-        .with_columns(
-            pl.when(pl.col("alias_cov") + pl.col("input_cov") > 0)
-            .then(
-                2
-                * pl.col("alias_cov")
-                * pl.col("input_cov")
-                / (pl.col("alias_cov") + pl.col("input_cov"))
-            )
-            .otherwise(0.0)
-            .alias("token_overlap"),
-            # "exact" means as written: a name found only once a note was stripped is "normalised"
-            (
-                (pl.col("raw_key") == pl.col("a_raw"))
-                & (pl.col("raw_key") != "")
-                & pl.col("vendor_note").is_null()
-            ).alias("exact"),
-            ((pl.col("core") == pl.col("a_core")) & (pl.col("core") != "")).alias("stripped"),
-        )
-        .with_columns(
-            (w * pl.col("name_similarity") + (1 - w) * pl.col("token_overlap")).alias("base")
-        )
-        .with_columns(
-            pl.when(pl.col("exact"))
-            .then(1.0)
-            .when(pl.col("stripped"))
-            .then(pl.max_horizontal("base", th["name_normalised_score"]))
-            .otherwise(pl.col("base"))
-            .alias("base"),
-            pl.when(pl.col("exact"))
-            .then(pl.lit("exact"))
-            .when(pl.col("stripped"))
-            .then(pl.lit("normalised"))
-            .otherwise(pl.lit("fuzzy"))
-            .alias("method"),
-        )
-        .drop("raw_key", "core", "vendor_note", "a_raw", "a_core")
-    )
-
-
-def _features_expr() -> pl.Expr:
-    """Human-readable feature list, e.g. "name_similarity=0.93; token_overlap=0.88 (...)"."""
-    country = (
-        pl.when(pl.col("country_adj") > 0)
-        .then(pl.format("country_agrees=+{}", pl.col("country_adj").round(2)))
-        .when(pl.col("country_adj") < 0)
-        .then(
-            pl.format(
-                "country_differs={} ({} vs listed {})",
-                pl.col("country_adj").round(2),
-                pl.col("iso3"),
-                pl.col("country"),
-            )
-        )
-        .otherwise(pl.lit("country_unknown=0"))
-    )
-    return pl.concat_str(
-        [
-            pl.format("name_similarity={}", pl.col("name_similarity").round(2)),
-            pl.format(
-                "token_overlap={} (listed {}, input {})",
-                pl.col("token_overlap").round(2),
-                pl.col("alias_cov").round(2),
-                pl.col("input_cov").round(2),
-            ),
-            country,
-            pl.when(pl.col("vendor_note").is_not_null()).then(
-                pl.format("vendor_note_stripped='{}'", pl.col("vendor_note"))
-            ),
-            pl.when(pl.col("expanded").is_not_null()).then(
-                pl.format("abbreviations_expanded={}", pl.col("expanded"))
-            ),
-            pl.when(pl.col("stripped")).then(pl.lit("legal_form_stripped_exact=1")),
-            pl.when(pl.col("exact")).then(pl.lit("exact=1")),
-        ],
-        separator="; ",
-        ignore_nulls=True,
+        .with_columns(feature_columns(qualifiers=False))
+        .with_columns(name_score(th).alias("base"), match_method().alias("method"))
+        .drop("raw_key", "core", "a_raw", "a_core")
     )
 
 
@@ -407,22 +340,14 @@ def screen_names(
         "status",
         "source",
     )
-    bonus, penalty = th["name_country_bonus"], th["name_country_penalty"]
     ranked = (
         pair_keys.select("pid", "qid", "iso3")
         .join(scored, on="qid")
         .join(meta, on="aid")
-        .with_columns(
-            pl.when(pl.col("iso3").is_null() | (pl.col("country").fill_null("") == ""))
-            .then(0.0)
-            .when(pl.col("iso3") == pl.col("country"))
-            .then(bonus)
-            .otherwise(-penalty)
-            .alias("country_adj")
-        )
+        .with_columns(feature_columns(qualifiers=True))
         # Rounded so that float summation order (parallel group-bys) never changes a result.
         .with_columns(
-            (pl.col("base") + pl.col("country_adj")).clip(0.0, 1.0).round(4).alias("score")
+            (pl.col("base") + qualifier_score(th)).clip(0.0, 1.0).round(4).alias("score")
         )
         .sort(["pid", "score", "entry_id", "aid"], descending=[False, True, False, False])
         .unique(subset=["pid", "entry_id"], keep="first", maintain_order=True)
@@ -443,7 +368,7 @@ def screen_names(
             .alias("watchlist_candidates")
         )
     )
-    hits = best.join(queries.select("qid", "vendor_note", "expanded"), on="qid", how="left").select(
+    hits = best.select(
         "pid",
         pl.col("name").alias("watchlist_name"),
         pl.col("list_id").alias("watchlist_list"),
@@ -455,7 +380,7 @@ def screen_names(
         pl.col("alias").alias("watchlist_alias"),
         pl.col("score").alias("watchlist_score"),
         pl.col("method").alias("watchlist_method"),
-        _features_expr().alias("watchlist_features"),
+        features_text(th).alias("watchlist_features"),
     )
     return (
         pair_keys.select("pid", "name_input", "country_input")

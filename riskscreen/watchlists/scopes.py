@@ -24,21 +24,26 @@ def _norm_expr(col: str) -> pl.Expr:
     return pl.col(col).map_elements(normalise, return_dtype=pl.String, skip_nulls=True)
 
 
-def _rules(scopes: pl.DataFrame) -> pl.DataFrame:
-    """One row per (iso3, region key or '', good_id) of every scope rule."""
+def _exploded(rules: pl.DataFrame) -> pl.DataFrame:
+    """Rule rows as one row per (good_id, region key or ''): `scope_good_ids` and `scope_region`
+    split on ';', trimmed, the region normalised; rows without a good dropped."""
     return (
-        scopes.with_columns(
+        rules.with_columns(
             pl.col("scope_good_ids").str.split(";").alias("good_id"),
             pl.col("scope_region").fill_null("").str.split(";").alias("region_key"),
         )
         .explode("good_id")
         .explode("region_key")
-        .with_columns(
-            pl.col("good_id").str.strip_chars(),
-            pl.col("region_key").str.strip_chars(),
-        )
+        .with_columns(pl.col("good_id").str.strip_chars(), pl.col("region_key").str.strip_chars())
         .filter(pl.col("good_id") != "")
         .with_columns(_norm_expr("region_key").fill_null("").alias("region_key"))
+    )
+
+
+def _rules(scopes: pl.DataFrame) -> pl.DataFrame:
+    """One row per (iso3, region key or '', good_id) of every scope rule."""
+    return (
+        _exploded(scopes)
         .select(
             pl.col("scope_iso3").alias("country_iso3"),
             "region_key",
@@ -99,14 +104,7 @@ def law_rules() -> pl.DataFrame:
     region key or '', good_id or '*'), in table order."""
     table = read_table("watchlist_scope_rules").filter(pl.col("basis").is_in(LAW_BASES))
     return (
-        table.with_columns(
-            pl.col("scope_good_ids").str.split(";").alias("good_id"),
-            pl.col("scope_region").fill_null("").str.split(";").alias("region_key"),
-        )
-        .explode("good_id")
-        .explode("region_key")
-        .with_columns(pl.col("good_id").str.strip_chars(), pl.col("region_key").str.strip_chars())
-        .with_columns(_norm_expr("region_key").fill_null("").alias("region_key"))
+        _exploded(table)
         .select(
             pl.col("scope_iso3").alias("country_iso3"), "region_key", "good_id",
             pl.col("entry_id").alias("rule_id"), pl.col("reason_key").alias("rule_reason_key"),
