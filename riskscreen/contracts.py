@@ -18,8 +18,8 @@ import polars as pl
 
 from riskscreen.tables import read_table
 
-__all__ = ["ReferenceTables", "RiskScorer", "WatchlistTables", "added_columns",
-           "contract_columns", "stage_columns"]
+__all__ = ["MODEL_FACTORS", "MODEL_OUTPUTS", "ReferenceTables", "RiskScorer", "WatchlistTables",
+           "added_columns",           "contract_columns", "stage_columns"]
 
 
 @runtime_checkable
@@ -37,6 +37,18 @@ class ReferenceTables(Protocol):
     def listings_for(self, edition: str | None = None) -> pl.DataFrame:
         """The listing rows of one edition (None = newest)."""
         ...
+
+
+#: What `RiskScorer.predict_pairs` adds to its frame, with dtypes.
+MODEL_OUTPUTS: dict[str, Any] = {
+    "p_child_labour": pl.Float64,
+    "p_forced_labour": pl.Float64,
+    "p_any_finding": pl.Float64,
+    "country_assessed": pl.Boolean,
+    "model_level": pl.String,
+}
+#: What `RiskScorer.explain` adds: the prediction's factors in plain words.
+MODEL_FACTORS: dict[str, Any] = {"model_factors": pl.String}
 
 
 @runtime_checkable

@@ -34,6 +34,7 @@ from riskscreen.io.read_limits import int_limit
 from riskscreen.io.report import write_sheet_workbook
 from riskscreen.io.tables_out import sidecar_path, write_table
 from riskscreen.run_meta import OPTIONS_KEY
+from riskscreen.tiers import TIER_CUTS
 
 __all__ = ["Diff", "compare_outputs", "diff_outputs", "format_changes", "read_options",
            "read_output", "write_changes"]
@@ -41,7 +42,6 @@ __all__ = ["Diff", "compare_outputs", "diff_outputs", "format_changes", "read_op
 _COMPARED = ("flagged", "risk_tier", "risk_score", "watchlist_name", "watchlist_source",
              "listed_child_labour", "listed_forced_labour", "country_iso3", "good",
              "reference_edition", "watchlist_editions", "reasons")
-_TIER_CUTS = ("tier_critical", "tier_high", "tier_medium")
 #: Below this share of suppliers in common the two files are probably different lists.
 _RELATED_SHARE = 0.5
 
@@ -303,8 +303,8 @@ def compare_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFra
     joined = a.join(b, on=kcols, how="full", coalesce=True, nulls_equal=True)
 
     opt = _option_changes(*options)
-    cut_keys = [k for k in _TIER_CUTS if k in opt]
-    band_keys = [k for k in opt if k not in _TIER_CUTS and k != "min_tier"]
+    cut_keys = [k for k in TIER_CUTS if k in opt]
+    band_keys = [k for k in opt if k not in TIER_CUTS and k != "min_tier"]
 
     def changed(col: str) -> pl.Expr:
         return pl.col(f"{col}_old").ne_missing(pl.col(f"{col}_new"))
