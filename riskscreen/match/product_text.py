@@ -179,26 +179,12 @@ def _acceptable(
     return ok
 
 
-def _compound_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
-    """German/Dutch compounds: "Damenschuhe" ends with "schuhe", "Tabakblätter" starts with "tabak".
+_CROSS_ROWS = 2_000_000
 
-    The head (suffix) of a compound names the thing; a prefix names its material, so it
-    counts for less. Only open words of `fuzzy_long_length`+ letters are split, only on
-    keywords of five or more letters ("Kaufpreis" is no rice), and never a word ending in a
-    tool noun ("Kaffeemaschine").
-    """
+
+def _compound_splits(distinct: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """The best keyword split of each distinct open word in `distinct` (column `gram`)."""
     s = index.settings
-    tools = sorted(w for w in index.equipment if len(w) >= s.fuzzy_min_length)
-    tool_end = f"(?:{'|'.join(tools)})$" if tools else "$^"
-    grams = grams.filter(
-        ~pl.col("gram").str.contains(" ")
-        & (pl.col("gram").str.len_chars() >= s.fuzzy_long_length)
-        # "Kaffeemaschine" is a machine, not coffee
-        & ~pl.col("gram").str.contains(tool_end)
-    )
-    if grams.height == 0 or index.compounds.height == 0:
-        return pl.DataFrame(schema=exact.schema)
-    distinct = grams.select("gram").unique()
     pairs = (
         distinct.join(index.compounds, how="cross")
         .with_columns(rest=pl.col("gram").str.len_chars() - pl.col("word").str.len_chars())
@@ -249,6 +235,38 @@ def _compound_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex
         .sort(["gram", "is_head", "wlen", "good_id"], descending=[False, True, True, False])
         .group_by("gram", maintain_order=True)
         .first()
+    )
+    return found
+
+
+def _compound_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
+    """German/Dutch compounds: "Damenschuhe" ends with "schuhe", "Tabakblätter" starts with "tabak".
+
+    The head (suffix) of a compound names the thing; a prefix names its material, so it
+    counts for less. Only open words of `fuzzy_long_length`+ letters are split, only on
+    keywords of five or more letters ("Kaufpreis" is no rice), and never a word ending in a
+    tool noun ("Kaffeemaschine").
+    """
+    s = index.settings
+    tools = sorted(w for w in index.equipment if len(w) >= s.fuzzy_min_length)
+    tool_end = f"(?:{'|'.join(tools)})$" if tools else "$^"
+    grams = grams.filter(
+        ~pl.col("gram").str.contains(" ")
+        & (pl.col("gram").str.len_chars() >= s.fuzzy_long_length)
+        # "Kaffeemaschine" is a machine, not coffee
+        & ~pl.col("gram").str.contains(tool_end)
+    )
+    if grams.height == 0 or index.compounds.height == 0:
+        return pl.DataFrame(schema=exact.schema)
+    distinct = grams.select("gram").unique().sort("gram")
+    # The gram x keyword cross join is cut into blocks of at most `_CROSS_ROWS` pairs, so
+    # 200,000 distinct product codes cost one block's memory, not 200,000 x keywords rows.
+    per_block = max(1, _CROSS_ROWS // max(index.compounds.height, 1))
+    found = pl.concat(
+        [
+            _compound_splits(distinct.slice(start, per_block), index)
+            for start in range(0, distinct.height, per_block)
+        ]
     )
     return (
         grams.join(found, on="gram")
