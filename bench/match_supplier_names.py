@@ -1,9 +1,15 @@
 """Benchmark reading the good from supplier names, and HS codes written in product text.
 
     /work/venv/bin/python bench/match_supplier_names.py
+    /work/venv/bin/python bench/match_supplier_names.py --names eval_supplier_names_blind3.csv
+
+With `--names FILE ...` (names under tests/data/ or paths) only the supplier-name section is
+scored, on those files, and printed; bench/results is left alone.
 
 Eval sets (tests/data/, written for issue 16): `eval_supplier_names.csv` (development),
 `eval_supplier_names_blind.csv` (held out: written before the reader, never used to tune it),
+`eval_supplier_names_blind3.csv` (independent author; held out for its first run, a
+development set since: its misses drove the cancel-word, compound and context fixes),
 `eval_hs_in_text.csv` and `eval_hs_in_text_blind.csv`. Goods count as the pipeline accepts them
 (confidence >= accept_confidence); `also_ok` lists other goods a careful reader would accept.
 Writes bench/results/match_supplier_names.md.
@@ -11,6 +17,7 @@ Writes bench/results/match_supplier_names.md.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -27,14 +34,15 @@ from riskscreen.scoring import load_thresholds  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "data"
 NAME_FILES = ("eval_supplier_names.csv", "eval_supplier_names_blind.csv",
-              "eval_supplier_names_blind2.csv")
+              "eval_supplier_names_blind2.csv", "eval_supplier_names_blind3.csv")
 HS_FILES = ("eval_hs_in_text.csv", "eval_hs_in_text_blind.csv")
 OUT = ROOT / "bench" / "results" / "match_supplier_names.md"
 
 
 def load_eval(name: str) -> pl.DataFrame:
     """An evaluation file, all text."""
-    return pl.read_csv(EVAL_DIR / name, infer_schema=False, comment_prefix="#")
+    path = EVAL_DIR / name if (EVAL_DIR / name).is_file() else Path(name)
+    return pl.read_csv(path, infer_schema=False, comment_prefix="#")
 
 
 def accept() -> float:
@@ -94,9 +102,9 @@ def readers() -> list[tuple[str, Callable[[pl.Series], pl.Series]]]:
     return [("riskscreen `goods_from_names`", reader), *found]
 
 
-def name_section() -> list[str]:
+def name_section(files: tuple[str, ...] = NAME_FILES) -> list[str]:
     lines = ["## Good read from the supplier's name", ""]
-    for file in NAME_FILES:
+    for file in files:
         data = load_eval(file)
         lines += [f"### `tests/data/{file}` ({data.height} rows, "
                   f"{data['expected_good_id'].null_count()} naming no listed good)", "",
@@ -116,6 +124,13 @@ def name_section() -> list[str]:
         lines += ["", "| language | rows | top-1 (first reader) |", "|---|---|---|"]
         by = per_lang.group_by("language").agg(n=pl.len(), acc=pl.col("ok").mean()).sort("language")
         lines += [f"| {lang} | {n} | {a:.1%} |" for lang, n, a in by.iter_rows()]
+        if "style" in per_lang.columns:
+            lines += ["", "| style | rows | top-1 (first reader) |", "|---|---|---|"]
+            by = per_lang.group_by("style").agg(n=pl.len(), acc=pl.col("ok").mean()).sort("style")
+            lines += [f"| {style} | {n} | {a:.1%} |" for style, n, a in by.iter_rows()]
+        neg = per_lang.filter(pl.col("expected_good_id").is_null())
+        lines += ["", f"Rows naming no listed good left without one (first reader): "
+                  f"{neg['ok'].sum()} of {neg.height}"]
         misses = per_lang.filter(~pl.col("ok"))
         if misses.height:
             lines += ["", "Misses of the first reader: " + "; ".join(
@@ -193,6 +208,13 @@ def hs_section() -> list[str]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--names", nargs="+", metavar="FILE",
+                        help="score only these supplier-name eval files and print the result")
+    args = parser.parse_args()
+    if args.names:
+        print("\n".join(name_section(tuple(args.names))))
+        return
     lines = ["# Supplier names and HS codes in text (issue 16)", "",
              *name_section(), *real_list_section(), *scale_section(), *hs_section()]
     text = "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -19,22 +20,60 @@ from riskscreen.tiers import FLAG_TIERS, TIERS
 TIER_CHOICE = click.Choice(FLAG_TIERS, case_sensitive=False)
 
 
+class _Signalled(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so every temp file is removed on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_on_signal(signum: int, _frame: Any) -> None:
+    raise _Signalled(signum)
+
+
+def _catch_signals() -> None:
+    """Turn SIGTERM and SIGHUP into an exception (only from the main thread, where it works)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                signal.signal(sig, _raise_on_signal)
+            except (ValueError, OSError):  # not the main thread, or not allowed here
+                pass
+
+
+def _interrupted(exc: KeyboardInterrupt, written: list[Path]) -> None:
+    """Say truthfully what exists after an interruption, then exit 128 + signal number."""
+    signum = getattr(exc, "signum", signal.SIGINT)
+    if written:
+        done = ", ".join(str(p) for p in written)
+        click.echo(f"interrupted: only {done} was written; the other outputs were not", err=True)
+    else:
+        click.echo("interrupted: no output file was written", err=True)
+    sys.exit(128 + int(signum))
+
+
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn errors into a short message and a non-zero exit; a traceback only with --debug."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
+        root = click.get_current_context().find_root()
+        root.obj = root.obj or {}
+        debug = bool(root.obj.get("debug"))
+        written: list[Path] = root.obj.setdefault("written", [])
+        _catch_signals()
         try:
             return func(*args, **kwargs)
         except RiskscreenError as exc:
             if debug:
                 traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
+            done = "".join(f"\n{p} was written before this; it is complete" for p in written)
+            click.echo(f"error: {exc}{done}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted: no output file was written", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            _interrupted(exc, written)
         except OSError as exc:
             if debug:
                 traceback.print_exc()
@@ -122,6 +161,9 @@ def main(ctx: click.Context, debug: bool) -> None:
               "repeatable.")
 @click.option("--no-all-sheet", is_flag=True,
               help="Leave the 'All suppliers' sheet out of the workbook (very large inputs).")
+@click.option("--csv-raw", is_flag=True,
+              help="Write .csv outputs raw. By default text that Excel would run as a formula "
+              "(starting with = + - @, tab, CR) gets a leading apostrophe; Parquet is always raw.")
 @click.option("--stamp", is_flag=True,
               help="Record the current time in the workbook (default: byte-identical re-runs).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
@@ -132,11 +174,13 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
            hs_col: str | None, address_col: str | None, spend_col: str | None,
            product: str | None,
            min_tier: str | None, thresholds: tuple[str, ...], watchlists: tuple[Path, ...],
-           no_all_sheet: bool, stamp: bool, quiet: bool) -> None:
+           no_all_sheet: bool, csv_raw: bool, stamp: bool, quiet: bool) -> None:
     """Screen SUPPLIERS (.xlsx/.xlsm/.xls/.csv/.parquet) and write the flagged rows with reasons.
 
     Columns are found from their headers (English, French, Spanish, German …); override with
-    --name-col/--country-col/--product-col. Wraps `riskscreen.run_screen`.
+    --name-col/--country-col/--product-col. Every output path is checked before any work; an
+    output that is the supplier file or a --watchlist is refused. .csv/.parquet outputs are
+    written before the workbook. Wraps `riskscreen.run_screen`.
 
     Several files, or a folder, screen as a batch into the folder -o names: one output per
     input, index.xlsx and run.json (wraps `riskscreen.batch.run_batch`). Exit code 0: every
@@ -157,7 +201,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
         _screen_dask(suppliers, output, also=also, sheet=sheet_arg, scheduler=scheduler,
                      partitions=partitions, columns={k: v for k, v in overrides.items() if v},
                      min_tier=min_tier, thresholds=_key_values(thresholds, "--threshold"),
-                     watchlists=watchlists, quiet=quiet)
+                     watchlists=watchlists, quiet=quiet, product=product)
         return
     if _is_batch(suppliers, output):
         from riskscreen.batch import run_batch  # lazy: only for batch runs
@@ -177,12 +221,18 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
     if fmt:
         raise InputError("--format is for batch runs (several inputs or a folder); for one "
                          "input the -o file's extension picks the format")
+    # lazy: imported when the command runs, so `riskscreen --help` is instant
+    from riskscreen.io.output_check import check_outputs
+
+    check_outputs([output, *also], [*suppliers, *watchlists])  # before any work
     run = run_screen(suppliers[0], sheet=sheet_arg,
                      columns={k: v for k, v in overrides.items() if v},
                      extra_watchlists=watchlists, min_tier=min_tier,
                      thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model,
                      product=product)
-    written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also)
+    written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also,
+                            csv_raw=csv_raw, inputs=watchlists,
+                            written=click.get_current_context().find_root().obj["written"])
     if not quiet:
         for note in (run.table.note, *run.roles.notes):
             if note:
@@ -444,25 +494,33 @@ def watchlist_check_cmd(file: Path) -> None:
 @click.option("--key", default=None,
               help="Column pairing the two runs' rows [default: a vendor-number column unique in "
               "both, else the supplier's normalised name, country and product].")
+@click.option("--csv-raw", is_flag=True,
+              help="Write a .csv output raw. By default text that Excel would run as a formula "
+              "(starting with = + - @, tab, CR) gets a leading apostrophe; Parquet is always raw.")
 @_friendly
-def diff(old: Path, new: Path, output: Path | None, key: str | None) -> None:
+def diff(old: Path, new: Path, output: Path | None, key: str | None, csv_raw: bool) -> None:
     """What changed between two screening outputs of the same supplier list.
 
     Rows are paired by supplier (rows that only moved are not changes). New and cleared flags,
     tier changes, new and gone watchlist hits, and the cause of each: a changed reference or
     list edition, threshold or --min-tier, a watchlist hit, a listing, a match. Wraps
-    `riskscreen.diff.compare_outputs`.
+    `riskscreen.diff.compare_outputs`. The output may not be OLD or NEW (checked before
+    reading).
     """
     # lazy: imported when the command runs, so `riskscreen --help` is instant
     from riskscreen.diff import compare_outputs, format_changes, write_changes
+    from riskscreen.io.output_check import check_outputs
 
+    if output is not None:
+        check_outputs([output], [old, new])
     result = compare_outputs(old, new, key=key)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     result.warnings = []
     click.echo(format_changes(result))
     if output is not None:
-        click.echo(f"wrote {write_changes(result, output)}", err=True)
+        path = write_changes(result, output, inputs=(old, new), escape_formulas=not csv_raw)
+        click.echo(f"wrote {path}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

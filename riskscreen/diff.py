@@ -17,14 +17,20 @@ metadata, a CSV's `<name>.csv.json` sidecar): a changed threshold or --min-tier 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from riskscreen.colnames import protect
 from riskscreen.errors import InputError
 from riskscreen.io.columns import detect_columns
+from riskscreen.io.output_check import check_outputs
+from riskscreen.io.read import parquet_guard
+from riskscreen.io.read_guard import check_zip
+from riskscreen.io.read_limits import int_limit
 from riskscreen.io.report import write_sheet_workbook
 from riskscreen.io.tables_out import sidecar_path, write_table
 from riskscreen.run_meta import OPTIONS_KEY
@@ -40,34 +46,92 @@ _TIER_CUTS = ("tier_critical", "tier_high", "tier_medium")
 _RELATED_SHARE = 0.5
 
 
+def _guard(path: Path) -> None:
+    """The reader's own limits, before anything is loaded: file size, zip bombs and far cells
+    (xlsx), rows x columns and expanded text (Parquet)."""
+    label = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{label}: cannot be opened ({exc.strerror or exc})") from None
+    if size > int_limit("max_file_bytes") or (
+        path.suffix.lower() == ".csv" and size > int_limit("max_text_bytes")
+    ):
+        raise InputError(f"{label}: {size / 2**20:,.0f} MiB is over the size limit; compare "
+                         "the Parquet outputs of the two runs instead")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_zip(path, label)
+    elif path.suffix.lower() == ".parquet":
+        parquet_guard(path, label)
+
+
+def _all_sheets(path: Path) -> pl.DataFrame:
+    """The 'All suppliers' sheet, or its parts 'All suppliers 1', 'All suppliers 2' … of a
+    workbook too long for one sheet."""
+    import fastexcel
+
+    sheets = fastexcel.read_excel(str(path)).sheet_names
+    parts = [s for s in sheets if s == "All suppliers" or re.fullmatch(r"All suppliers \d+", s)]
+    if not parts:
+        raise InputError(
+            f"{path}: has no 'All suppliers' sheet (written with --no-all-sheet?); "
+            "compare the CSV or Parquet outputs instead"
+        )
+    return pl.concat([pl.read_excel(path, sheet_name=s, infer_schema_length=0,
+                                    engine="calamine") for s in parts])
+
+
+def _unescape(frame: pl.DataFrame) -> pl.DataFrame:
+    """Undo the apostrophe a CSV output puts before formula-like text (see io.tables_out)."""
+    escaped = pl.col(pl.String).str.contains(r"^'[=+\-@\t\r]")
+    return frame.with_columns(
+        pl.when(escaped).then(pl.col(pl.String).str.slice(1)).otherwise(pl.col(pl.String))
+        .name.keep()
+    ).rename(lambda c: c[1:] if re.match(r"^'[=+\-@\t\r]", c) else c)
+
+
 def read_output(path: str | Path) -> pl.DataFrame:
-    """Read a riskscreen output (.xlsx 'All suppliers' sheet, .csv or .parquet) as text columns."""
+    """Read a riskscreen output (.xlsx 'All suppliers' sheet, .csv or .parquet) as text columns.
+
+    The reader's guards apply first (no file is expanded past the limits); an escaped CSV
+    (formula-like text with a leading apostrophe) reads back as the raw values.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv", ".xlsx", ".xlsm"):
+        raise InputError(f"{path}: unknown extension; diff reads .xlsx, .csv or .parquet")
+    if not path.is_file():
+        raise InputError(f"{path}: file not found; check the path and name")
+    _guard(path)
     try:
         if suffix == ".parquet":
             frame = pl.read_parquet(path)
         elif suffix == ".csv":
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-        elif suffix in (".xlsx", ".xlsm"):
-            import fastexcel
-
-            sheets = fastexcel.read_excel(str(path)).sheet_names
-            if "All suppliers" not in sheets:
-                raise InputError(
-                    f"{path}: has no 'All suppliers' sheet (written with --no-all-sheet?); "
-                    "compare the CSV or Parquet outputs instead"
-                )
-            frame = pl.read_excel(path, sheet_name="All suppliers",
-                                  infer_schema_length=0, engine="calamine")
+            frame = _unescape(pl.read_csv(path, infer_schema=False, encoding="utf8-lossy"))
         else:
-            raise InputError(f"{path}: unknown extension; diff reads .xlsx, .csv or .parquet")
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InputError(f"{path}: cannot read this screening output ({exc})") from exc
-    frame = frame.with_columns(pl.all().cast(pl.String))
+            frame = _all_sheets(path)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a message, not a traceback
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"{path}: cannot read this screening output ({first}); is it a "
+                         "riskscreen output?") from None
+    safe, _ = protect(frame)
+    try:
+        safe = safe.with_columns(pl.all().cast(pl.String))
+    except pl.exceptions.PolarsError:
+        safe = safe.with_columns(pl.all().cast(pl.String, strict=False))
+    frame = safe.rename(dict(zip(safe.columns, frame.columns, strict=True)))
     if "risk_tier" not in frame.columns:
         raise InputError(f"{path}: not a riskscreen output (no risk_tier column)")
+    if frame.height > int_limit_rows():
+        raise InputError(f"{path}: {frame.height:,} rows is over the row limit; split the runs")
     return frame
+
+
+def int_limit_rows() -> int:
+    """The reader's `max_rows`: a diff compares what one run can screen."""
+    return int_limit("max_rows")
 
 
 def _method_sheet_thresholds(path: Path) -> dict[str, str] | None:
@@ -362,14 +426,18 @@ def format_changes(changes: pl.DataFrame | Diff, *, limit: int = 50) -> str:
 
 
 def write_changes(changes: pl.DataFrame | Diff, path: str | Path,
-                  inputs: Sequence[Path] = ()) -> Path:
-    """Write the changes as a 'Changes' sheet (.xlsx), or as .csv / .parquet; atomically."""
+                  inputs: Sequence[str | Path] = (), *, escape_formulas: bool = True) -> Path:
+    """Write the changes as a 'Changes' sheet (.xlsx), or as .csv / .parquet; atomically.
+
+    `inputs` (the two compared runs) are refused as `path`; CSV text that Excel would run as a
+    formula is apostrophe-prefixed unless `escape_formulas` is False.
+    """
     if isinstance(changes, Diff):
         changes = changes.changes
-    path = Path(path)
+    path = check_outputs([path], list(inputs))[0]
     suffix = path.suffix.lower()
     if suffix in (".csv", ".parquet"):
-        return write_table(changes, path)
+        return write_table(changes, path, escape_formulas=escape_formulas)
     if suffix != ".xlsx":
         raise InputError(f"{path}: unknown extension; write the diff to .xlsx, .csv or .parquet")
     return write_sheet_workbook({"Changes": changes}, path)

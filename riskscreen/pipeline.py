@@ -12,15 +12,15 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from riskscreen.background import Background, warm_model
+from riskscreen.colnames import col, protect, restore
 from riskscreen.contracts import ReferenceTables, RiskScorer, added_columns
-from riskscreen.errors import InputError
 from riskscreen.followup import followup_frame
 from riskscreen.io.columns import ColumnRoles, detect_columns, require_roles
 from riskscreen.io.read import SupplierTable, read_frame, read_suppliers
@@ -133,7 +133,7 @@ def screen_frame(
         )
     original = [c for c in frame.columns if c != "row_id"]
     added = [c for c in ADDED_COLUMNS if c in work.columns]
-    return work.select(*original, *added)
+    return work.select(col([*original, *added]))
 
 
 def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:
@@ -222,8 +222,14 @@ def run_screen(
         table, roles = detect_roles(table, columns)
         require_roles(roles, source=Path(str(table.path)).name if table.path else None)
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
-    frame = screen_chunked(table.frame, roles, reference=reference, model=model,
+    # headers such as "*" or "^Product$" travel under internal names (polars would read them
+    # as patterns) and come back unchanged in the result
+    safe, back = protect(table.frame)
+    inner = {v: k for k, v in back.items()}
+    safe_roles = replace(roles, **{r: inner[c] for r, c in roles.found().items() if c in inner})
+    frame = screen_chunked(safe, safe_roles, reference=reference, model=model,
                            watchlists=watchlists, thresholds=th, timer=timer, product=product)
+    frame = restore(frame, back)
     if isinstance(model, Background):
         model = model.result()
     meta = run_meta(table, roles, reference, model, watchlists, th, frame, product=product)
@@ -246,38 +252,45 @@ def screen(source: str | Path | pl.DataFrame, **options: Any) -> pl.DataFrame:
 
 
 def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
-                  stamp: bool = False, also: Sequence[str | Path] = ()) -> list[Path]:
+                  stamp: bool = False, also: Sequence[str | Path] = (),
+                  csv_raw: bool = False, inputs: Sequence[str | Path] = (),
+                  written: list[Path] | None = None) -> list[Path]:
     """Write the run to `output` (.xlsx workbook, .csv or .parquet) and any `also` paths.
+
+    Every path is checked first (`io.output_check.check_outputs`: extension, writable folder,
+    never the supplier file or one of `inputs` such as a --watchlist). CSV/Parquet files are
+    written before the workbook, so a workbook problem never costs the full table. CSV text
+    that Excel would run as a formula is apostrophe-prefixed unless `csv_raw`. Each finished
+    path is appended to `written` as it lands (so an interrupted caller can say what exists).
 
     Each output records the options it was made with (thresholds, --min-tier, editions): the
     workbook on its Method sheet, Parquet in its metadata (key "riskscreen"), CSV in a
-    sidecar `<name>.csv.json` — `riskscreen diff` reads them to name a changed option."""
+    sidecar `<name>.csv.json` — `riskscreen diff` reads them to name a changed option.
+    """
     # lazy: the workbook writer (openpyxl) is imported only when writing, so `screen_frame`
     # users (a map over partitions, the web app) do not pay for it.
+    from riskscreen.io.output_check import check_outputs
     from riskscreen.io.report import write_report
     from riskscreen.io.tables_out import write_options_sidecar, write_table
 
-    written = []
     input_path = Path(run.table.path) if getattr(run.table, "path", None) else None
-    for target in (output, *also):
-        path = Path(target)
-        suffix = path.suffix.lower()
-        if suffix == ".xlsx":
-            written.append(write_report(
+    targets = check_outputs([output, *also], [input_path, *inputs])
+    done: list[Path] = written if written is not None else []
+    ordered = sorted(targets, key=lambda p: p.suffix.lower() == ".xlsx")  # tables first
+    for path in ordered:
+        if path.suffix.lower() == ".xlsx":
+            done.append(write_report(
                 run.frame, path, original_columns=run.original_columns, meta=run.meta,
                 min_tier=run.meta["thresholds"]["min_tier"], all_sheet=all_sheet, stamp=stamp,
                 spend_column=run.roles.spend, input_path=input_path, followup=run.followup,
+                csv_escaped=not csv_raw,
             ))
-        elif suffix in (".csv", ".parquet"):
+        else:
             options = json.dumps(recorded_options(run.meta), ensure_ascii=False, default=str,
                                  sort_keys=True)
-            written.append(write_table(run.frame, path, input_path=input_path,
-                                       metadata={OPTIONS_KEY: options}))
-            if suffix == ".csv":  # CSV has no metadata: the options go beside it
+            done.append(write_table(run.frame, path, input_path=input_path,
+                                    metadata={OPTIONS_KEY: options},
+                                    escape_formulas=not csv_raw))
+            if path.suffix.lower() == ".csv":  # CSV has no metadata: the options go beside it
                 write_options_sidecar(path, options)
-        else:
-            raise InputError(
-                f"output {path}: unknown extension '{suffix or '(none)'}'; "
-                "use .xlsx (workbook), .csv or .parquet"
-            )
-    return written
+    return [p for p in targets if p in done]

@@ -16,6 +16,7 @@ from riskscreen.match.countries import resolve_countries
 from riskscreen.match.product_name import NAME_METHOD, goods_from_names
 from riskscreen.match.products import resolve_products
 from riskscreen.phrases import say, say_expr
+from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists
 from riskscreen.watchlists.names import screen_names
 
@@ -27,7 +28,7 @@ __all__ = [
 def _text(frame: pl.DataFrame, col: str | None) -> pl.Series:
     if col is None:
         return pl.Series(values=[None] * frame.height, dtype=pl.String)
-    return frame[col].cast(pl.String).str.strip_chars().replace("", None)
+    return frame.get_column(col).cast(pl.String).str.strip_chars().replace("", None)
 
 
 def _hold_back(frame: pl.DataFrame, prefix: str, accept: float,
@@ -163,9 +164,26 @@ class NameCache:
         new = distinct if self.hits is None else distinct.join(
             self.hits.select(keys), on=keys, how="anti", nulls_equal=True)
         if new.height or self.hits is None:
-            found = screen_names(new["name_input"], new["country_input"], watchlists)
+            found = _screen_batched(new, watchlists)
             self.hits = found if self.hits is None else pl.concat([self.hits, found])
         return self.hits
+
+
+def _screen_batched(pairs: pl.DataFrame, watchlists: Watchlists) -> pl.DataFrame:
+    """`screen_names` over `name_batch_size` distinct pairs at a time (bounded memory)."""
+    _, batch = _name_limits()
+    parts = [
+        screen_names(part["name_input"], part["country_input"], watchlists)
+        for part in (pairs.slice(start, batch) for start in range(0, pairs.height, batch))
+    ]
+    return pl.concat(parts) if parts else screen_names([], [], watchlists)
+
+
+def _name_limits() -> tuple[int, int]:
+    """(characters of a name that are matched, distinct names screened per batch)."""
+    table = read_table("match_thresholds")
+    values = dict(zip(table["key"].to_list(), table["value"].to_list(), strict=True))
+    return int(float(values["name_max_length"])), int(float(values["name_batch_size"]))
 
 
 def screen_name_columns(
@@ -173,9 +191,19 @@ def screen_name_columns(
     cache: NameCache | None = None,
 ) -> pl.DataFrame:
     """Watchlist hits for each distinct (name, resolved country); `cache` carries results
-    between the chunks of one run."""
-    keys = pl.DataFrame({"name_input": _text(frame, roles.name), "country_input": iso3})
-    distinct = keys.unique().filter(pl.col("name_input").is_not_null())
+    between the chunks of one run.
+
+    Memory is bounded per distinct name: only a name's first `name_max_length` characters are
+    matched (no company name is longer; a cell holding a document stays cheap), and distinct
+    names are screened in batches of `name_batch_size` (each pair's result does not depend on
+    the others, so batching changes nothing but the peak memory).
+    """
+    max_length, _ = _name_limits()
+    keys = pl.DataFrame({
+        "name_input": _text(frame, roles.name).str.slice(0, max_length).str.strip_chars(),
+        "country_input": iso3,
+    })
+    distinct = keys.unique(maintain_order=True).filter(pl.col("name_input").is_not_null())
     hits = (cache or NameCache()).screen(distinct, watchlists)
     joined = keys.join(
         hits, on=["name_input", "country_input"], how="left", nulls_equal=True,

@@ -577,7 +577,13 @@ def test_write_table_csv_and_parquet(tmp_path, frame):
     back = pl.read_csv(csv, infer_schema=False)
     assert back.height == frame.height and back.columns == data.columns
     assert "Cote d'Ivoire (0.82); Guinea (0.41)" in back["cands"].to_list()
-    assert set(PAYLOADS) <= set(back["Supplier name"].to_list())
+    names = back["Supplier name"].to_list()
+    # OWASP: every formula-like text cell is apostrophe-prefixed, nothing else changes
+    assert {"'" + p if p[:1] in "=+-@\t\r" else p for p in PAYLOADS} <= set(names)
+    assert not [n for n in names if n and n[0] in "=+-@\t\r"]
+    raw_csv = write_table(data, tmp_path / "raw.csv", escape_formulas=False)
+    assert set(PAYLOADS) <= set(pl.read_csv(raw_csv, infer_schema=False)["Supplier name"])
+    raw_csv.unlink()
     pq = write_table(data, tmp_path / "out.parquet")
     assert pl.read_parquet(pq).equals(data)
     with pytest.raises(InputError):

@@ -240,7 +240,7 @@ def _content_country(frame: pl.DataFrame, columns: Sequence[str]) -> str | None:
     sample = frame.head(int_limit("content_sample_rows"))
     share_needed = limit("content_min_share")
     for col in columns:
-        values = sample[col].drop_nulls().unique().to_list()
+        values = sample.get_column(col).rename("_v").drop_nulls().unique().to_list()
         values = [fold(str(v)) for v in values if str(v).strip()]
         if len(values) >= 2 and sum(v in known for v in values) / len(values) >= share_needed:
             return col

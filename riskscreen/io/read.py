@@ -27,7 +27,9 @@ from pathlib import Path
 
 import polars as pl
 
+from riskscreen import colnames
 from riskscreen.checksum import file_sha256
+from riskscreen.colnames import col
 from riskscreen.errors import InputError
 from riskscreen.io.columns import find_header_row
 from riskscreen.io.read_csv import read_text_grid
@@ -109,7 +111,7 @@ def _non_empty_mask(frame: pl.DataFrame) -> pl.Expr:
     cols = [c for c in frame.columns if c != ROW_ID]
     if not cols:
         return pl.lit(False)
-    return pl.any_horizontal(pl.col(cols).str.strip_chars().str.len_chars().fill_null(0) > 0)
+    return pl.any_horizontal(col(cols).str.strip_chars().str.len_chars().fill_null(0) > 0)
 
 
 def _cap_cells(frame: pl.DataFrame, where: str) -> tuple[pl.DataFrame, list[str]]:
@@ -119,14 +121,14 @@ def _cap_cells(frame: pl.DataFrame, where: str) -> tuple[pl.DataFrame, list[str]
     if not cols or frame.height == 0:
         return frame, []
     too_long = frame.select(
-        pl.sum_horizontal((pl.col(cols).str.len_chars() > cap).fill_null(False)).alias("n"),
+        pl.sum_horizontal((col(cols).str.len_chars() > cap).fill_null(False)).alias("n"),
         pl.col(ROW_ID),
     ).filter(pl.col("n") > 0)
     if too_long.height == 0:
         return frame, []
     n = int(too_long["n"].sum())
     first = int(too_long[ROW_ID][0])
-    capped = frame.with_columns(pl.col(cols).str.slice(0, cap))
+    capped = frame.with_columns(col(cols).str.slice(0, cap))
     return capped, [
         f"{where}: {n} cell(s) longer than {cap:,} characters were cut (first at row_id {first})"
     ]
@@ -139,9 +141,25 @@ def _drop_repeated_headers(
     named = [(col, text) for col, text in zip(headers, raw, strict=True) if text is not None]
     if len(named) < 2 or data.height == 0:
         return data, 0
-    same = pl.all_horizontal([(pl.col(col) == text).fill_null(False) for col, text in named])
+    same = pl.all_horizontal([(col(name) == text).fill_null(False) for name, text in named])
     n = int(data.select(same.sum()).item())
     return (data.filter(~same), n) if n else (data, 0)
+
+
+def check_size(rows: int, columns: int, where: str) -> None:
+    """Refuse a table over `max_rows` rows or `max_cells` cells: what is under both screens
+    within 4 GB of memory (bench/hostile_memory.py)."""
+    if rows > int_limit("max_rows"):
+        raise InputError(
+            f"{where}: {rows:,} rows is more than the {int_limit('max_rows'):,} one run "
+            "screens; split the list into files of at most that many rows"
+        )
+    if rows * columns > int_limit("max_cells"):
+        raise InputError(
+            f"{where}: {rows:,} rows x {columns:,} columns is over the "
+            f"{int_limit('max_cells'):,}-cell limit; delete the columns you do not need, or "
+            "split the list"
+        )
 
 
 def grid_to_frame(
@@ -159,11 +177,7 @@ def grid_to_frame(
             f"{where}: {grid.width:,} columns is more than {int_limit('max_columns'):,}; "
             "is the delimiter right? Save it again as CSV or xlsx"
         )
-    if grid.height * grid.width > int_limit("max_cells"):
-        raise InputError(
-            f"{where}: {grid.height:,} rows x {grid.width:,} columns is over the "
-            f"{int_limit('max_cells'):,}-cell limit; split the list"
-        )
+    check_size(grid.height, grid.width, where)
     grid = grid.with_columns(_null_if_empty(pl.all().cast(pl.String)))
     positions = (
         grid.with_row_index("_pos")
@@ -179,7 +193,7 @@ def grid_to_frame(
     headers = _unique_headers(list(grid.row(h)))
     data = grid.slice(h + 1).rename(dict(zip(grid.columns, headers, strict=True)))
     data = data.with_columns(pl.int_range(1, data.height + 1, dtype=pl.Int64).alias(ROW_ID))
-    data = data.filter(_non_empty_mask(data)).select(ROW_ID, *headers)
+    data = data.filter(_non_empty_mask(data)).select(col([ROW_ID, *headers]))
     data, repeats = _drop_repeated_headers(data, list(grid.row(h)), headers)
     if data.height == 0:
         other = " (or choose another sheet)" if in_workbook else ""
@@ -198,7 +212,7 @@ def grid_to_frame(
 
 def _text_expr(name: str, dtype: pl.DataType, source: str) -> pl.Expr:
     """One column to text: integral floats without '.0', dates ISO, nested data refused."""
-    col = pl.col(name)
+    col = colnames.col(name)
     if dtype.is_float():
         whole = col.is_finite() & (col == col.round(0)) & (col.abs() < 1e15)
         return (
@@ -211,12 +225,87 @@ def _text_expr(name: str, dtype: pl.DataType, source: str) -> pl.Expr:
         raise InputError(
             f"{source}: column '{name}' holds nested data ({dtype}); flatten it to plain values"
         )
+    if isinstance(dtype, pl.Duration):
+        return col.dt.to_string("polars").alias(name)  # "3d 5h", as people write durations
     return col.cast(pl.String).alias(name)
 
 
-def _to_text(frame: pl.DataFrame, source: str) -> pl.DataFrame:
-    text = frame.select(_text_expr(n, t, source) for n, t in frame.schema.items())
-    return text.with_columns(_null_if_empty(pl.all()))
+def _decode_bytes(value: bytes | None) -> str | None:
+    """Bytes as text: UTF-8, else cp1252, else latin-1 (which never fails)."""
+    if value is None:
+        return None
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return value.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return value.decode("latin-1")
+
+
+def _binary_to_text(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[str]]:
+    """Binary columns decoded as text, each distinct value once; a note names columns whose
+    bytes were not UTF-8 (read as cp1252/latin-1, the encodings Western exports use)."""
+    notes: list[str] = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.Binary:
+            continue
+        distinct = frame[name].unique().drop_nulls().to_list()
+        texts = [_decode_bytes(v) for v in distinct]
+        strict = {v for v in distinct if not _is_utf8(v)}
+        table = pl.DataFrame({"b": distinct, "t": texts},
+                             schema={"b": pl.Binary, "t": pl.String})
+        decoded = frame.select(name).join(table, left_on=name, right_on="b", how="left",
+                                          maintain_order="left")["t"]
+        if strict:
+            bad = frame[name].is_in(pl.Series(list(strict), dtype=pl.Binary))
+            first = int(bad.arg_true()[0]) + 1
+            notes.append(
+                f"{source}: column '{name}': {int(bad.sum())} value(s) were not UTF-8 and were "
+                f"read as cp1252/latin-1 (first in data row {first}); check them"
+            )
+        frame = frame.with_columns(decoded.alias(name))
+    return frame, notes
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _to_text(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[str]]:
+    frame, notes = _binary_to_text(frame, source)
+    exprs = [_text_expr(n, t, source) for n, t in frame.schema.items()]
+    try:
+        text = frame.select(exprs)
+    except pl.exceptions.PolarsError:
+        for name, expr in zip(frame.columns, exprs, strict=True):
+            try:
+                frame.head(1000).select(expr)
+            except pl.exceptions.PolarsError:
+                raise InputError(
+                    f"{source}: column '{name}' ({frame.schema[name]}) cannot be read as text; "
+                    "convert it to text or numbers and save the file again"
+                ) from None
+        raise
+    return text.with_columns(_null_if_empty(pl.all())), notes
+
+
+def _usable_row_id(frame: pl.DataFrame) -> str | None:
+    """Why the frame's own `row_id` cannot be kept (None if it can): not integers, empty values,
+    repeats or values below 1 would make the output's row_id ambiguous."""
+    if not frame.schema[ROW_ID].is_integer():
+        return "it is not whole numbers"
+    column = frame[ROW_ID]
+    if column.null_count():
+        return f"{column.null_count()} row(s) have no value"
+    if column.is_duplicated().any():
+        return f"value {column.filter(column.is_duplicated())[0]} is repeated"
+    if column.min() is not None and column.min() < 1:
+        return "it has values below 1"
+    return None
 
 
 def read_frame(frame: pl.DataFrame, *, source: str = "the table") -> SupplierTable:
@@ -226,32 +315,74 @@ def read_frame(frame: pl.DataFrame, *, source: str = "the table") -> SupplierTab
     """
     if frame.height == 0 or frame.width == 0:
         raise InputError(f"{source}: it has no rows; there is nothing to screen")
-    if ROW_ID in frame.columns and frame.schema[ROW_ID].is_integer():
+    notes: list[str] = []
+    problem = _usable_row_id(frame) if ROW_ID in frame.columns else "absent"
+    if problem is None:
         row_id = frame[ROW_ID].cast(pl.Int64)
         frame = frame.drop(ROW_ID)
     else:
         row_id = pl.int_range(1, frame.height + 1, dtype=pl.Int64, eager=True)
         if ROW_ID in frame.columns:
-            frame = frame.rename({ROW_ID: _unique_headers([ROW_ID])[0]})
+            kept = _unique_headers([ROW_ID])[0]
+            frame = frame.rename({ROW_ID: kept})
+            notes.append(
+                f"{source}: its own 'row_id' column was not used as the row key ({problem}); "
+                f"it is kept as '{kept}' and rows are numbered 1 to {frame.height:,}"
+            )
     headers = [str(c) for c in frame.columns]
-    text = _to_text(frame, source).with_columns(row_id.alias(ROW_ID)).select(ROW_ID, *headers)
+    text, decoded = _to_text(frame, source)
+    notes += decoded
+    text = text.with_columns(row_id.alias(ROW_ID)).select(col([ROW_ID, *headers]))
     text = text.filter(_non_empty_mask(text))
     if text.height == 0:
         raise InputError(f"{source}: every row is empty; there is nothing to screen")
-    text, notes = _cap_cells(text, source)
-    return SupplierTable(frame=text, n_rows=text.height, notes=tuple(notes))
+    text, cut = _cap_cells(text, source)
+    return SupplierTable(frame=text, n_rows=text.height, notes=tuple(notes + cut))
+
+
+def parquet_guard(path: Path, label: str) -> None:
+    """Refuse a Parquet file whose rows x columns (from its metadata) are over `max_cells`, or
+    whose text expands past `max_expanded_text_bytes` (a dictionary-encoded value repeated
+    millions of times is a few bytes on disk). Sizes are summed batch by batch, dictionary
+    columns from their dictionary and indices, so nothing is expanded to find out."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    meta = pf.metadata
+    check_size(meta.num_rows, meta.num_columns, label)
+
+    def is_text(kind: pa.DataType) -> bool:
+        if pa.types.is_dictionary(kind):
+            return is_text(kind.value_type)
+        return (pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_binary(kind) or pa.types.is_large_binary(kind))  # fmt: skip
+
+    texts = [f.name for f in pf.schema_arrow if is_text(f.type)]
+    if not texts:
+        return
+    cap = int_limit("max_expanded_text_bytes")
+    total = 0
+    encoded = pq.ParquetFile(path, read_dictionary=texts)
+    for batch in encoded.iter_batches(batch_size=1 << 16, columns=texts):
+        for column in batch.columns:
+            if pa.types.is_dictionary(column.type):
+                sizes = pc.take(pc.binary_length(column.dictionary), column.indices)
+            else:
+                sizes = pc.binary_length(column)
+            total += int(pc.sum(sizes).as_py() or 0)
+        if total > cap:
+            raise InputError(
+                f"{label}: its text expands to more than {cap / 2**20:,.0f} MiB "
+                f"({meta.num_rows:,} rows x {meta.num_columns:,} columns; the file stores "
+                "repeated values once); split the list or remove the long repeated text"
+            )
 
 
 def _read_parquet(path: Path, label: str) -> pl.DataFrame:
     try:
-        import pyarrow.parquet as pq
-
-        meta = pq.ParquetFile(path).metadata
-        if meta.num_rows * max(meta.num_columns, 1) > int_limit("max_cells"):
-            raise InputError(
-                f"{label}: {meta.num_rows:,} rows x {meta.num_columns:,} columns is over the "
-                f"{int_limit('max_cells'):,}-cell limit; split the list"
-            )
+        parquet_guard(path, label)
         frame = pl.read_parquet(path)
     except InputError:
         raise
@@ -327,11 +458,11 @@ def _read_grid(path: Path, label: str, kind: str, sheet: str | int | None) -> _G
     if kind == "text" and suffix in (*TEXT_SUFFIXES, ".xls"):
         if sheet is not None:
             raise InputError(f"{label}: a text file has no sheets; drop --sheet")
-        grid, encoding, delimiter = read_text_grid(path, label)
-        notes = ()
+        found: list[str] = []
+        grid, encoding, delimiter = read_text_grid(path, label, notes=found)
         if suffix == ".xls":
-            notes = (f"{label}: the .xls file is really delimited text; read it as text",)
-        return _Grid(grid, encoding=encoding, delimiter=delimiter, notes=notes)
+            found.insert(0, f"{label}: the .xls file is really delimited text; read it as text")
+        return _Grid(grid, encoding=encoding, delimiter=delimiter, notes=tuple(found))
     raise _not_what_it_says(label, kind, suffix)
 
 

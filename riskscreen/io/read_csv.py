@@ -38,16 +38,43 @@ _WESTERN = ("ascii", "utf_8", "latin_1", "iso8859_1", "iso8859_15", "cp1252", "c
             "iso8859_2", "mac_roman", "cp850", "cp437", "cp858")  # fmt: skip
 
 
+#: Legacy code pages that spreadsheets and ERPs really write outside Western Europe; a guess
+#: outside this set (cp775, mac_iceland, cp1006 …) is never taken.
+_LEGACY = ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "shift_jis", "cp932", "euc_jp",
+           "euc_kr", "cp949", "cp1251", "koi8_r", "koi8_u", "cp1253", "iso8859_7", "cp1255",
+           "iso8859_8", "cp1256", "cp874", "tis_620", "cp1250", "iso8859_2")  # fmt: skip
+#: Fewer non-ASCII bytes than this is thin evidence: such a file is read as cp1252.
+_MIN_LEGACY_BYTES = 8
+
+
+def _runs_of_high_bytes(data: bytes) -> float:
+    """Share of non-ASCII bytes next to another non-ASCII byte. Western text has its accented
+    letters alone between ASCII ones ("C\xf4te"); Cyrillic, Greek, Arabic and CJK text has
+    them in runs (whole words)."""
+    high = [i for i, b in enumerate(data) if b >= 0x80]
+    if not high:
+        return 0.0
+    marks = set(high)
+    paired = sum(1 for i in high if i - 1 in marks or i + 1 in marks)
+    return paired / len(high)
+
+
 def _guess_legacy(data: bytes) -> str:
-    """Best single-byte/legacy encoding for bytes that are not UTF-8."""
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # optional dependency: Western default
-        guess = None
-    else:
-        best = from_bytes(data[: 1 << 18]).best()
+    """The encoding of bytes that are not UTF-8: cp1252 (then latin-1, which never fails), the
+    encodings Western spreadsheets write, unless the text is clearly in another script and
+    charset-normalizer names one of the widely used legacy code pages in `_LEGACY`."""
+    sample = data[: 1 << 18]
+    high = sum(1 for b in sample if b >= 0x80)
+    guess = None
+    if high >= _MIN_LEGACY_BYTES and _runs_of_high_bytes(sample) >= 0.5:
+        try:
+            from charset_normalizer import from_bytes
+        except ImportError:  # optional dependency: Western default
+            best = None
+        else:
+            best = from_bytes(sample).best()
         guess = best.encoding if best is not None else None
-    if guess and guess.replace("-", "_").lower() not in _WESTERN:
+    if guess and guess.replace("-", "_").lower() in _LEGACY:
         try:
             data.decode(guess)
             return guess
@@ -58,6 +85,36 @@ def _guess_legacy(data: bytes) -> str:
         return "cp1252"
     except UnicodeDecodeError:
         return "latin-1"
+
+
+def _decode_line(line: bytes) -> str:
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return line.decode("latin-1")  # pragma: no cover - latin-1 never fails
+
+
+def _repair_lines(data: bytes) -> tuple[str, list[int]] | None:
+    """Mostly-UTF-8 bytes with a few lines in cp1252/latin-1 (a line pasted from another
+    export): each line decoded on its own. Returns (text, 1-based repaired line numbers), or
+    None when no line shows UTF-8 at all (then the whole file is a legacy encoding)."""
+    lines = data.split(b"\n")
+    repaired: list[int] = []
+    utf8_evidence = False
+    out: list[str] = []
+    for number, line in enumerate(lines, 1):
+        try:
+            text = line.decode("utf-8")
+            utf8_evidence = utf8_evidence or not line.isascii()
+        except UnicodeDecodeError:
+            text = _decode_line(line)
+            repaired.append(number)
+        out.append(text)
+    if not utf8_evidence:
+        return None
+    return "\n".join(out), repaired
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -74,8 +131,13 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-def decode_text(data: bytes, label: str) -> tuple[str, str]:
-    """Decode file bytes to text; returns (text, encoding name used)."""
+def decode_text(data: bytes, label: str, notes: list[str] | None = None) -> tuple[str, str]:
+    """Decode file bytes to text; returns (text, encoding name used).
+
+    A BOM decides; then BOM-less UTF-16; then strict UTF-8; then, when most lines are UTF-8
+    and a few are not, each line on its own (those lines as cp1252, named in a note); else
+    `_guess_legacy`. Notes for the user (repaired lines) are appended to `notes`.
+    """
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -94,8 +156,20 @@ def decode_text(data: bytes, label: str) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        enc = _guess_legacy(data)
-        return data.decode(enc), enc
+        pass
+    mixed = _repair_lines(data)
+    if mixed is not None:
+        text, lines = mixed
+        shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
+        note = (
+            f"{label}: the file is UTF-8 except {len(lines)} line(s) in another encoding, read "
+            f"as cp1252 (line {shown}); check those rows"
+        )
+        if notes is not None:
+            notes.append(note)
+        return text, "utf-8 (with cp1252 lines)"
+    enc = _guess_legacy(data)
+    return data.decode(enc), enc
 
 
 def sniff_delimiter(text: str, n_lines: int = 50) -> str:
@@ -185,7 +259,7 @@ def _parse(text: str, delimiter: str, label: str, data: bytes | None = None) -> 
 
 
 def read_text_grid(
-    path: Path, label: str, data: bytes | None = None
+    path: Path, label: str, data: bytes | None = None, notes: list[str] | None = None
 ) -> tuple[pl.DataFrame, str, str]:
     """Read a delimited text file into a grid of String columns c0..cN, one row per record.
 
@@ -200,13 +274,14 @@ def read_text_grid(
                 f"{int_limit('max_text_bytes') / 2**20:,.0f} MiB limit; split it or save as Parquet"
             )
         data = path.read_bytes()
-    text, encoding = decode_text(data, label)
+    text, encoding = decode_text(data, label, notes)
     if "\x00" in text[:4096]:
         raise InputError(
             f"{label}: the file contains binary data, not text; is it really a {path.suffix} file?"
         )
     # plain UTF-8 goes to polars as the original bytes: no second copy of a big file
     payload: bytes | None = data if encoding == "utf-8" else None
+    del data
     if "\n" not in text and "\r" in text:
         text, payload = text.replace("\r", "\n"), None  # classic Mac line endings
     forced = _SEP_LINE.match(text)
@@ -215,6 +290,13 @@ def read_text_grid(
         text, payload = text[forced.end() :], None
     else:
         delimiter = sniff_delimiter(text)
+    rough_cells = text.count(delimiter) + text.count("\n")  # C-speed, before any parsing
+    if rough_cells > int_limit("max_cells"):
+        raise InputError(
+            f"{label}: about {rough_cells:,} cells ({delimiter_name(delimiter)}-separated) is "
+            f"over the {int_limit('max_cells'):,}-cell limit; delete the columns you do not "
+            "need, or split the list"
+        )
     grid = _parse(text, delimiter, label, payload)
     if forced:  # keep record numbers as in the file: the sep= line is record 1
         grid = pl.concat([grid.clear(1), grid])

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from riskscreen.errors import InputError
+from riskscreen.io.read_extent import ods_extents, xlsx_extent
 from riskscreen.io.read_inflate import inflation_problem
 from riskscreen.io.read_limits import int_limit, limit
 
@@ -177,6 +178,15 @@ def _check_xml_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], label: s
             )
         if "worksheets/" in name:
             _check_dimension(start, label)
+            with zf.open(info) as member:
+                rows, cols, last = xlsx_extent(member)
+            _check_extent(rows, cols, label, f"uses cells up to {last}", _FAR_CELL_HINT)
+        elif name == "content.xml":
+            with zf.open(info) as member:
+                extents = _ods_extents(member, label)
+            for sheet, rows, cols in extents:
+                _check_extent(rows, cols, f"{label}, sheet '{sheet}'",
+                              "repeats its cells", _REPEAT_HINT)
 
 
 def check_zip(path: Path, label: str) -> None:
@@ -233,6 +243,35 @@ def xml_prolog(member: IO[bytes]) -> tuple[str, bytes]:
             return "ok", buf
         if len(buf) >= cap:
             return "too_long", buf
+
+
+_FAR_CELL_HINT = (
+    "delete the rows and columns beyond your table (Ctrl+End in Excel shows the last used "
+    "cell), save, and try again; or save the sheet as CSV"
+)
+_REPEAT_HINT = (
+    "delete the repeated rows and columns beyond your table in LibreOffice, save, and try "
+    "again; or save the sheet as CSV"
+)
+
+
+def _check_extent(rows: int, cols: int, where: str, what: str, hint: str) -> None:
+    """Refuse a sheet whose used range (rows x columns) is over max_cells, before any load."""
+    if rows * cols > int_limit("max_cells") or cols > int_limit("max_columns"):
+        raise InputError(
+            f"{where}: a sheet {what}: {rows:,} rows x {cols:,} columns = {rows * cols:,} cells, "
+            f"over the {int_limit('max_cells'):,}-cell limit; {hint}"
+        )
+
+
+def _ods_extents(member: IO[bytes], label: str) -> list[tuple[str, int, int]]:
+    try:
+        return ods_extents(member)
+    except Exception as exc:  # noqa: BLE001 - damaged XML: a user message, not a traceback
+        raise InputError(
+            f"{label}: the spreadsheet content is damaged ({type(exc).__name__}); open it in "
+            "LibreOffice or Excel and save it again, or export it as CSV"
+        ) from None
 
 
 def _check_dimension(start: bytes, label: str) -> None:

@@ -52,6 +52,7 @@ from riskscreen.scoring import load_thresholds
 __all__ = [
     "FIXED_TIMESTAMP",
     "SHEET_NAMES",
+    "split_rows",
     "VOLATILE_META_KEYS",
     "write_report",
     "write_sheet_workbook",
@@ -83,6 +84,15 @@ FOLLOWUP_WIDTHS = {
 FOLLOWUP_STYLES = {"risk_tier": "tier"}
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
+CSV_ESCAPED = (
+    "text that Excel would run as a formula (starting with = + - @, tab or carriage return) "
+    "is written with a leading apostrophe; plain numbers are left as they are (--csv-raw "
+    "writes raw values). Parquet is always raw."
+)
+CSV_RAW = (
+    "written raw (--csv-raw): text starting with = + - @ is NOT escaped; do not open such a "
+    "file in Excel if it may hold formulas"
+)
 # Run-time measurements change on every run; shown only in stamped reports so that an
 # unstamped re-run gives a byte-identical file.
 VOLATILE_META_KEYS = frozenset({"timings_s"})
@@ -127,8 +137,9 @@ def _data_sheet(
     """Lay out a data sheet (widths, frozen header, filter) and prepare its rows."""
     if frame.height + 1 > EXCEL_MAX_ROWS or len(specs) > EXCEL_MAX_COLUMNS:
         raise RiskscreenError(
-            f"{frame.height} rows × {len(specs)} columns do not fit in an Excel sheet; "
-            "use --no-all-sheet (the full table then goes to a --also .parquet or .csv file)"
+            f"{frame.height:,} rows × {len(specs):,} columns do not fit in an Excel sheet "
+            f"(at most {EXCEL_MAX_ROWS:,} rows and {EXCEL_MAX_COLUMNS:,} columns); write a "
+            ".csv or .parquet output instead (-o all.parquet)"
         )
     widths = content_widths(frame, specs)
     body = build_sheet_body(frame, specs, palette, widths)
@@ -185,6 +196,7 @@ def write_report(
     spend_column: str | None = None,
     input_path: str | Path | None = None,
     followup: pl.DataFrame | None = None,
+    csv_escaped: bool | None = None,
 ) -> Path:
     """Write the screened `frame` to the .xlsx workbook at `path`; return the path.
 
@@ -193,6 +205,8 @@ def write_report(
     `all_sheet=False` leaves out All suppliers (large inputs); `spend_column` (an original
     column holding amounts as text) adds spend totals; `input_path` is refused as output;
     `followup` (from `riskscreen.followup.followup_frame`) becomes the Follow-up sheet.
+    `csv_escaped` (True/False) records on the Method sheet how the run's CSV files were written.
+    A data sheet longer than Excel allows is split: Flagged 1, Flagged 2 … (see `split_rows`).
     """
     path = Path(path)
     refuse_input_overwrite(path, input_path)
@@ -231,20 +245,30 @@ def write_report(
         review = everyone.clear()
 
     wb = Workbook(write_only=True)
-    sheets = {
-        key: wb.create_sheet(title)
-        for key, title in SHEET_NAMES.items()
-        if (key != "all" or all_sheet) and (key != "followup" or followup is not None)
-    }
-    palette = Palette(sheets["flagged"], tiers)
-    bodies = {
-        "flagged": _data_sheet(sheets["flagged"], flagged, flagged_specs, palette, "C00000"),
-        "review": _data_sheet(sheets["review"], review, review_specs, palette, "FFC000"),
+    parts = {
+        "flagged": (split_rows(flagged), flagged_specs, "C00000"),
+        "review": (split_rows(review), review_specs, "FFC000"),
+        "all": (split_rows(everyone), specs, None),
     }
     if followup is not None:
-        bodies["followup"] = _followup_sheet(sheets["followup"], followup, palette)
-    if all_sheet:
-        bodies["all"] = _data_sheet(sheets["all"], everyone, specs, palette, None)
+        parts["followup"] = (split_rows(followup), [], "followup")
+    sheets: dict[str, Any] = {}
+    pages: list[tuple[Any, pl.DataFrame, Sequence[ColumnSpec], str | None]] = []
+    for key, title in SHEET_NAMES.items():
+        if (key == "all" and not all_sheet) or (key == "followup" and followup is None):
+            continue
+        if key not in parts:
+            sheets[key] = wb.create_sheet(title)
+            continue
+        chunks, chunk_specs, tab = parts[key]
+        for n, chunk in enumerate(chunks, 1):
+            ws = wb.create_sheet(title if len(chunks) == 1 else f"{title} {n}")
+            sheets.setdefault(key, ws)
+            pages.append((ws, chunk, chunk_specs, tab))
+    palette = Palette(sheets["flagged"], tiers)
+    bodies = {ws: _followup_sheet(ws, chunk, palette) if tab == "followup"
+              else _data_sheet(ws, chunk, chunk_specs, palette, tab)
+              for ws, chunk, chunk_specs, tab in pages}
     # write-only sheets emit their page properties with the first row: set them now
     print_setup(sheets["summary"], landscape=True, fit_width=True)
     print_setup(sheets["method"], landscape=True, fit_width=True)
@@ -268,6 +292,8 @@ def write_report(
         ("Lowest tier flagged", min_key),
         ("Sheets", "; ".join(ws.title for ws in wb.worksheets)),
     ]
+    if csv_escaped is not None:
+        facts.append(("CSV outputs of this run", CSV_ESCAPED if csv_escaped else CSV_RAW))
     if spend_column is not None:
         facts += [
             ("Spend column", spend_column),
@@ -279,7 +305,16 @@ def write_report(
     shown = {k: v for k, v in meta.items() if stamp or k not in VOLATILE_META_KEYS}
     write_method(sheets["method"], palette, shown, facts)
     title = "Supplier forced-labour and child-labour risk screen"
-    return _save(wb, {sheets[key]: body for key, body in bodies.items()}, path, when, title)
+    return _save(wb, bodies, path, when, title)
+
+
+def split_rows(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    """`frame` in pieces that each fit an Excel sheet under a header row (one piece if it fits);
+    the pieces become sheets 'Flagged 1', 'Flagged 2' … so no row is ever left out."""
+    per_sheet = EXCEL_MAX_ROWS - 1
+    if frame.height <= per_sheet:
+        return [frame]
+    return [frame.slice(start, per_sheet) for start in range(0, frame.height, per_sheet)]
 
 
 def _run_thresholds(meta: Mapping[str, Any], min_tier: str) -> dict[str, Any]:

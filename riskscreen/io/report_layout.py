@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from riskscreen.colnames import col as literal
 from riskscreen.errors import InputError
 from riskscreen.io.report_safe import clean_text_expr
 from riskscreen.io.tables_out import as_text_expr
@@ -90,7 +91,7 @@ def to_writable(frame: pl.DataFrame) -> pl.DataFrame:
     """
     exprs: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
-        col = pl.col(name)
+        col = literal(name)
         if dtype == pl.Boolean:
             expr = col
         elif dtype.is_float() or dtype == pl.Decimal:

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 import polars as pl
 from openpyxl.utils import get_column_letter
 
+from riskscreen.colnames import col as literal
 from riskscreen.io.report_layout import ColumnSpec
 from riskscreen.io.report_safe import clean_text, is_formula_like, is_formula_like_expr
 from riskscreen.io.report_styles import Palette
@@ -89,7 +90,7 @@ class SheetBody:
                         pl.lit(f'<hyperlink ref="{letter}'),
                         (pl.int_range(pl.len(), dtype=pl.Int64) + 2).cast(pl.String),
                         pl.lit('" r:id="'),
-                        pl.col(name).replace_strict(rid, default=None, return_dtype=pl.String),
+                        literal(name).replace_strict(rid, default=None, return_dtype=pl.String),
                         pl.lit('"/>'),
                     ]
                 ).alias("x")
@@ -144,7 +145,7 @@ def _text_cell(
     valid_link: pl.Expr | None,
     ooxml_escape: bool,
 ):
-    col = pl.col(name)
+    col = literal(name)
 
     def build(rowno: pl.Expr) -> pl.Expr:
         style = base
@@ -175,7 +176,7 @@ def _text_cell(
 
 
 def _number_cell(name: str, letter: str, style: int):
-    col = pl.col(name)
+    col = literal(name)
 
     def build(rowno: pl.Expr) -> pl.Expr:
         return pl.concat_str(
@@ -192,7 +193,7 @@ def _number_cell(name: str, letter: str, style: int):
 
 
 def _bool_cell(name: str, letter: str, style: int = 0):
-    col = pl.col(name)
+    col = literal(name)
 
     def build(rowno: pl.Expr) -> pl.Expr:
         value = col.cast(pl.Int8).cast(pl.String)
@@ -231,25 +232,37 @@ def _header_xml(specs: Sequence[ColumnSpec], palette: Palette,
 
 def row_heights(
     frame: pl.DataFrame, specs: Sequence[ColumnSpec], widths: Sequence[float]
-) -> pl.Expr | None:
+) -> pl.Series | None:
     """Row height in points for rows whose wrapped cells need more than one line,
     else null; None when no column wraps. Spreadsheet programs do not grow a row to fit
-    wrapped text written this way, so the height is estimated from the text and width."""
-    lines = [
-        pl.col(spec.name)
-        .str.split("\n")
-        .list.eval((pl.element().str.len_chars() / (width * _CHARS_PER_WIDTH)).ceil().clip(1))
-        .list.sum()
-        for spec, width in zip(specs, widths, strict=True)
-        if spec.wrap and spec.kind == "text" and spec.name in frame.columns
-    ]
+    wrapped text written this way, so the height is estimated from the text and width.
+    Each distinct text is measured once (follow-up texts repeat across rows; splitting every
+    row's text into lines cost memory per row)."""
+    lines = []
+    for spec, width in zip(specs, widths, strict=True):
+        if not (spec.wrap and spec.kind == "text" and spec.name in frame.columns):
+            continue
+        text = frame.get_column(spec.name).rename("t").to_frame()
+        distinct = text.unique().with_columns(
+            pl.col("t")
+            .str.split("\n")
+            .list.eval((pl.element().str.len_chars() / (width * _CHARS_PER_WIDTH)).ceil().clip(1))
+            .list.sum()
+            .alias("n")
+        )
+        joined = text.join(distinct, on="t", how="left", nulls_equal=True, maintain_order="left")
+        lines.append(joined.get_column("n").rename(f"n{len(lines)}"))
     if not lines:
         return None
-    most = pl.max_horizontal(lines).fill_null(1)
+    most = pl.DataFrame(lines).select(pl.max_horizontal(pl.all()).fill_null(1)).to_series()
     return (
-        pl.when(most > 1)
-        .then((pl.min_horizontal(most + 1, _MAX_LINES) * _LINE_POINTS).round(1).cast(pl.String))
-        .otherwise(None)
+        pl.select(
+            pl.when(most > 1)
+            .then((pl.min_horizontal(most + 1, _MAX_LINES) * _LINE_POINTS).round(1)
+                  .cast(pl.String))
+            .otherwise(None)
+        )
+        .to_series()
     )
 
 

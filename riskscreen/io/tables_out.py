@@ -3,23 +3,31 @@
 CSV is UTF-8 *with* a byte-order mark: procurement staff double-click CSV files into Excel,
 which reads BOM-less UTF-8 as the local code page and mangles accents and CJK names; Python
 (`utf-8-sig`), polars, pandas and R all skip the BOM. Lists are joined with "; " and structs
-written as JSON, so the file is flat text. Values are written exactly as screened (no
-formula-neutralising prefix): the CSV is the faithful record for re-runs and diffs; the Excel
-workbook is the one made safe for people. Parquet keeps the native types.
+written as JSON, so the file is flat text.
+
+CSV files get double-clicked into Excel, so by default a text cell or header that Excel would
+run as a formula (starts with = + - @ tab or CR, as OWASP's CSV-injection advice lists) gets a
+leading apostrophe: `=cmd|' /C calc'!A0` is written `'=cmd|' /C calc'!A0`. Plain numbers
+(`-12.5`, `+44`) are left alone. `escape_formulas=False` (the CLI's `--csv-raw`) writes values
+exactly as screened, for pipelines. Parquet always keeps the raw values and native types.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
 
+from riskscreen.colnames import col, protect, restore
 from riskscreen.errors import InputError
 from riskscreen.io.atomic import atomic_output, refuse_input_overwrite
 
-__all__ = ["as_text_expr", "flatten_for_csv", "write_table"]
+__all__ = ["as_text_expr", "escape_csv_formulas", "flatten_for_csv", "write_table"]
 
 LIST_SEPARATOR = "; "
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 
 
 def as_text_expr(expr: pl.Expr, dtype: pl.DataType, depth: int = 0) -> pl.Expr:
@@ -43,20 +51,51 @@ def flatten_for_csv(frame: pl.DataFrame) -> pl.DataFrame:
     """Make nested and binary columns text so every column fits a CSV cell."""
     nested = (pl.List, pl.Array, pl.Struct)
     return frame.with_columns(
-        as_text_expr(pl.col(name), dtype).alias(name)
+        as_text_expr(col(name), dtype).alias(name)
         for name, dtype in frame.schema.items()
         if isinstance(dtype, nested) or dtype in (pl.Binary, pl.Object)
     )
 
 
+def _escape(text: str) -> str:
+    if text[:1] and text[0] in "=+-@\t\r" and not re.fullmatch(_PLAIN_NUMBER, text):
+        return "'" + text
+    return text
+
+
+def escape_csv_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix an apostrophe to text cells and headers that Excel would run as a formula.
+
+    Only String columns are touched (numbers stay numbers); a value that is a plain number
+    such as "-12.5" is kept as it is.
+    """
+    risky = pl.col(pl.String).str.contains(_FORMULA_START) & ~pl.col(pl.String).str.contains(
+        _PLAIN_NUMBER
+    )
+    escaped = frame.with_columns(
+        pl.when(risky)
+        .then(pl.lit("'") + pl.col(pl.String))
+        .otherwise(pl.col(pl.String))
+        .name.keep()
+    )
+    return escaped.rename({c: _escape(c) for c in frame.columns if _escape(c) != c})
+
+
 def write_table(
-    frame: pl.DataFrame, path: str | Path, *, input_path: str | Path | None = None,
+    frame: pl.DataFrame,
+    path: str | Path,
+    *,
+    input_path: str | Path | None = None,
     metadata: dict[str, str] | None = None,
+    escape_formulas: bool = True,
 ) -> Path:
     """Write `frame` to `path` (.csv or .parquet by suffix) atomically; return the path.
 
-    `metadata` (key → text) goes into a Parquet file's key-value metadata; CSV has no place for
-    it (see `write_options_sidecar`)."""
+    CSV text that Excel would run as a formula is apostrophe-prefixed unless `escape_formulas`
+    is False (see the module doc); Parquet is always written raw. `metadata` (key → text) goes
+    into a Parquet file's key-value metadata; CSV has no place for it (see
+    `write_options_sidecar`).
+    """
     path = Path(path)
     refuse_input_overwrite(path, input_path)
     suffix = path.suffix.lower()
@@ -64,7 +103,12 @@ def write_table(
         raise InputError(f"cannot write {path.name}: choose a .csv or .parquet file name")
     with atomic_output(path) as tmp:
         if suffix == ".csv":
-            flatten_for_csv(frame).write_csv(tmp, include_bom=True)
+            safe, back = protect(frame)
+            flat = flatten_for_csv(safe)
+            if escape_formulas:
+                flat = escape_csv_formulas(flat)
+                back = {k: _escape(v) for k, v in back.items()}
+            restore(flat, back).write_csv(tmp, include_bom=True)
         else:
             frame.write_parquet(tmp, metadata=metadata)
     return path

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from riskscreen.errors import InputError
+from riskscreen.io.read_limits import int_limit
 from riskscreen.match.countries import country_codes
 from riskscreen.reference.watchlists import WATCHLIST_COLUMNS, slug
 
@@ -47,23 +49,52 @@ class WatchlistCheck:
 
 
 def _read_user_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and (line number, row) pairs of a user CSV; '#' lines and blank lines skipped."""
+    """Header and (line number, row) pairs of a user CSV; '#' lines and blank lines skipped.
+
+    Parsed as one CSV stream, so a quoted value may span lines (a name pasted with a line
+    break); its line breaks become spaces and the row is numbered by the line it starts on.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > int_limit("max_watchlist_bytes"):
+        raise InputError(
+            f"watchlist {path}: {size / 2**20:,.1f} MiB is over the "
+            f"{int_limit('max_watchlist_bytes') / 2**20:,.0f} MiB limit for a list of named "
+            "entities; keep the entities you screen against (or split the list) and try again"
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise InputError(f"watchlist {path} does not exist") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"watchlist {path} is not UTF-8 text (save it as CSV UTF-8)") from exc
-    lines = text.splitlines()
-    numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and
-                not ln.lstrip().startswith("#")]
-    if not numbered:
+    except OSError as exc:
+        raise InputError(f"watchlist {path} cannot be read ({exc.strerror or exc})") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for values in reader:
+            if values and any(v.strip() for v in values) and not values[0].lstrip().startswith("#"):
+                records.append((start, [" ".join(v.split()) for v in values]))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(
+            f"watchlist {path}: row {start} cannot be read as CSV ({exc}); check its quotes"
+        ) from None
+    if not records:
         return [], []
-    reader = csv.reader([ln for _, ln in numbered])
-    parsed = list(reader)
-    header = [h.strip().lower() for h in parsed[0]]
+    if len(records) - 1 > int_limit("max_watchlist_entries"):
+        raise InputError(
+            f"watchlist {path}: {len(records) - 1:,} entries is more than the "
+            f"{int_limit('max_watchlist_entries'):,} a watchlist may hold; keep the entities "
+            "you screen against (or split the list over several runs) and try again"
+        )
+    header = [h.strip().lower() for h in records[0][1]]
     rows = []
-    for (lineno, _), values in zip(numbered[1:], parsed[1:], strict=True):
+    for lineno, values in records[1:]:
         row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
         if len(values) > len(header):
             row["__extra__"] = str(len(values) - len(header))

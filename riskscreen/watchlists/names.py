@@ -267,7 +267,7 @@ def _name_scores(
     parts = [
         pl.DataFrame(schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64})
     ]
-    chunk = int(th["name_chunk_size"]) * 64
+    chunk = int(th["name_chunk_size"]) * 64  # pairs per block: pairwise, not block x listed
     for start in range(0, pairs.height, chunk):
         block = pairs.slice(start, chunk)
         q = queries.select("core", "compact", "full_compact")[block["qid"].to_numpy()]
