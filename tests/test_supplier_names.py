@@ -253,3 +253,13 @@ def test_a_product_option_that_names_no_good_is_said(no_product_file):
     note = run.meta["products"]["note"]
     assert "--product 'widgets' names no good" in note
     assert "8 rows were scored on the country alone" in note
+
+
+def test_every_name_word_names_a_listed_good():
+    from riskscreen.tables import read_table
+
+    goods = set(read_table("goods")["good_id"].to_list())
+    table = read_table("name_goods")
+    named = set(table.filter(pl.col("kind").is_in(["good", "stem"]))["good_id"].to_list())
+    assert named - goods == set()
+    assert set(table["kind"].to_list()) <= {"good", "cancel", "mask", "context", "stem", "suffix"}
