@@ -19,7 +19,7 @@ import polars as pl
 from riskscreen.tables import read_table
 
 __all__ = ["MODEL_FACTORS", "MODEL_OUTPUTS", "ReferenceTables", "RiskScorer", "WatchlistTables",
-           "added_columns",           "contract_columns", "stage_columns"]
+           "added_columns",           "compared_columns", "contract_columns", "stage_columns"]
 
 
 @runtime_checkable
@@ -93,6 +93,12 @@ def added_columns() -> tuple[str, ...]:
     """The columns screening adds after the input's own, in their order in the screened frame
     and in CSV/Parquet output (`frame_order` of `reference/report_columns.csv`)."""
     return tuple(_columns()["column"])
+
+
+def compared_columns() -> tuple[str, ...]:
+    """The added columns `riskscreen diff` compares between two runs (`compared = yes` of
+    `reference/report_columns.csv`), in frame order."""
+    return tuple(_columns().filter(pl.col("compared") == "yes")["column"])
 
 
 def contract_columns() -> dict[str, str]:
