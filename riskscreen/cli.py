@@ -201,7 +201,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
         _screen_dask(suppliers, output, also=also, sheet=sheet_arg, scheduler=scheduler,
                      partitions=partitions, columns={k: v for k, v in overrides.items() if v},
                      min_tier=min_tier, thresholds=_key_values(thresholds, "--threshold"),
-                     watchlists=watchlists, quiet=quiet)
+                     watchlists=watchlists, quiet=quiet, product=product)
         return
     if _is_batch(suppliers, output):
         from riskscreen.batch import run_batch  # lazy: only for batch runs

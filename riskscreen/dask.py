@@ -76,7 +76,7 @@ def _screen_partition(pdf: Any, token: str, offsets: Sequence[int] | None, schem
 
     number = (partition_info or {}).get("number", 0)
     try:
-        reference, model, watchlists, th, roles = _SHIPPED[token]
+        reference, model, watchlists, th, roles, product = _SHIPPED[token]
     except KeyError:
         raise DaskRunError("this worker has not received the reference/model/watchlists "
                            "(the worker plugin did not run)") from None
@@ -95,7 +95,7 @@ def _screen_partition(pdf: Any, token: str, offsets: Sequence[int] | None, schem
             raise
         return schema.to_pandas(use_pyarrow_extension_array=True)  # every row empty
     try:
-        out = screen_frame(table.frame, roles, reference=reference, model=model,
+        out = screen_frame(table.frame, roles, reference=reference, model=model, product=product,
                            watchlists=watchlists, thresholds=th)
     except Exception as exc:
         rows = f"rows {table.frame['row_id'].min()}–{table.frame['row_id'].max()}"
@@ -108,10 +108,11 @@ def _screen_partition(pdf: Any, token: str, offsets: Sequence[int] | None, schem
 def _output_schema(columns: Sequence[str], roles: Any, state: tuple[Any, ...]) -> pl.DataFrame:
     """The screened frame's empty shape, from screening one made-up row on the client."""
 
-    reference, model, watchlists, th, _ = state
+    reference, model, watchlists, th, _, product = state
     probe = pl.DataFrame({c: ["x"] for c in columns}).with_columns(
         pl.lit(1, pl.Int64).alias("row_id"))
-    out = screen_frame(probe, roles, reference=reference, model=model, watchlists=watchlists,
+    out = screen_frame(probe, roles, reference=reference, model=model, product=product,
+                       watchlists=watchlists,
                        thresholds=th)
     out = out.with_columns(pl.col(c).cast(pl.String) for c, t in out.schema.items()
                            if t == pl.Null)
@@ -129,6 +130,7 @@ def screen_dask(
     thresholds: Mapping[str, float] | None = None,
     min_tier: str | None = None,
     client: Any = None,
+    product: str | None = None,
 ) -> Any:
     """Screen a Dask DataFrame of text columns; return the lazy screened Dask DataFrame.
 
@@ -136,7 +138,8 @@ def screen_dask(
     supplier name, country, product …; without them they are found from the headers. Without
     a `row_id` column rows are numbered 1.. over the whole frame (this counts each partition's
     rows first: the input is read twice). Runs on `client` (default: the current distributed
-    client; none: Dask's local scheduler in this process). Compute or write the result while
+    client; none: Dask's local scheduler in this process); `product` as in `screen_frame`
+    (--product). Compute or write the result while
     the client that shipped the state is alive.
     """
     import dask.dataframe as dd
@@ -152,7 +155,7 @@ def screen_dask(
         roles = detect_columns(headers, overrides=dict(columns or {}))
         require_roles(roles)
     ddf = ddf.astype({c: "string[pyarrow]" for c in headers})
-    state = (reference, model, watchlists, th, roles)
+    state = (reference, model, watchlists, th, roles, product)
     token = uuid.uuid4().hex
     if client is None:
         with contextlib.suppress(ImportError, ValueError):
@@ -229,6 +232,7 @@ def screen_to_parquet(
     extra_watchlists: Sequence[str | Path] = (),
     n_workers: int = 2,
     client: Any = None,
+    product: str | None = None,
 ) -> Path:
     """Screen `source` with Dask and write `output` as a Parquet dataset (folder of parts).
 
@@ -264,7 +268,7 @@ def screen_to_parquet(
             client = client_cm = Client(cluster)
         with client_cm:
             ddf = _read_dask(src, partitions, sheet)
-            screened = screen_dask(ddf, columns=columns, watchlists=watchlists,
+            screened = screen_dask(ddf, columns=columns, watchlists=watchlists, product=product,
                                    thresholds=thresholds, min_tier=min_tier, client=client)
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder))
             try:

@@ -98,3 +98,15 @@ def test_a_failing_partition_is_a_clear_error_and_leaves_no_output(client, tmp_p
                        r"simulated failure; no output was written"):
         screen_to_parquet(src, out, partitions=4, client=client)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]  # no part, no temp
+
+
+def test_product_option_reaches_the_workers(client, tmp_path):
+    src = tmp_path / "no_product.parquet"
+    pl.DataFrame({"Supplier": [f"Farm {i}" for i in range(60)],
+                  "Country": ["Uzbekistan", "India", "Ghana"] * 20}).write_parquet(src)
+    out = screen_to_parquet(src, tmp_path / "out.parquet", partitions=3, client=client,
+                            product="cotton")
+    dask_run = pl.read_parquet(sorted(out.glob("*.parquet"))).sort("row_id")
+    single = riskscreen.screen(src, product="cotton")
+    assert (single["good"] == "Cotton").all()
+    _same(single, dask_run)

@@ -66,6 +66,11 @@ class ProductIndex:
     place_words: frozenset[str]  # words of country names in any language (origin, not article)
     goods: pl.DataFrame  # good_id, good, good_sector
     settings: ProductSettings
+    # keyword languages by word order (keyword_languages.csv): a material adjective comes
+    # before its noun ("cotton shirt") or after it ("chemise en coton")
+    adjective_first: frozenset[str]
+    adjective_after: frozenset[str]
+    vessel_sectors: frozenset[str]  # sectors whose goods a vessel holds (product_sectors.csv)
 
 
 def plural_variants(word: str) -> list[str]:
@@ -127,6 +132,16 @@ def _keywords(folder: str | None) -> pl.DataFrame:
     return kw.with_columns(
         refines=pl.when(pl.col("refines").str.strip_chars() != "").then(pl.col("refines"))
     )
+
+
+def _languages(folder: str | None) -> dict[str, frozenset[str]]:
+    """Keyword languages by word order ('before', 'after') and those that form compounds."""
+    table = read_table("keyword_languages", folder)
+    return {
+        "before": frozenset(table.filter(pl.col("word_order") == "before")["lang"].to_list()),
+        "after": frozenset(table.filter(pl.col("word_order") == "after")["lang"].to_list()),
+        "compounds": frozenset(table.filter(pl.col("compounds") == "yes")["lang"].to_list()),
+    }
 
 
 def _qualifiers(folder: str | None) -> pl.DataFrame:
@@ -283,9 +298,10 @@ def build_index(
     imitations = frozenset(patterns.filter(pl.col("kind") == "imitation")["key"].to_list())
     negations = frozenset(patterns.filter(pl.col("kind") == "negation")["key"].to_list())
     shades = frozenset(shade_rows["key"].to_list())
+    languages = _languages(folder)
     compounds = patterns.filter(
         (pl.col("kind") == "good")
-        & pl.col("lang").is_in(["de", "nl"])
+        & pl.col("lang").is_in(list(languages["compounds"]))
         & pl.col("key").str.contains(r"^[a-z]+$")
         & (pl.col("key").str.len_chars() >= settings.compound_short_length)
         & (pl.col("confidence") >= settings.review_threshold)
@@ -347,6 +363,13 @@ def build_index(
         place_words=place_words,
         goods=goods_out,
         settings=settings,
+        adjective_first=languages["before"],
+        adjective_after=languages["after"],
+        vessel_sectors=frozenset(
+            read_table("product_sectors", folder)
+            .filter(pl.col("vessel_holds") == "yes")["sector"]
+            .to_list()
+        ),
     )
 
 
