@@ -8,7 +8,8 @@ scored, on those files, and printed; bench/results is left alone.
 
 Eval sets (tests/data/, written for issue 16): `eval_supplier_names.csv` (development),
 `eval_supplier_names_blind.csv` (held out: written before the reader, never used to tune it),
-`eval_supplier_names_blind3.csv` (held out: independent author, never read the reader's tables),
+`eval_supplier_names_blind3.csv` (independent author; held out for its first run, a
+development set since: its misses drove the cancel-word, compound and context fixes),
 `eval_hs_in_text.csv` and `eval_hs_in_text_blind.csv`. Goods count as the pipeline accepts them
 (confidence >= accept_confidence); `also_ok` lists other goods a careful reader would accept.
 Writes bench/results/match_supplier_names.md.

@@ -18,8 +18,8 @@ import polars as pl
 
 from riskscreen.tables import read_table
 
-__all__ = ["ReferenceTables", "RiskScorer", "WatchlistTables", "added_columns",
-           "contract_columns", "stage_columns"]
+__all__ = ["MODEL_FACTORS", "MODEL_OUTPUTS", "ReferenceTables", "RiskScorer", "WatchlistTables",
+           "added_columns",           "compared_columns", "contract_columns", "stage_columns"]
 
 
 @runtime_checkable
@@ -37,6 +37,18 @@ class ReferenceTables(Protocol):
     def listings_for(self, edition: str | None = None) -> pl.DataFrame:
         """The listing rows of one edition (None = newest)."""
         ...
+
+
+#: What `RiskScorer.predict_pairs` adds to its frame, with dtypes.
+MODEL_OUTPUTS: dict[str, Any] = {
+    "p_child_labour": pl.Float64,
+    "p_forced_labour": pl.Float64,
+    "p_any_finding": pl.Float64,
+    "country_assessed": pl.Boolean,
+    "model_level": pl.String,
+}
+#: What `RiskScorer.explain` adds: the prediction's factors in plain words.
+MODEL_FACTORS: dict[str, Any] = {"model_factors": pl.String}
 
 
 @runtime_checkable
@@ -81,6 +93,12 @@ def added_columns() -> tuple[str, ...]:
     """The columns screening adds after the input's own, in their order in the screened frame
     and in CSV/Parquet output (`frame_order` of `reference/report_columns.csv`)."""
     return tuple(_columns()["column"])
+
+
+def compared_columns() -> tuple[str, ...]:
+    """The added columns `riskscreen diff` compares between two runs (`compared = yes` of
+    `reference/report_columns.csv`), in frame order."""
+    return tuple(_columns().filter(pl.col("compared") == "yes")["column"])
 
 
 def contract_columns() -> dict[str, str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from riskscreen.colnames import protect
+from riskscreen.contracts import compared_columns
 from riskscreen.errors import InputError
 from riskscreen.io.columns import detect_columns
 from riskscreen.io.output_check import check_outputs
@@ -34,14 +35,11 @@ from riskscreen.io.read_limits import int_limit
 from riskscreen.io.report import write_sheet_workbook
 from riskscreen.io.tables_out import sidecar_path, write_table
 from riskscreen.run_meta import OPTIONS_KEY
+from riskscreen.tiers import TIER_CUTS
 
 __all__ = ["Diff", "compare_outputs", "diff_outputs", "format_changes", "read_options",
            "read_output", "write_changes"]
 
-_COMPARED = ("flagged", "risk_tier", "risk_score", "watchlist_name", "watchlist_source",
-             "listed_child_labour", "listed_forced_labour", "country_iso3", "good",
-             "reference_edition", "watchlist_editions", "reasons")
-_TIER_CUTS = ("tier_critical", "tier_high", "tier_medium")
 #: Below this share of suppliers in common the two files are probably different lists.
 _RELATED_SHARE = 0.5
 
@@ -267,7 +265,8 @@ def _fmt(changes: Mapping[str, tuple[str, str]], keys: Sequence[str]) -> str:
 def _prepare(frame: pl.DataFrame, label: str, by: list[str], show_cols: list[str],
              normalise: bool) -> pl.DataFrame:
     """Key columns (normalised), the occurrence number within a key, and the compared fields."""
-    missing = [c for c in _COMPARED if c not in frame.columns]
+    compared = compared_columns()
+    missing = [c for c in compared if c not in frame.columns]
     frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
     keys = [(_norm(c) if normalise else pl.col(c).str.strip_chars()).alias(f"_k{i}")
             for i, c in enumerate(by)]
@@ -277,7 +276,7 @@ def _prepare(frame: pl.DataFrame, label: str, by: list[str], show_cols: list[str
         *keys, show.alias(f"supplier_{label}"), pl.col("row_id").alias(f"row_id_{label}")
         if "row_id" in frame.columns else pl.lit(None, pl.String).alias(f"row_id_{label}"),
         *(pl.col(c).str.to_lowercase().is_in(["true", "1", "yes"]).alias(f"{c}_{label}")
-          if c in bools else pl.col(c).alias(f"{c}_{label}") for c in _COMPARED),
+          if c in bools else pl.col(c).alias(f"{c}_{label}") for c in compared),
     )
     kcols = [f"_k{i}" for i in range(len(by))]
     return out.with_columns(pl.int_range(pl.len()).over(kcols).alias("_occ"))
@@ -303,8 +302,8 @@ def compare_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFra
     joined = a.join(b, on=kcols, how="full", coalesce=True, nulls_equal=True)
 
     opt = _option_changes(*options)
-    cut_keys = [k for k in _TIER_CUTS if k in opt]
-    band_keys = [k for k in opt if k not in _TIER_CUTS and k != "min_tier"]
+    cut_keys = [k for k in TIER_CUTS if k in opt]
+    band_keys = [k for k in opt if k not in TIER_CUTS and k != "min_tier"]
 
     def changed(col: str) -> pl.Expr:
         return pl.col(f"{col}_old").ne_missing(pl.col(f"{col}_new"))

@@ -21,7 +21,7 @@ from riskscreen.model import load_model
 from riskscreen.phrases import say
 from riskscreen.pipeline import screen
 from riskscreen.reference import load_reference
-from riskscreen.scoring import list_label, listed_pairs, load_thresholds
+from riskscreen.scoring import inactive_words, list_label, listed_pairs, load_thresholds
 from riskscreen.tables import read_table
 from riskscreen.watchlists import load_watchlists
 from riskscreen.watchlists.scopes import law_rules
@@ -188,8 +188,7 @@ class _Context:
             ids = [g.strip() for g in (r["scope_good_ids"] or "").split(";") if g.strip()]
             names = self.names.filter(pl.col("good_id").is_in(ids))["name"].to_list()
             status = (r["scope_status"] or "").lower()
-            key = ("explain_scope_history" if any(w in status for w in
-                                                  ("modif", "revok", "inactive", "lifted"))
+            key = ("explain_scope_history" if any(w in status for w in inactive_words())
                    else "explain_scope_country")
             out.append(say(key, action=r["scope_action"], date=r["scope_date"],
                            status=r["scope_status"] or "status unknown", name=r["scope_name"],

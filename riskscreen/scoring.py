@@ -20,16 +20,17 @@ The formula (documented in the README) is driven by `reference/thresholds.csv`:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
-from riskscreen.contracts import ReferenceTables, RiskScorer
+from riskscreen.contracts import MODEL_FACTORS, MODEL_OUTPUTS, ReferenceTables, RiskScorer
 from riskscreen.errors import InputError
 from riskscreen.phrases import say, say_expr
 from riskscreen.tables import read_table
-from riskscreen.tiers import TIERS, tier_rank
+from riskscreen.tiers import FLAG_TIERS, TIER_CUTS, TIERS, UNSCORED, tier_rank
 from riskscreen.watchlists.scopes import RULE_COLUMNS, law_rules, match_law_rules
 
 __all__ = [
@@ -78,11 +79,11 @@ def load_thresholds(**overrides: Any) -> Thresholds:
             values[key] = float(value)
         except (TypeError, ValueError):
             raise InputError(f"threshold {key} must be a number, not {value!r}") from None
-    cuts = [values[k] for k in ("tier_critical", "tier_high", "tier_medium")]
-    if not cuts[0] > cuts[1] > cuts[2] >= 0:
+    cuts = [values[k] for k in TIER_CUTS]
+    if not all(a > b for a, b in zip(cuts, cuts[1:], strict=False)) or cuts[-1] < 0:
         raise InputError(
-            "tier cut-offs must fall: tier_critical > tier_high > tier_medium >= 0 "
-            f"(now {cuts[0]:g}, {cuts[1]:g}, {cuts[2]:g})"
+            f"tier cut-offs must fall: {' > '.join(TIER_CUTS)} >= 0 "
+            f"(now {', '.join(f'{c:g}' for c in cuts)})"
         )
     return Thresholds(values=values, min_tier=min_tier)
 
@@ -347,13 +348,11 @@ def _score_distinct(
     )
     score = pl.max_horizontal(score, pl.col("_rule_score"))  # a law / ILAB rule is a floor
     out = out.with_columns(score.cast(pl.Int64).alias("risk_score"))
-    tier = (
-        pl.when(pl.col("risk_score").is_null()).then(pl.lit("unknown"))
-        .when(pl.col("risk_score") >= th["tier_critical"]).then(pl.lit("critical"))
-        .when(pl.col("risk_score") >= th["tier_high"]).then(pl.lit("high"))
-        .when(pl.col("risk_score") >= th["tier_medium"]).then(pl.lit("medium"))
-        .otherwise(pl.lit("low"))
-    )
+    # the tier cut-offs in order, most severe first; below them all, the lowest scored tier
+    tier: Any = pl.when(pl.col("risk_score").is_null()).then(pl.lit(UNSCORED))
+    for name, cut in zip(FLAG_TIERS, TIER_CUTS, strict=False):
+        tier = tier.when(pl.col("risk_score") >= th[cut]).then(pl.lit(name))
+    tier = tier.otherwise(pl.lit(FLAG_TIERS[-1]))
     flag_tiers = [t for t in TIERS if tier_rank(t) >= tier_rank(th.min_tier)]
     out = out.with_columns(tier.alias("risk_tier")).with_columns(
         pl.col("risk_tier").is_in(flag_tiers).alias("flagged"),
@@ -432,23 +431,28 @@ def _rule_floor(th: Thresholds) -> pl.Expr:
     )
 
 
+def inactive_words() -> tuple[str, ...]:
+    """Words of a status that put a hit or order in history (`reference/inactive_statuses.csv`:
+    modified, revoked, inactive, lifted), lower case."""
+    return tuple(w.strip().lower() for w in read_table("inactive_statuses")["word"])
+
+
 def _active(status_col: str, name_col: str) -> pl.Expr:
-    """A hit counts unless its order was modified or revoked (history only)."""
+    """A hit counts unless its status says it no longer applies (history only)."""
     status = pl.col(status_col).fill_null("").str.to_lowercase()
-    return pl.col(name_col).is_not_null() & ~status.str.contains("modif|revok|inactive|lifted")
+    inactive = "|".join(re.escape(w) for w in inactive_words())
+    return pl.col(name_col).is_not_null() & ~status.str.contains(inactive)
 
 
 def _predict(pairs: pl.DataFrame, model: RiskScorer) -> pl.DataFrame:
     """Model probabilities and plain-word factors for each distinct (country, good, sector)."""
-    cols = ["country_iso3", "good_id", "sector", "p_child_labour", "p_forced_labour",
-            "p_any_finding", "country_assessed", "model_factors"]
+    # the pair keys as given, then the model's outputs (its own `model_level` is not used:
+    # scoring finds the level from the listings)
+    schema = {**pairs.select("country_iso3", "good_id", "sector").schema,
+              **{c: t for c, t in MODEL_OUTPUTS.items() if c != "model_level"}, **MODEL_FACTORS}
     if pairs.is_empty():
-        return pl.DataFrame(schema={"country_iso3": pl.String, "good_id": pl.String,
-                                    "sector": pl.String, "p_child_labour": pl.Float64,
-                                    "p_forced_labour": pl.Float64,
-                                    "p_any_finding": pl.Float64,
-                                    "country_assessed": pl.Boolean, "model_factors": pl.String})
-    return model.explain(model.predict_pairs(pairs)).select(cols)
+        return pl.DataFrame(schema=schema)
+    return model.explain(model.predict_pairs(pairs)).select(list(schema))
 
 
 def list_label(reference: ReferenceTables, edition: str | None = None) -> str:

@@ -25,12 +25,12 @@ from riskscreen.errors import InputError, RiskscreenError
 from riskscreen.io import report_sheetdata
 from riskscreen.io.atomic import atomic_output
 from riskscreen.io.report import SHEET_NAMES, write_report, write_sheet_workbook
-from riskscreen.io.report_layout import load_tiers
 from riskscreen.io.report_method import NOTE
 from riskscreen.io.report_safe import clean_text
 from riskscreen.io.report_spend import parse_amount, parse_spend_column
 from riskscreen.io.report_zip import prefetch
 from riskscreen.io.tables_out import write_table
+from riskscreen.tiers import tier_table
 
 ORIGINAL = ["Supplier name", "Country", "Product", "Annual spend", "Notes"]
 PAYLOADS = [
@@ -268,7 +268,7 @@ def test_illegal_characters_replaced_row_kept(book):
 
 
 def test_tier_fills_and_formats(book):
-    fills = {t.tier: t.fill for t in load_tiers()}
+    fills = {t.tier: t.fill for t in tier_table()}
     ws = book["All suppliers"]
     tier_col = col_index(ws, "risk_tier")
     p_col = col_index(ws, "p_child_labour")
@@ -324,7 +324,7 @@ def test_hyperlinks_capped_below_excel_limit(tmp_path, frame, monkeypatch):
 def test_summary_counts_charts_and_spend(report, book, frame):
     ws = book["Summary"]
     rows = rows_of(ws)
-    labels = {t.label: t.tier for t in load_tiers()}
+    labels = {t.label: t.tier for t in tier_table()}
     counts = {labels[r[0]]: r[1] for r in rows if r[0] in labels}
     expected = dict(frame.group_by("risk_tier").len().iter_rows())
     assert counts == expected
@@ -498,7 +498,7 @@ def test_sheet_workbook_for_diff(tmp_path):
     assert rows[1] == (1, "up", "low", "critical", "=cmd|' /C calc'!A0", 40.5)
     assert rows[3][4] == "\ufffdescape" and rows[3][5] is None
     ws = wb["Changes"]
-    fills = {t.tier: t.fill for t in load_tiers()}
+    fills = {t.tier: t.fill for t in tier_table()}
     assert ws["D2"].fill.fgColor.rgb[-6:] == fills["critical"]
     assert ws["B2"].fill.fgColor.rgb in (None, "00000000")  # "change" is not a tier column
     assert ws["E2"].quotePrefix and ws.freeze_panes == "A2"
@@ -624,9 +624,14 @@ def test_libreoffice_renders_pdf_and_keeps_payloads_as_text(report, tmp_path):
     pdf = convert("pdf", "pdf")
     assert pdf.is_file() and pdf.stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF")
-    # first sheet (Flagged) as CSV: a payload evaluated as a formula would show its result
-    utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"  # comma, quote, UTF-8
-    with convert(utf8_csv, "csv").open(encoding="utf-8", newline="") as fh:
+    # the Flagged sheet as CSV: a payload evaluated as a formula would show its result
+    # (filter options: comma, quote, UTF-8, …, and the 1-based number of the sheet to export)
+    sheet = openpyxl.load_workbook(report, read_only=True).sheetnames.index("Flagged") + 1
+    utf8_csv = f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet}"
+    convert(utf8_csv, "csv")
+    exported = sorted(tmp_path.glob("screen*.csv"))  # LibreOffice names it screen-Flagged.csv
+    assert len(exported) == 1, exported
+    with exported[0].open(encoding="utf-8", newline="") as fh:
         cells = {value for row in csv.reader(fh) for value in row}
     assert '=HYPERLINK("http://evil.example/x","click")' in cells
     assert "+cmd|' /C calc'!A0" in cells

@@ -68,6 +68,41 @@ def test_names_that_name_no_good_give_none(name):
     assert _read([name]) == {name: None}
 
 
+@pytest.mark.parametrize("name, good", [
+    # German compounds: a trade stem joined to -werk/-fabrik/-handel/-rösterei (table rows)
+    ("Porzellanfabrik Tirschenreuth GmbH", "ceramics"),
+    ("Teppichfabrik Weseler KG", "carpets"),
+    ("Kaffee-Rösterei Schmidt", "coffee"),  # hyphenated: the parts as words
+    ("Holzhandel Bremen GmbH", "timber"),
+    # trade nouns of their own language
+    ("Vetreria Etrusca S.r.l.", "glass"), ("Mobilificio Rossetto", "furniture"),
+    ("Fábrica de Tijolos Santa Rita", "bricks"), ("Madeireira Rondônia Ltda", "timber"),
+    ("Kilang Kasut Bata Sdn Bhd", "footwear"), ("CV Timah Jaya", "tin"),
+    ("Công ty Điện tử Việt Nam", "electronics"), ("Xiamen Haichan Shipin Co", "fish"),
+    ("广州皮具有限公司", "leather_goods_accessories"),
+    # a word that alone is only offered for review, lifted by a trade word in the name
+    ("Bangkok Rice Exporters Ltd", "rice"), ("Café Serra Azul Exportadora", "coffee"),
+    ("Sri Trang Rubber Plantation", "rubber"),
+])
+def test_compounds_trade_words_and_context(name, good):
+    assert _read([name]) == {name: good}
+
+
+@pytest.mark.parametrize("name", [
+    # what the business does is not making the good, in several languages
+    "Gold Coast Payment Services", "Coffee Bean Packaging Sdn Bhd", "Tekstil Makineleri Ltd",
+    "Macchine Tessili Biella", "Silk Touch Laundry", "Cotton Candy Catering",
+    "Tea Garden Resort", "Cocoa Travel Agency", "Golden Rice Realty",
+    "Quán Cà phê Trung Nguyên", "Kedai Kopi Ah Seng", "Ankara Çay Evi", "深圳咖啡馆",
+    "Công ty Du lịch Hải sản", "Nhà hàng Hải sản Biển Đông", "Kaffeemaschinen Service",
+    "Textilmaschinenfabrik Zittau",  # a compound with machines in it is not a textile stem
+    "Sunrise Cafe", "Golden Rice Trading Co",  # café, rice alone: review only
+    "Rubber Stamp Makers Ltd", "Ningbo Plastic & Rubber Products Co",  # not the raw good
+])
+def test_business_function_words_cancel_the_good(name):
+    assert _read([name]) == {name: None}
+
+
 def test_method_and_word_are_reported():
     row = goods_from_names(["Zhuji Huayu Socks Factory"]).row(0, named=True)
     assert row["good_method"] == NAME_METHOD == "supplier name"
@@ -75,7 +110,8 @@ def test_method_and_word_are_reported():
 
 
 @pytest.mark.parametrize("name", ["eval_supplier_names.csv", "eval_supplier_names_blind.csv",
-                                  "eval_supplier_names_blind2.csv"])
+                                  "eval_supplier_names_blind2.csv",
+                                  "eval_supplier_names_blind3.csv"])
 def test_eval_sets_top1_and_precision(name):
     data = pl.read_csv(DATA / name, infer_schema=False, comment_prefix="#")
     got = _read(data["name"].to_list())
@@ -217,3 +253,13 @@ def test_a_product_option_that_names_no_good_is_said(no_product_file):
     note = run.meta["products"]["note"]
     assert "--product 'widgets' names no good" in note
     assert "8 rows were scored on the country alone" in note
+
+
+def test_every_name_word_names_a_listed_good():
+    from riskscreen.tables import read_table
+
+    goods = set(read_table("goods")["good_id"].to_list())
+    table = read_table("name_goods")
+    named = set(table.filter(pl.col("kind").is_in(["good", "stem"]))["good_id"].to_list())
+    assert named - goods == set()
+    assert set(table["kind"].to_list()) <= {"good", "cancel", "mask", "context", "stem", "suffix"}

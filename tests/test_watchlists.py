@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -9,9 +10,11 @@ import polars as pl
 import pytest
 
 from riskscreen.errors import InputError, ReferenceError_
+from riskscreen.match.countries import resolve_countries
 from riskscreen.reference.watchlists import WATCHLIST_COLUMNS, build_watchlists
 from riskscreen.tables import read_table
 from riskscreen.watchlists import check_watchlist, load_watchlists
+from riskscreen.watchlists.index import entity_index
 
 DATA = Path(__file__).parent / "data" / "watchlists"
 
@@ -162,3 +165,35 @@ def test_scope_rules_use_the_ilab_goods_vocabulary() -> None:
     known = set(read_table("goods")["good_id"])
     # bone_black is documented in the table (not an ILAB good); * is every good (law rules)
     assert used - known == {"bone_black", "*"}
+
+
+def test_loaded_lists_are_read_only_and_indexed_once_per_load(tmp_path: Path) -> None:
+    """The matcher's index is built by a function and cached per loaded `Watchlists`, never
+    stored on it: the same load gives the same index, another load its own."""
+    default = load_watchlists()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        default.entities = default.entities.head(0)  # type: ignore[misc]
+    assert entity_index(default) is entity_index(load_watchlists())
+    user = tmp_path / "mine.csv"
+    user.write_text("name,country\nExample Textile Works,Viet Nam\n", encoding="utf8")
+    mine = load_watchlists([user], include_defaults=False)
+    index = entity_index(mine)
+    assert index is not entity_index(default)
+    assert index.aliases["entry_id"].unique().to_list() == mine.entities["entry_id"].unique(
+    ).to_list()
+
+
+def test_user_list_countries_come_from_the_one_country_resolver(tmp_path: Path) -> None:
+    """A user list's countries (codes, names in other languages, a typo) are read exactly as
+    the supplier file's countries are: by `resolve_countries`."""
+    values = ["DE", "Deutschland", "Viet Nam", "Türkiye", "Bangladseh", "中国", "Kosovo"]
+    user = tmp_path / "countries.csv"
+    user.write_text("name,country\n" + "".join(f"Firm {i},{v}\n" for i, v in enumerate(values)),
+                    encoding="utf8")
+    check = check_watchlist(user)
+    assert check.ok, check.errors
+    resolved = resolve_countries(values)
+    expected = dict(zip(resolved["input"], resolved["country_iso3"], strict=True))
+    assert check.entries is not None
+    assert check.entries["country"].to_list() == [expected[v] for v in values]
+    assert check.entries["country"].to_list()[:3] == ["DEU", "DEU", "VNM"]

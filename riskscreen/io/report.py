@@ -30,11 +30,9 @@ from riskscreen.errors import InputError, RiskscreenError
 from riskscreen.io.atomic import atomic_output, refuse_input_overwrite
 from riskscreen.io.report_layout import (
     ColumnSpec,
-    Tier,
     content_widths,
     generic_specs,
     kind_of,
-    load_tiers,
     plan_columns,
     protect_names,
     to_writable,
@@ -48,6 +46,7 @@ from riskscreen.io.report_styles import Palette, print_setup
 from riskscreen.io.report_summary import write_summary
 from riskscreen.io.report_zip import ReportZip
 from riskscreen.scoring import load_thresholds
+from riskscreen.tiers import Tier, tier_table
 
 __all__ = [
     "FIXED_TIMESTAMP",
@@ -210,7 +209,7 @@ def write_report(
     """
     path = Path(path)
     refuse_input_overwrite(path, input_path)
-    tiers = load_tiers()
+    tiers = list(tier_table())
     ranks = {t.tier: t.rank for t in tiers}
     min_key = (min_tier or "").strip().lower()
     if min_key not in ranks:
@@ -340,7 +339,7 @@ def write_sheet_workbook(
     path = Path(path)
     refuse_input_overwrite(path, input_path)
     wb = Workbook(write_only=True)
-    tiers = load_tiers()
+    tiers = list(tier_table())
     palette: Palette | None = None
     bodies: dict[Any, SheetBody] = {}
     for title, frame in _sheet_titles(sheets).items():

@@ -23,10 +23,8 @@ from riskscreen.tables import read_table
 __all__ = [
     "REQUIRED",
     "ColumnSpec",
-    "Tier",
     "content_widths",
     "kind_of",
-    "load_tiers",
     "plan_columns",
     "protect_names",
     "to_writable",
@@ -35,17 +33,6 @@ __all__ = [
 REQUIRED = ("row_id", "risk_tier", "risk_score", "flagged")
 WIDTH_CAP = 60.0
 WIDTH_MIN = 6.0
-
-
-@dataclass(frozen=True)
-class Tier:
-    """One risk tier as shown in the report."""
-
-    tier: str
-    rank: int
-    fill: str
-    font: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -62,16 +49,6 @@ class ColumnSpec:
     review: bool = False
     original: bool = False
     on_flagged: bool = True
-
-
-def load_tiers() -> list[Tier]:
-    """Tiers from `reference/tiers.csv`, worst first."""
-    rows = read_table("tiers").iter_rows(named=True)
-    tiers = [
-        Tier(r["tier"].strip(), int(r["rank"]), r["fill"].strip(), r["font"].strip(), r["label"])
-        for r in rows
-    ]
-    return sorted(tiers, key=lambda t: -t.rank)
 
 
 def kind_of(dtype: pl.DataType) -> str:

@@ -12,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from riskscreen.io.report_layout import Tier
+from riskscreen.tiers import Tier
 
 __all__ = ["Palette", "HEADER_FILL", "print_setup"]
 

@@ -15,9 +15,9 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.marker import DataPoint
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from riskscreen.io.report_layout import Tier
 from riskscreen.io.report_safe import clean_text, is_formula_like
 from riskscreen.io.report_styles import Palette
+from riskscreen.tiers import Tier
 
 __all__ = ["write_summary", "tier_counts"]
 

@@ -61,14 +61,43 @@ def _accented_expr(expr: pl.Expr) -> pl.Expr:
 _KEYS = {"word": normalise_expr, "accented": _accented_expr}
 
 
+def _with_compounds(raw: pl.DataFrame) -> pl.DataFrame:
+    """`stem` x `suffix` rows of one language written out as `good` terms.
+
+    A stem names a good only with a trade noun after it (German "Möbel" + "werk" ->
+    "Möbelwerk"; "rice" + "export" -> "rice export"). A suffix written "-werk" is joined to the
+    stem and also matched as a separate word ("Möbel-Werk"); one without the hyphen is matched
+    only as the next word. The compound takes the suffix's confidence when it has one.
+    """
+    stems = raw.filter(pl.col("kind") == "stem")
+    suffixes = raw.filter(pl.col("kind") == "suffix").select(
+        "language", pl.col("term").str.strip_chars().alias("suffix"),
+        pl.col("confidence").alias("suffix_confidence"))
+    rest = raw.filter(~pl.col("kind").is_in(["stem", "suffix"]))
+    if stems.height == 0 or suffixes.height == 0:
+        return rest
+    pairs = stems.join(suffixes, on="language", how="inner")
+    bare = pl.col("suffix").str.strip_chars_start("-")
+    stem = pl.col("term").str.strip_chars()
+    joined = pairs.filter(pl.col("suffix").str.starts_with("-")).with_columns(
+        term=stem + bare)
+    spaced = pairs.with_columns(term=stem + pl.lit(" ") + bare)
+    compounds = pl.concat([joined, spaced]).with_columns(
+        kind=pl.lit("good"),
+        confidence=pl.coalesce(pl.col("suffix_confidence").cast(pl.String),
+                               pl.col("confidence").cast(pl.String)),
+    ).select(rest.columns)
+    return pl.concat([rest, compounds.cast(rest.schema)])
+
+
 @lru_cache(maxsize=4)
 def name_goods(folder: str | None = None) -> NameGoods:
     """The name-word table, each term put into the form it is matched in."""
-    raw = read_table("name_goods", folder).with_columns(
+    raw = _with_compounds(read_table("name_goods", folder).with_columns(
         pl.col("match").fill_null("word").str.strip_chars(),
         pl.col("kind").str.strip_chars(),
         pl.col("good_id").str.strip_chars().replace("", None),
-    )
+    ))
     parts = []
     for match, frame in raw.group_by("match", maintain_order=True):
         how = str(match[0])
@@ -164,6 +193,8 @@ def goods_from_names(
 
     Columns: name_input, good_id, good (newest ILAB spelling), good_confidence, good_method
     ("supplier name", or "none"), name_good_word (the word that named it), sector.
+    A `context` word (a trade noun: export, plantation, cooperativa …) anywhere in the name
+    lifts the good to the context word's confidence when it is lower (rice, café alone).
     Vendor-master shorthand is written out first (`name_abbreviations.csv`: GMT -> garment).
     The highest-priority word wins; two unrelated goods (not kin in `name_good_families.csv`)
     at the same priority and confidence make the reading ambiguous (confidence x
@@ -179,6 +210,10 @@ def goods_from_names(
     found = _found(distinct, table)
     if found.height:
         cancelled = found.filter(pl.col("kind") == "cancel").select("name_input").unique()
+        # a trade word elsewhere in the name ("Export", "Exportadora") lifts a word that alone
+        # is only offered for review (rice, a surname; café, a coffee shop)
+        context = found.filter(pl.col("kind") == "context").group_by("name_input").agg(
+            pl.col("confidence").max().alias("_context"))
         goods = found.filter(pl.col("kind") == "good").join(cancelled, on="name_input",
                                                             how="anti")
         ranked = goods.join(table.families, on="good_id", how="left").with_columns(
@@ -196,6 +231,9 @@ def goods_from_names(
             good_confidence=pl.when(pl.col("_rival"))
             .then(pl.col("confidence") * table.ambiguity_factor)
             .otherwise(pl.col("confidence")),
+        ).join(context, on="name_input", how="left").with_columns(
+            good_confidence=pl.when(pl.col("_rival")).then("good_confidence").otherwise(
+                pl.max_horizontal("good_confidence", pl.col("_context").fill_null(0.0))),
         )
     else:
         best = pl.DataFrame(schema={"name_input": pl.String, "good_id": pl.String,

@@ -23,12 +23,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from riskscreen.contracts import MODEL_OUTPUTS
 from riskscreen.errors import InputError
 from riskscreen.model.explain import explain_frame
 
 FORMAT = "riskscreen-risk-model"
 VERSION = 1
-OUTPUTS = ("p_child_labour", "p_forced_labour", "p_any_finding", "country_assessed", "model_level")
+OUTPUTS = tuple(MODEL_OUTPUTS)
 
 
 class RiskModel:

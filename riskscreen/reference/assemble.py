@@ -11,13 +11,13 @@ import pycountry
 
 from riskscreen.errors import ReferenceError_
 from riskscreen.reference.ilab_xml import INDICATOR_COLUMNS
+from riskscreen.tables import read_table
 
 _FLAG_COLUMNS = ("child_labour", "forced_labour", "forced_child_labour", "derived")
 _BOOL_INDICATORS = {"assessed"} | {
     c for c in INDICATOR_COLUMNS if c.startswith(("ratified_", "mechanism_"))
 }
 _TEXT_INDICATORS = {"advancement_level"}
-KOSOVO = {"iso3": "XKX", "iso2": "XK", "numeric": None, "name": "Kosovo"}
 
 
 @dataclass
@@ -189,7 +189,9 @@ def _iso_base() -> pl.DataFrame:
         {"iso3": c.alpha_3, "iso2": c.alpha_2, "numeric": c.numeric, "name": c.name}
         for c in pycountry.countries
     ]
-    return pl.DataFrame([*rows, KOSOVO], schema=dict.fromkeys(KOSOVO, pl.String)).sort("iso3")
+    # countries ILAB reports on that ISO 3166-1 does not list: reference/extra_countries.csv
+    extra = read_table("extra_countries").select("iso3", "iso2", "numeric", "name")
+    return pl.concat([pl.DataFrame(rows, schema=extra.schema), extra]).sort("iso3")
 
 
 def _newest_seen(parsed: Parsed, iso3: dict[str, str], regions: dict[str, str]) -> pl.DataFrame:

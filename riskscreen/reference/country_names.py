@@ -14,6 +14,8 @@ import pycountry
 from babel import Locale
 from babel.core import get_cldr_version
 
+from riskscreen.tables import read_table
+
 # CLDR locales whose territory names are indexed (script subtags for Chinese).
 LANGUAGES: tuple[str, ...] = (
     "en",
@@ -50,8 +52,6 @@ LANGUAGES: tuple[str, ...] = (
     "bn",
     "ur",
 )
-# User-assigned codes CLDR treats as countries but ISO 3166-1 (and pycountry) does not list.
-EXTRA_COUNTRIES: dict[str, tuple[str, str]] = {"XK": ("XKX", "Kosovo")}
 COLUMNS = ("iso3", "iso2", "numeric", "lang", "name", "kind")
 
 
@@ -72,7 +72,9 @@ def _iso_rows() -> tuple[list[tuple[str, ...]], dict[str, tuple[str, str]]]:
             value = getattr(c, kind, None)
             if value:
                 rows.append((iso3, iso2, num, "en", value, kind))
-    for iso2, (iso3, name) in EXTRA_COUNTRIES.items():
+    # user-assigned codes CLDR treats as countries but ISO 3166-1 (and pycountry) does not list
+    extra = read_table("extra_countries")
+    for iso3, iso2, name in extra.select("iso3", "iso2", "name").iter_rows():
         codes[iso2] = (iso3, "")
         rows += [
             (iso3, iso2, "", "", iso2, "alpha2"),

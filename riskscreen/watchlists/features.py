@@ -130,8 +130,7 @@ def name_score(th: Mapping[str, float]) -> pl.Expr:
     """max(Σ weighted name evidence, weighted sure evidence), from the feature columns."""
     evidence = _weighted([f for f in FEATURES if not f.qualifier and not f.floor], th)
     floors = _weighted([f for f in FEATURES if f.floor], th)
-    return pl.max_horizontal(pl.sum_horizontal(evidence) if len(evidence) > 1 else evidence[0],
-                             *floors)
+    return pl.max_horizontal(pl.sum_horizontal(evidence), *floors)
 
 
 def qualifier_score(th: Mapping[str, float]) -> pl.Expr:

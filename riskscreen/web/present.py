@@ -8,8 +8,8 @@ from typing import Any
 
 import polars as pl
 
-from riskscreen.io.report_layout import Tier, load_tiers
 from riskscreen.io.report_summary import tier_counts
+from riskscreen.tiers import Tier, tier_table
 
 __all__ = ["Bar", "explain_blocks", "flagged_rows", "review_rows", "row_detail", "summary",
            "tier_css"]
@@ -41,7 +41,7 @@ class Bar:
 def tier_css() -> str:
     """CSS classes for the tiers, coloured from `reference/tiers.csv` (served as /tiers.css)."""
     rules = []
-    for t in load_tiers():
+    for t in tier_table():
         rules.append(f".tier-{t.tier}{{background:#{t.fill};color:#{t.font}}}")
         rules.append(f".bar-{t.tier}{{fill:#{t.fill}}}")
     return "\n".join(rules) + "\n"
@@ -61,7 +61,7 @@ def _top(frame: pl.DataFrame, column: str, n: int = 10) -> list[Bar]:
 
 def summary(run: Any) -> dict[str, Any]:
     """Tier counts and the top flagged countries and goods (the workbook's Summary sheet)."""
-    tiers: list[Tier] = load_tiers()
+    tiers: list[Tier] = list(tier_table())
     counts = tier_counts(run.frame, tiers)
     meta = run.meta
     return {
@@ -90,7 +90,7 @@ def _cell(frame: pl.DataFrame, column: str | None) -> pl.Expr:
 def flagged_rows(run: Any) -> list[dict[str, Any]]:
     """Flagged rows, worst first: what the Flagged table shows."""
     frame, roles = run.frame, run.roles
-    rank = {t.tier: t.rank for t in load_tiers()}
+    rank = {t.tier: t.rank for t in tier_table()}
     rows = frame.filter(pl.col("flagged").fill_null(False)).select(
         pl.col("row_id"),
         _cell(frame, roles.name).alias("name"),
