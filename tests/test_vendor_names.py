@@ -11,7 +11,7 @@ from riskscreen.errors import ReferenceError_
 from riskscreen.watchlists.name_abbrev import abbreviation_links
 from riskscreen.watchlists.name_normalise import default_normaliser
 from riskscreen.watchlists.names import screen_names, thresholds
-from riskscreen.watchlists.vendor_notes import NoteStripper, strip_notes
+from riskscreen.watchlists.vendor_notes import NoteStripper, default_stripper, strip_notes
 
 DATA = Path(__file__).parent / "data"
 ZHONGTAI = "uflpa-xinjiang-zhongtai-chemical-co-ltd"
@@ -151,3 +151,19 @@ def test_batched_name_keys_equal_the_per_name_keys() -> None:
     norm = default_normaliser()
     batched = norm.keys(names)
     assert [n for n, k in zip(names, batched, strict=True) if k != norm.key(n)] == []
+
+
+def test_the_polars_screens_skip_only_names_without_a_note() -> None:
+    """`strip_notes` parses only the names its polars screens pass; the result equals parsing
+    every name (notes sets, every evaluation name, a control character as the separator)."""
+    stripper = default_stripper()
+    assert stripper.grammar is not None  # the note grammar compiles as a Rust regex
+    names = ["X\x1c- DO NOT USE", "X - do not use\n", "Goldenline Old Town Ltd 70012"]
+    for file in sorted(DATA.glob("eval_names*.csv")):
+        data = pl.read_csv(file, infer_schema=False)
+        names += [v for col in data.columns for v in data[col].to_list() if v]
+    names = list(dict.fromkeys(names))
+    one_by_one = [stripper.strip(n) for n in names]
+    expected = ([t if found else n for n, (t, found) in zip(names, one_by_one, strict=True)],
+                ["; ".join(found) or None for _, found in one_by_one])
+    assert strip_notes(names) == expected

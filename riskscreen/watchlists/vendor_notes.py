@@ -4,7 +4,8 @@ ERP supplier records mark blocked, obsolete or duplicate vendors in the name its
 ("Xinjiang Zhongtai Chemical Co - DO NOT USE", "ZZ Hoshine Silicon [inactive]", "… Kreditor
 70012", "…（停用）"). Such notes hide a listed company from name matching, so they are removed
 first; the patterns live in `reference/vendor_notes.csv` (see its header for `where`).
-Only names that contain a note word at all (one vectorised polars test) are parsed in Python.
+Only names where the note grammar matches at all (one vectorised polars test) are parsed in
+Python.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class NoteStripper:
     """Compiled note grammar built from the table (brackets, tails, heads, prefixes)."""
 
     screen: str  # polars (Rust) regex: does a name hold any note word at all?
+    grammar: str | None  # polars regex: does the note grammar match (None: Rust cannot say)?
     bracket: re.Pattern[str]
     tail: re.Pattern[str]
     head: re.Pattern[str]
@@ -64,21 +66,24 @@ class NoteStripper:
         prefix = _alternation(by_where["prefix"])
         seq = rf"{every}(?:{_LINK}{every})*"
         flags = re.IGNORECASE
+        bracket = rf"\s*{_OPEN}\s*{seq}\s*{_CLOSE}"
+        tail = rf"(?:{_SEP}{seq}|\s+{bare}(?:{_LINK}{every})*){_TRAIL}$"
+        head = rf"^{_TRAIL}(?:{seq}{_SEP}|{bare}(?:{_LINK}{every})*\s+|{prefix}\s*)"
         try:
-            return cls(
-                screen="(?i)" + _alternation(
-                    by_where["any"] + by_where["marked"] + by_where["prefix"]
-                ),
-                bracket=re.compile(rf"\s*{_OPEN}\s*{seq}\s*{_CLOSE}", flags),
-                tail=re.compile(
-                    rf"(?:{_SEP}{seq}|\s+{bare}(?:{_LINK}{every})*){_TRAIL}$", flags
-                ),
-                head=re.compile(
-                    rf"^{_TRAIL}(?:{seq}{_SEP}|{bare}(?:{_LINK}{every})*\s+|{prefix}\s*)", flags
-                ),
-            )
+            compiled = [re.compile(p, flags) for p in (bracket, tail, head)]
         except re.error as exc:
             raise ReferenceError_(f"vendor_notes.csv: a pattern is not valid ({exc})") from exc
+        # A name can change only where one of the three patterns matches: the same grammar as
+        # one Rust regex (None when Rust cannot compile it) narrows the note-word screen.
+        grammar: str | None = f"(?i)(?:{bracket})|(?:{tail})|(?:{head})"
+        try:
+            pl.Series(["x"]).str.contains(grammar)
+        except pl.exceptions.PolarsError:
+            grammar = None
+        return cls(
+            screen="(?i)" + _alternation(by_where["any"] + by_where["marked"] + by_where["prefix"]),
+            grammar=grammar, bracket=compiled[0], tail=compiled[1], head=compiled[2],
+        )
 
     def strip(self, name: str) -> tuple[str, tuple[str, ...]]:
         """`name` without its notes, and the notes removed (in the order found)."""
@@ -123,8 +128,14 @@ def strip_notes(names: Sequence[str]) -> tuple[list[str], list[str | None]]:
     notes: list[str | None] = [None] * len(cleaned)
     if not cleaned:
         return cleaned, notes
-    has_note = pl.Series(cleaned, dtype=pl.String).str.contains(stripper.screen).fill_null(False)
-    for i in has_note.arg_true().to_list():
+    series = pl.Series(cleaned, dtype=pl.String)
+    candidates = series.str.contains(stripper.screen).fill_null(False).arg_true()
+    if stripper.grammar is not None and len(candidates):
+        # Python's \s also takes U+001C..U+001F, Rust's does not: read them as spaces here.
+        grammar = (series.gather(candidates).str.replace_all(r"[\x1c-\x1f]", " ")
+                   .str.contains(stripper.grammar).fill_null(False))
+        candidates = candidates.filter(grammar)
+    for i in candidates.to_list():
         text, found = stripper.strip(cleaned[i])
         if found:
             cleaned[i], notes[i] = text, "; ".join(found)
