@@ -624,9 +624,14 @@ def test_libreoffice_renders_pdf_and_keeps_payloads_as_text(report, tmp_path):
     pdf = convert("pdf", "pdf")
     assert pdf.is_file() and pdf.stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF")
-    # first sheet (Flagged) as CSV: a payload evaluated as a formula would show its result
-    utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"  # comma, quote, UTF-8
-    with convert(utf8_csv, "csv").open(encoding="utf-8", newline="") as fh:
+    # the Flagged sheet as CSV: a payload evaluated as a formula would show its result
+    # (filter options: comma, quote, UTF-8, …, and the 1-based number of the sheet to export)
+    sheet = openpyxl.load_workbook(report, read_only=True).sheetnames.index("Flagged") + 1
+    utf8_csv = f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet}"
+    convert(utf8_csv, "csv")
+    exported = sorted(tmp_path.glob("screen*.csv"))  # LibreOffice names it screen-Flagged.csv
+    assert len(exported) == 1, exported
+    with exported[0].open(encoding="utf-8", newline="") as fh:
         cells = {value for row in csv.reader(fh) for value in row}
     assert '=HYPERLINK("http://evil.example/x","click")' in cells
     assert "+cmd|' /C calc'!A0" in cells
