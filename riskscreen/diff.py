@@ -100,8 +100,8 @@ def read_output(path: str | Path) -> pl.DataFrame:
         raise InputError(f"{path}: unknown extension; diff reads .xlsx, .csv or .parquet")
     if not path.is_file():
         raise InputError(f"{path}: file not found; check the path and name")
-    _guard(path)
     try:
+        _guard(path)
         if suffix == ".parquet":
             frame = pl.read_parquet(path)
         elif suffix == ".csv":

@@ -240,7 +240,7 @@ main()
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_signal_while_writing_leaves_nothing(tmp_path: Path, signum: int) -> None:
-    mh.big_repetitive_csv(tmp_path / "big.csv", 150_000)
+    mh.big_repetitive_csv(tmp_path / "big.csv", 100_000)
     env = _env(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "riskscreen.cli", "screen", "big.csv", "-o", "r.xlsx", "-q"],

@@ -41,6 +41,13 @@ def test_the_key_folds_what_people_vary_and_keeps_what_carries_meaning():
     assert _expr(values) == [normalise(v) for v in values]
 
 
+def test_marks_after_a_kept_mark_stay_in_both_forms():
+    # a Devanagari letter keeps its marks; the second mark is not a "base" for the third
+    values = ["क\u0301\u0301", "द\u0308\u0301", "a\u0301\u0308", "\u0301\u0301x"]
+    assert _expr(values) == [normalise(v) for v in values]
+    assert normalise("a\u0301\u0308") == "a" and normalise("\u0301\u0301x") == "x"
+
+
 def test_headers_fold_with_the_same_key():
     assert fold("Vendor #") == "vendor no"
     assert fold("हिन्दी नाम") == normalise("हिन्दी नाम") == "हिन्दी नाम"  # matras kept whole

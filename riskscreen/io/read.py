@@ -257,7 +257,7 @@ def _binary_to_text(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, lis
         decoded = frame.select(name).join(table, left_on=name, right_on="b", how="left",
                                           maintain_order="left")["t"]
         if strict:
-            bad = frame[name].is_in(pl.Series(list(strict), dtype=pl.Binary))
+            bad = frame[name].is_in(pl.Series(list(strict), dtype=pl.Binary).implode())
             first = int(bad.arg_true()[0]) + 1
             notes.append(
                 f"{source}: column '{name}': {int(bad.sum())} value(s) were not UTF-8 and were "

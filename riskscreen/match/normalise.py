@@ -67,7 +67,8 @@ def normalise_expr(expr: pl.Expr) -> pl.Expr:
     """`normalise` as a polars expression: the same key for every value of a column."""
     s = expr.cast(pl.String).str.normalize("NFKC").str.to_lowercase()
     s = s.str.replace_many(list(_FOLD), list(_FOLD.values()))
-    s = s.str.normalize("NFKD").str.replace_all(r"(^|[\x{0}-\x{7FF}])\p{Mn}+", "${1}")
+    # the base before a run of marks is any non-mark below U+0800 (a mark is never a base)
+    s = s.str.normalize("NFKD").str.replace_all(r"(^|[\x{0}-\x{7FF}&&\P{Mn}])\p{Mn}+", "${1}")
     s = s.str.normalize("NFC").str.replace_all(f"[{_APOSTROPHES}]", "")
     s = s.str.replace_all(r"[\p{P}\p{S}\p{Z}\p{C}]+", " ")
     return s.str.replace_all(r" {2,}", " ").str.strip_chars(" ")
