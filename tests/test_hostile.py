@@ -339,3 +339,18 @@ def test_huge_watchlist_refused_clearly(tmp_path: Path) -> None:
     proc = run(["screen", "s.csv", "-o", "o.csv", "--watchlist", "wl.csv"], tmp_path)
     assert_clean_failure(proc, "wl.csv", "MiB limit", "keep the entities")
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_pattern_like_headers_screen_and_diff(tmp_path: Path) -> None:
+    """Headers '^Product$', '*' and '(a|b)' are columns like any other, in screen and in diff."""
+    src = str(BAD / "regex_headers.csv")
+    assert run(["screen", src, "-o", "a.csv", "-q"], tmp_path).returncode == 0
+    proc = run(["screen", src, "-o", "b.parquet", "-q", "--threshold", "tier_high=60"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = pl.read_csv(tmp_path / "a.csv", infer_schema=False)
+    assert out.columns[:6] == ["Supplier", "Country", "^Product$", "*", "(a|b)", "Spend ($)"]
+    assert out["^Product$"].to_list() == ["cotton", "cocoa"]
+    assert out["good"].to_list() == ["Cotton", "Cocoa"]  # the product column was used
+    diff = run(["diff", "a.csv", "b.parquet", "-o", "changes.csv"], tmp_path)
+    assert diff.returncode == 0, diff.stderr
+    assert "tier_high 70 → 60" in diff.stdout
