@@ -136,3 +136,18 @@ def test_a_pinyin_word_is_not_read_as_a_cut_off_trade_name() -> None:
         None, None, "uflpa-geehy-semiconductor-co-ltd", "uflpa-fujian-minlong-warehousing-co-ltd"
     ]
     assert "abbreviations_expanded=semicond→semiconductor" in result["watchlist_features"][2]
+
+
+def test_batched_name_keys_equal_the_per_name_keys() -> None:
+    """`keys` (one polars pass) gives exactly `key` for every name of the evaluation sets and
+    for edge cases: legal forms only, CJK forms, dropped words, abbreviation phrases."""
+    names = ["", "&", "  co  ", "Co., Ltd.", "THE AND OF", "株式会社", "新疆中泰化学股份有限公司",
+             "Hebei HLDGS GRP Intl MGMT IND ELEC Imp & Exp", "Co Op Co-Op Ltd Ltd",
+             "F/V Yu Long No. 2 (fishing vessel)", "Société Générale S.A.", "İstanbul Tekstil A.Ş."]
+    for file in sorted(DATA.glob("eval_names*.csv")):
+        data = pl.read_csv(file, infer_schema=False)
+        names += [v for col in data.columns for v in data[col].to_list() if v]
+    names = list(dict.fromkeys(names))
+    norm = default_normaliser()
+    batched = norm.keys(names)
+    assert [n for n, k in zip(names, batched, strict=True) if k != norm.key(n)] == []

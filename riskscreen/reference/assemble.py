@@ -219,7 +219,8 @@ def countries_frame(
     indicators: pl.DataFrame,
     listings: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One row per ISO 3166-1 country (+ XKX) with the newest Findings indicators and listings."""
+    """One row per ISO 3166-1 country (+ extra_countries.csv) with the newest Findings indicators
+    and listings."""
     newest_findings = max(parsed.profiles) if parsed.profiles else None
     newest_list = listings["edition"].max()
     current = (

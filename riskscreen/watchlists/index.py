@@ -45,7 +45,7 @@ def entity_index(watchlists: Watchlists) -> EntityIndex:
         return cached
     norm = default_normaliser()
     ents = watchlists.entities.with_row_index("aid")
-    keys = [norm.key(a) for a in ents["alias"].to_list()]
+    keys = norm.keys(ents["alias"].to_list())
     aliases = ents.with_columns(
         pl.Series("raw_key", [raw_key(a) for a in ents["alias"].to_list()], pl.String),
         pl.Series("core", [k.core for k in keys], pl.String),

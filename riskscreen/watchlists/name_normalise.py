@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from riskscreen.match.normalise import has_cjk, normalise
+import polars as pl
+
+from riskscreen.match.normalise import has_cjk, normalise, normalise_expr
 from riskscreen.tables import read_table
 
 _PAREN = re.compile(r"\([^()]*\)")
@@ -78,6 +80,7 @@ class NameNormaliser:
                 continue
             (cjk if has_cjk(key) else latin).add(key)
         self._legal_re = _phrase_regex(latin)
+        self._legal_forms = sorted(latin)
         self._cjk_forms = sorted(cjk, key=lambda f: (-len(f), f))
 
         generic = read_table("name_generic_tokens")
@@ -144,8 +147,74 @@ class NameNormaliser:
         )
 
 
+    def keys(self, names: list[str]) -> list[NameKey]:
+        """`key` of every name, computed as one polars pass over all of them (the same keys).
+
+        Whole-word replacements run as Aho-Corasick literal replacements on a padded form of
+        the text (every word between its own two spaces); only names holding an
+        abbreviation are expanded in Python, since which abbreviations were used is reported.
+        """
+        if not names:
+            return []
+        basic = pl.select(
+            normalise_expr(pl.lit(pl.Series(names, dtype=pl.String)).fill_null("")
+                           .str.replace_all("&", " and ", literal=True))
+        ).to_series().to_list()
+        expanded: list[str] = list(basic)
+        used: list[tuple[str, ...]] = [()] * len(names)
+        if self._abbr_map:
+            triggers = sorted({k.split(" ")[0] for k in self._abbr_map})
+            hit = _padded(pl.Series(basic, dtype=pl.String)).str.contains_any(
+                [_pad(t) for t in triggers]
+            )
+            for i in hit.arg_true().to_list():
+                expanded[i], used[i] = self.expand_abbreviations(basic[i])
+        frame = pl.DataFrame({"text": expanded}, schema={"text": pl.String})
+        full = _padded(pl.col("text"))
+        if self._variant_map:
+            ordered = sorted(self._variant_map, key=lambda p: (-len(p), p))
+            full = full.str.replace_many(
+                [_pad(v) for v in ordered], [_pad(self._variant_map[v]) for v in ordered],
+                leftmost=True,
+            )
+        full = _unpad(full)
+        core = _padded(pl.col("full"))
+        if self._legal_re is not None:
+            forms = sorted(self._legal_forms, key=lambda p: (-len(p), p))
+            core = core.str.replace_many(
+                [_pad(f) for f in forms], ["  "] * len(forms), leftmost=True
+            )
+        for form in self._cjk_forms:
+            core = core.str.replace(form, " ", literal=True, n=-1)
+        core = _unpad(core)
+        out = frame.select(full.alias("full")).with_columns(
+            pl.when(core == "").then(pl.col("full")).otherwise(core).alias("core")
+        )
+        return [
+            NameKey(full=f, core=c, compact=c.replace(" ", ""), tokens=tokenise(c), expanded=u)
+            for f, c, u in zip(out["full"].to_list(), out["core"].to_list(), used, strict=True)
+        ]
+
+
+def _pad(phrase: str) -> str:
+    """A phrase as it appears in `_padded` text: every word between its own two spaces."""
+    return " " + phrase.replace(" ", "  ") + " " if phrase else " "
+
+
+def _padded(text: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
+    """Single-spaced text with each word given its own leading and trailing space."""
+    return (" " + text.str.replace_all(" ", "  ", literal=True) + " ")
+
+
+def _unpad(text: pl.Expr) -> pl.Expr:
+    """Back to single spaces, trimmed (any whitespace run becomes one space)."""
+    return text.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
 def tokenise(core: str) -> tuple[str, ...]:
     """Words of a normalised name; runs of CJK characters become character bigrams."""
+    if core.isascii():  # fast path: no CJK (the same result as below)
+        return tuple(dict.fromkeys(core.split()))
     tokens: list[str] = []
     for word in core.split():
         if has_cjk(word) and len(word) > 1:

@@ -113,7 +113,7 @@ def _queries(
     """Per distinct name: keys (qid, raw_key, core, compact), what was stripped or expanded
     (vendor_note, expanded) and weighted tokens (qid, qtok, qw)."""
     stripped, notes = strip_notes(names)
-    keys = [index.normaliser.key(n) for n in stripped]
+    keys = index.normaliser.keys(stripped)
     queries = pl.DataFrame(
         {
             "name_input": names,

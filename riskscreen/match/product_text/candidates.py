@@ -19,6 +19,7 @@ from riskscreen.match.product_text.spans import HIT_COLUMNS, inside_spans, text_
 __all__ = ["compound_hits", "exact_hits", "fuzzy_hits", "open_ngrams"]
 
 _CHUNK = 4000  # n-grams compared per cdist block (memory: block x vocabulary bytes)
+_CROSS_ROWS = 2_000_000  # gram x keyword pairs per block of the compound split (memory)
 
 
 def exact_hits(texts: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
@@ -197,10 +198,6 @@ def fuzzy_hits(grams: pl.DataFrame, exact: pl.DataFrame, index: ProductIndex) ->
         )
         .select(HIT_COLUMNS)
     )
-
-
-_CROSS_ROWS = 2_000_000
-"""Gram x keyword pairs per block of the compound split (memory bound)."""
 
 
 def _compound_splits(distinct: pl.DataFrame, index: ProductIndex) -> pl.DataFrame:
