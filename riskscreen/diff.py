@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from riskscreen.colnames import protect
+from riskscreen.colnames import is_pattern_like, protect
 from riskscreen.contracts import compared_columns
 from riskscreen.errors import InputError
 from riskscreen.io.columns import detect_columns
@@ -294,6 +294,12 @@ def compare_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFra
         frame = src if isinstance(src, pl.DataFrame) else read_output(src)
         frames.append(frame.with_columns(pl.all().cast(pl.String)))
         options.append(None if isinstance(src, pl.DataFrame) else read_options(src))
+    # headers such as "*" or "^Product$" are compared under internal names (polars would read
+    # them as patterns) and shown under their own names in the changes
+    odd = sorted({c for f in frames for c in f.columns if is_pattern_like(c)})
+    inner = {name: f"__column_{i}" for i, name in enumerate(odd)}
+    frames = [f.rename({k: v for k, v in inner.items() if k in f.columns}) for f in frames]
+    key = inner.get(key, key) if key is not None else None
     by, paired_by, show = _pairing(frames[0], frames[1], key)
     normalise = paired_by.startswith("normalised")
     a = _prepare(frames[0], "old", by, show, normalise)
@@ -373,6 +379,9 @@ def compare_outputs(old: str | Path | pl.DataFrame, new: str | Path | pl.DataFra
         pl.col("reasons_new").alias("reasons_now"),
     )
     in_common = joined.filter(both).height
+    changes = changes.rename({v: k for k, v in inner.items() if v in changes.columns})
+    for name, internal in inner.items():
+        paired_by = paired_by.replace(internal, name)
     diff = Diff(changes=changes, paired_by=paired_by, in_common=in_common,
                 rows_old=frames[0].height, rows_new=frames[1].height, option_changes=opt)
     larger = max(diff.rows_old, diff.rows_new)

@@ -112,7 +112,7 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     joined = keys.join(
         resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
         maintain_order="left",
-    ).with_columns(_own=own, _name=_text(frame, roles.name))
+    ).with_columns(_own=own, _name=_text(frame, roles.name).str.slice(0, _name_limits()[0]))
     given = pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
     by_name = ~given & pl.col("_name").is_not_null()
     if joined.select(by_name.any()).item():

@@ -317,25 +317,20 @@ print(out["good_id"].null_count())
 
 @pytest.mark.slow
 def test_very_long_names_within_4gb(tmp_path: Path) -> None:
-    """10,000 distinct names of 30,000 characters each (300 MB of text) through the name stage."""
-    code = """
-import random
-import polars as pl
-from riskscreen.io.columns import ColumnRoles
-from riskscreen.resolve import screen_name_columns
-from riskscreen.watchlists import load_watchlists
-rng = random.Random(5)
-words = ["".join(rng.choice("abcdefghij") for _ in range(7)) for _ in range(5000)]
-names = [f"{i} " + " ".join(rng.choices(words, k=3750)) for i in range(10_000)]
-frame = pl.DataFrame({"Supplier": names})
-out = screen_name_columns(frame, ColumnRoles(name="Supplier"),
-                          pl.Series([None] * 10_000, dtype=pl.String), load_watchlists())
-assert out.height == 10_000
-print(out["watchlist_name"].null_count())
-"""
-    proc = run([], tmp_path, code=code)
+    """10,000 distinct names of 30,000 characters each (a 300 MB CSV) through `screen`: the name
+    matchers look at the first characters only, and every row is kept."""
+    import random
+
+    rng = random.Random(5)
+    words = ["".join(rng.choice("abcdefghij") for _ in range(7)) for _ in range(5000)]
+    with (tmp_path / "names.csv").open("w", encoding="utf-8") as fh:
+        fh.write("Supplier,Country\n")
+        for i in range(10_000):
+            fh.write(f"{i} " + " ".join(rng.choices(words, k=3750)) + ",China\n")
+    proc = run(["screen", "names.csv", "-o", "out.parquet", "-q"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip() == "10000"
+    out = pl.read_parquet(tmp_path / "out.parquet", columns=["row_id", "Supplier"])
+    assert out.height == 10_000 and out["Supplier"].str.len_chars().min() > 29_000
 
 
 def test_huge_watchlist_refused_clearly(tmp_path: Path) -> None:
@@ -344,3 +339,18 @@ def test_huge_watchlist_refused_clearly(tmp_path: Path) -> None:
     proc = run(["screen", "s.csv", "-o", "o.csv", "--watchlist", "wl.csv"], tmp_path)
     assert_clean_failure(proc, "wl.csv", "MiB limit", "keep the entities")
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_pattern_like_headers_screen_and_diff(tmp_path: Path) -> None:
+    """Headers '^Product$', '*' and '(a|b)' are columns like any other, in screen and in diff."""
+    src = str(BAD / "regex_headers.csv")
+    assert run(["screen", src, "-o", "a.csv", "-q"], tmp_path).returncode == 0
+    proc = run(["screen", src, "-o", "b.parquet", "-q", "--threshold", "tier_high=60"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = pl.read_csv(tmp_path / "a.csv", infer_schema=False)
+    assert out.columns[:6] == ["Supplier", "Country", "^Product$", "*", "(a|b)", "Spend ($)"]
+    assert out["^Product$"].to_list() == ["cotton", "cocoa"]
+    assert out["good"].to_list() == ["Cotton", "Cocoa"]  # the product column was used
+    diff = run(["diff", "a.csv", "b.parquet", "-o", "changes.csv"], tmp_path)
+    assert diff.returncode == 0, diff.stderr
+    assert "tier_high 70 → 60" in diff.stdout
