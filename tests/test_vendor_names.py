@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from riskscreen.errors import ReferenceError_
+from riskscreen.watchlists.index import raw_key, raw_keys
 from riskscreen.watchlists.name_abbrev import abbreviation_links
 from riskscreen.watchlists.name_normalise import default_normaliser
 from riskscreen.watchlists.names import screen_names, thresholds
@@ -151,6 +152,7 @@ def test_batched_name_keys_equal_the_per_name_keys() -> None:
     norm = default_normaliser()
     batched = norm.keys(names)
     assert [n for n, k in zip(names, batched, strict=True) if k != norm.key(n)] == []
+    assert raw_keys(names).to_list() == [raw_key(n) for n in names]
 
 
 def test_the_polars_screens_skip_only_names_without_a_note() -> None:

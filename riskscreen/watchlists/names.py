@@ -31,7 +31,7 @@ from riskscreen.watchlists.features import (
     name_score,
     qualifier_score,
 )
-from riskscreen.watchlists.index import EntityIndex, entity_index, raw_key, token_frame
+from riskscreen.watchlists.index import EntityIndex, entity_index, raw_keys, token_frame
 from riskscreen.watchlists.load import Watchlists, load_watchlists
 from riskscreen.watchlists.name_abbrev import abbreviation_links
 from riskscreen.watchlists.vendor_notes import strip_notes
@@ -117,7 +117,7 @@ def _queries(
     queries = pl.DataFrame(
         {
             "name_input": names,
-            "raw_key": [raw_key(n) for n in stripped],
+            "raw_key": raw_keys(stripped),
             "core": [k.core for k in keys],
             "compact": [k.compact for k in keys],
             "full_compact": [k.full.replace(" ", "") for k in keys],
