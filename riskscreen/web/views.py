@@ -85,6 +85,16 @@ async def _check_csrf(request: Request, form: Any) -> HTMLResponse | None:
                   "the page and send it again.")
 
 
+async def _posted_to_upload(request: Request, max_fields: int) -> tuple[Upload, Any] | Response:
+    """The upload a POST is for and its checked form, or the page that refuses it."""
+    upload = _upload(request)
+    if upload is None:
+        return _gone(request)
+    form = await request.form(max_files=0, max_fields=max_fields)
+    refused = await _check_csrf(request, form)
+    return refused if refused is not None else (upload, form)
+
+
 async def upload_page(request: Request) -> Response:
     deleted = request.query_params.get("deleted") == "1"
     response = _upload_form(request, deleted=deleted)
@@ -181,13 +191,10 @@ async def columns_page(request: Request) -> Response:
 
 
 async def change_sheet(request: Request) -> Response:
-    upload = _upload(request)
-    if upload is None:
-        return _gone(request)
-    form = await request.form(max_files=0, max_fields=10)
-    refused = await _check_csrf(request, form)
-    if refused:
-        return refused
+    posted = await _posted_to_upload(request, max_fields=10)
+    if isinstance(posted, Response):
+        return posted
+    upload, form = posted
     sheet = str(form.get("sheet") or "")
     if sheet not in upload.table.sheets:
         return render(request, "error.html", 400, title="Unknown sheet",
@@ -224,13 +231,10 @@ def _screen_job(web: Any, upload: Upload, columns: dict[str, str]) -> None:
 async def start_screen(request: Request) -> Response:
     from riskscreen.io.columns import ROLES  # lazy: the first page comes before the library
 
-    upload = _upload(request)
-    if upload is None:
-        return _gone(request)
-    form = await request.form(max_files=0, max_fields=30)
-    refused = await _check_csrf(request, form)
-    if refused:
-        return refused
+    posted = await _posted_to_upload(request, max_fields=30)
+    if isinstance(posted, Response):
+        return posted
+    upload, form = posted
     if upload.state in ("queued", "running"):
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
     columns: dict[str, str] = {}
@@ -295,12 +299,20 @@ async def status(request: Request) -> Response:
     return JSONResponse(_status(upload))
 
 
-async def results_page(request: Request) -> Response:
+def _screened_upload(request: Request) -> Upload | Response:
+    """The upload whose screening is done, or the page to show instead (gone, progress)."""
     upload = _upload(request)
     if upload is None:
         return _gone(request)
     if upload.state != "done":
         return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
+    return upload
+
+
+async def results_page(request: Request) -> Response:
+    upload = _screened_upload(request)
+    if isinstance(upload, Response):
+        return upload
     from riskscreen.web import present  # lazy: the first page comes before the library
 
     run = upload.run
@@ -329,11 +341,9 @@ def _explain_text(web: Any, country: str | None, product: str | None) -> tuple[s
 
 
 async def row_page(request: Request) -> Response:
-    upload = _upload(request)
-    if upload is None:
-        return _gone(request)
-    if upload.state != "done":
-        return RedirectResponse(f"/u/{upload.id}/progress", status_code=303)
+    upload = _screened_upload(request)
+    if isinstance(upload, Response):
+        return upload
     from riskscreen.web import present  # lazy: the first page comes before the library
 
     web = _web(request)
