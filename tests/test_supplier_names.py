@@ -117,7 +117,8 @@ def test_trade_words_in_more_languages(name, good):
     "Laboratorio Cafe de Colombia",
     "Cotton Feed Mills", "Pakan Ternak Sejahtera", "Thức ăn Chăn nuôi Việt Nam",
     "Siliao Youxian Gongsi",
-    "Gold Coast Transport", "Transportes Café Bom", "Garment Retail Ltd", "Supermercado Arroz Dorado",
+    "Gold Coast Transport", "Transportes Café Bom", "Garment Retail Ltd",
+    "Supermercado Arroz Dorado",
     "Rubber Robotics", "Shenzhen Jiqiren Keji", "Cocoa Marine Services",
     "Cobre Grill Restaurant", "Plata Consulting", "Orchid Hotel Pune", "Sesame Street Productions",
 ])
