@@ -34,7 +34,8 @@ from riskscreen.scoring import load_thresholds  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "data"
 NAME_FILES = ("eval_supplier_names.csv", "eval_supplier_names_blind.csv",
-              "eval_supplier_names_blind2.csv", "eval_supplier_names_blind3.csv")
+              "eval_supplier_names_blind2.csv", "eval_supplier_names_blind3.csv",
+              "eval_supplier_names_blind4.csv")
 HS_FILES = ("eval_hs_in_text.csv", "eval_hs_in_text_blind.csv")
 OUT = ROOT / "bench" / "results" / "match_supplier_names.md"
 

@@ -88,6 +88,20 @@ def test_compounds_trade_words_and_context(name, good):
     assert _read([name]) == {name: good}
 
 
+@pytest.mark.parametrize("name, good", [
+    ("Zakłady Odzieżowe Bytom", "garments"), ("Huta Szkła Gospodarczego Irena", "glass"),
+    ("Kopalnia Węgla Brzeszcze", "coal"), ("Spółdzielnia Mleczarska Ryki", "dairy_products"),
+    ("Fabryka Mebli Swarzędz", "furniture"), ("Minera Cobre Andina", "copper"),
+    ("Compañía Minera Plata de Oro", "silver"), ("Usina Açucareira Guarani", "sugarcane"),
+    ("Cementos Argos", "cement"), ("Havlu Tekstil", "textiles"),
+    ("Caoutchouc Industries du Cameroun", "rubber"), ("Feuerwerk Weco", "fireworks"),
+    ("Cumin Spice Exports", "cumin"), ("Spandex Yarn Co", "thread_yarn"),
+    ("Knit Fabrics Ltd", "textiles"), ("义乌仿真花厂", "artificial_flowers"),
+])
+def test_trade_words_in_more_languages(name, good):
+    assert _read([name]) == {name: good}
+
+
 @pytest.mark.parametrize("name", [
     # what the business does is not making the good, in several languages
     "Gold Coast Payment Services", "Coffee Bean Packaging Sdn Bhd", "Tekstil Makineleri Ltd",
@@ -98,6 +112,15 @@ def test_compounds_trade_words_and_context(name, good):
     "Textilmaschinenfabrik Zittau",  # a compound with machines in it is not a textile stem
     "Sunrise Cafe", "Golden Rice Trading Co",  # café, rice alone: review only
     "Rubber Stamp Makers Ltd", "Ningbo Plastic & Rubber Products Co",  # not the raw good
+    # labs, research institutes, feed, transport, retail, robotics, marine services (issue 16)
+    "Rice Research Institute", "Textile Testing Lab", "棉花研究所",
+    "Laboratorio Cafe de Colombia",
+    "Cotton Feed Mills", "Pakan Ternak Sejahtera", "Thức ăn Chăn nuôi Việt Nam",
+    "Siliao Youxian Gongsi",
+    "Gold Coast Transport", "Transportes Café Bom", "Garment Retail Ltd",
+    "Supermercado Arroz Dorado",
+    "Rubber Robotics", "Shenzhen Jiqiren Keji", "Cocoa Marine Services",
+    "Cobre Grill Restaurant", "Plata Consulting", "Orchid Hotel Pune", "Sesame Street Productions",
 ])
 def test_business_function_words_cancel_the_good(name):
     assert _read([name]) == {name: None}
@@ -111,7 +134,8 @@ def test_method_and_word_are_reported():
 
 @pytest.mark.parametrize("name", ["eval_supplier_names.csv", "eval_supplier_names_blind.csv",
                                   "eval_supplier_names_blind2.csv",
-                                  "eval_supplier_names_blind3.csv"])
+                                  "eval_supplier_names_blind3.csv",
+                                  "eval_supplier_names_blind4.csv"])
 def test_eval_sets_top1_and_precision(name):
     data = pl.read_csv(DATA / name, infer_schema=False, comment_prefix="#")
     got = _read(data["name"].to_list())
