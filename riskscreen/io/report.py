@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +172,14 @@ def _followup_sheet(ws: Any, followup: pl.DataFrame, palette: Palette) -> SheetB
 
 
 def _cleanup_openpyxl(wb: Workbook) -> None:
-    """Remove openpyxl's own per-sheet temp files after a failed save."""
+    """Remove openpyxl's own per-sheet temp files after a failed or interrupted write, and end
+    its row generators now (left to the garbage collector, they print a traceback at exit)."""
     for ws in wb.worksheets:
+        rows = getattr(ws, "_rows", None)
+        if rows is not None:
+            with contextlib.suppress(Exception):
+                rows.close()
+            ws._rows = None
         writer = getattr(ws, "_writer", None)
         if writer is None:
             continue
@@ -181,6 +187,17 @@ def _cleanup_openpyxl(wb: Workbook) -> None:
             writer.close()
         with contextlib.suppress(Exception):
             writer.cleanup()
+
+
+@contextlib.contextmanager
+def _cleaned_on_failure(wb: Workbook) -> Iterator[Workbook]:
+    """Yield `wb`; on any failure or interruption while it is filled or saved, clean up after
+    openpyxl (temp files, row generators) before the error goes on."""
+    try:
+        yield wb
+    except BaseException:
+        _cleanup_openpyxl(wb)
+        raise
 
 
 def write_report(
@@ -243,68 +260,68 @@ def write_report(
     else:
         review = everyone.clear()
 
-    wb = Workbook(write_only=True)
-    parts = {
-        "flagged": (split_rows(flagged), flagged_specs, "C00000"),
-        "review": (split_rows(review), review_specs, "FFC000"),
-        "all": (split_rows(everyone), specs, None),
-    }
-    if followup is not None:
-        parts["followup"] = (split_rows(followup), [], "followup")
-    sheets: dict[str, Any] = {}
-    pages: list[tuple[Any, pl.DataFrame, Sequence[ColumnSpec], str | None]] = []
-    for key, title in SHEET_NAMES.items():
-        if (key == "all" and not all_sheet) or (key == "followup" and followup is None):
-            continue
-        if key not in parts:
-            sheets[key] = wb.create_sheet(title)
-            continue
-        chunks, chunk_specs, tab = parts[key]
-        for n, chunk in enumerate(chunks, 1):
-            ws = wb.create_sheet(title if len(chunks) == 1 else f"{title} {n}")
-            sheets.setdefault(key, ws)
-            pages.append((ws, chunk, chunk_specs, tab))
-    palette = Palette(sheets["flagged"], tiers)
-    bodies = {ws: _followup_sheet(ws, chunk, palette) if tab == "followup"
-              else _data_sheet(ws, chunk, chunk_specs, palette, tab)
-              for ws, chunk, chunk_specs, tab in pages}
-    # write-only sheets emit their page properties with the first row: set them now
-    print_setup(sheets["summary"], landscape=True, fit_width=True)
-    print_setup(sheets["method"], landscape=True, fit_width=True)
-    print_setup(sheets["readme"], landscape=False, fit_width=True)
-    write_readme(sheets["readme"], palette, _run_thresholds(meta, min_key),
-                 str(meta.get("list_of_goods") or "List"))
-    wb.active = list(sheets).index("flagged")  # opens on Flagged; Read me is the tab before it
-    write_summary(
-        sheets["summary"],
-        frame.with_columns(pl.col("flagged").cast(pl.Boolean)),
-        palette,
-        spend=spend,
-        spend_failed=spend_failed,
-        min_tier=min_key,
-        note=(meta.get("products") or {}).get("note"),
-    )
-    facts: list[tuple[str, Any]] = [
-        ("Suppliers in the input", frame.height),
-        (f"Flagged (tier {min_key} or worse)", flagged.height),
-        ("Needs review", review.height),
-        ("Lowest tier flagged", min_key),
-        ("Sheets", "; ".join(ws.title for ws in wb.worksheets)),
-    ]
-    if csv_escaped is not None:
-        facts.append(("CSV outputs of this run", CSV_ESCAPED if csv_escaped else CSV_RAW))
-    if spend_column is not None:
-        facts += [
-            ("Spend column", spend_column),
-            ("Spend values not readable as numbers", spend_failed),
+    with _cleaned_on_failure(Workbook(write_only=True)) as wb:
+        parts = {
+            "flagged": (split_rows(flagged), flagged_specs, "C00000"),
+            "review": (split_rows(review), review_specs, "FFC000"),
+            "all": (split_rows(everyone), specs, None),
+        }
+        if followup is not None:
+            parts["followup"] = (split_rows(followup), [], "followup")
+        sheets: dict[str, Any] = {}
+        pages: list[tuple[Any, pl.DataFrame, Sequence[ColumnSpec], str | None]] = []
+        for key, title in SHEET_NAMES.items():
+            if (key == "all" and not all_sheet) or (key == "followup" and followup is None):
+                continue
+            if key not in parts:
+                sheets[key] = wb.create_sheet(title)
+                continue
+            chunks, chunk_specs, tab = parts[key]
+            for n, chunk in enumerate(chunks, 1):
+                ws = wb.create_sheet(title if len(chunks) == 1 else f"{title} {n}")
+                sheets.setdefault(key, ws)
+                pages.append((ws, chunk, chunk_specs, tab))
+        palette = Palette(sheets["flagged"], tiers)
+        bodies = {ws: _followup_sheet(ws, chunk, palette) if tab == "followup"
+                  else _data_sheet(ws, chunk, chunk_specs, palette, tab)
+                  for ws, chunk, chunk_specs, tab in pages}
+        # write-only sheets emit their page properties with the first row: set them now
+        print_setup(sheets["summary"], landscape=True, fit_width=True)
+        print_setup(sheets["method"], landscape=True, fit_width=True)
+        print_setup(sheets["readme"], landscape=False, fit_width=True)
+        write_readme(sheets["readme"], palette, _run_thresholds(meta, min_key),
+                     str(meta.get("list_of_goods") or "List"))
+        wb.active = list(sheets).index("flagged")  # opens on Flagged; Read me is the tab before it
+        write_summary(
+            sheets["summary"],
+            frame.with_columns(pl.col("flagged").cast(pl.Boolean)),
+            palette,
+            spend=spend,
+            spend_failed=spend_failed,
+            min_tier=min_key,
+            note=(meta.get("products") or {}).get("note"),
+        )
+        facts: list[tuple[str, Any]] = [
+            ("Suppliers in the input", frame.height),
+            (f"Flagged (tier {min_key} or worse)", flagged.height),
+            ("Needs review", review.height),
+            ("Lowest tier flagged", min_key),
+            ("Sheets", "; ".join(ws.title for ws in wb.worksheets)),
         ]
-    when = _fixed_time(meta, stamp)
-    if stamp:
-        facts.append(("Written at (UTC)", when.isoformat()))
-    shown = {k: v for k, v in meta.items() if stamp or k not in VOLATILE_META_KEYS}
-    write_method(sheets["method"], palette, shown, facts)
-    title = "Supplier forced-labour and child-labour risk screen"
-    return _save(wb, bodies, path, when, title)
+        if csv_escaped is not None:
+            facts.append(("CSV outputs of this run", CSV_ESCAPED if csv_escaped else CSV_RAW))
+        if spend_column is not None:
+            facts += [
+                ("Spend column", spend_column),
+                ("Spend values not readable as numbers", spend_failed),
+            ]
+        when = _fixed_time(meta, stamp)
+        if stamp:
+            facts.append(("Written at (UTC)", when.isoformat()))
+        shown = {k: v for k, v in meta.items() if stamp or k not in VOLATILE_META_KEYS}
+        write_method(sheets["method"], palette, shown, facts)
+        title = "Supplier forced-labour and child-labour risk screen"
+        return _save(wb, bodies, path, when, title)
 
 
 def split_rows(frame: pl.DataFrame) -> list[pl.DataFrame]:
@@ -338,20 +355,20 @@ def write_sheet_workbook(
     """
     path = Path(path)
     refuse_input_overwrite(path, input_path)
-    wb = Workbook(write_only=True)
-    tiers = list(tier_table())
-    palette: Palette | None = None
-    bodies: dict[Any, SheetBody] = {}
-    for title, frame in _sheet_titles(sheets).items():
-        ws = wb.create_sheet(title)
-        palette = palette or Palette(ws, tiers)
-        frame, headers = protect_names(frame)
-        data = to_writable(frame)
-        specs = generic_specs(data, headers, [t.tier for t in tiers])
-        bodies[ws] = _data_sheet(ws, data, specs, palette, None)
-    if not bodies:
-        raise InputError("nothing to write: no sheets given")
-    return _save(wb, bodies, path, _fixed_time({}, stamp), "riskscreen")
+    with _cleaned_on_failure(Workbook(write_only=True)) as wb:
+        tiers = list(tier_table())
+        palette: Palette | None = None
+        bodies: dict[Any, SheetBody] = {}
+        for title, frame in _sheet_titles(sheets).items():
+            ws = wb.create_sheet(title)
+            palette = palette or Palette(ws, tiers)
+            frame, headers = protect_names(frame)
+            data = to_writable(frame)
+            specs = generic_specs(data, headers, [t.tier for t in tiers])
+            bodies[ws] = _data_sheet(ws, data, specs, palette, None)
+        if not bodies:
+            raise InputError("nothing to write: no sheets given")
+        return _save(wb, bodies, path, _fixed_time({}, stamp), "riskscreen")
 
 
 def _sheet_titles(sheets: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
