@@ -139,6 +139,14 @@ def zipf_sample(values: list[str], n: int, seed: int = 7) -> list[str]:
     return rng.choices(order, weights=weights, k=n)
 
 
+def write_report(lines: list[str], out: Path) -> None:
+    """Print a results page and write it to `out` (bench/results/…)."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
@@ -215,10 +223,7 @@ def main() -> None:
         "riskscreen tables were curated while writing the eval set, so its figure is a "
         "development score, not a held-out one.",
     ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
+    write_report(lines, OUT)
 
 
 if __name__ == "__main__":

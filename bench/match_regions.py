@@ -30,7 +30,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.match_countries import coco_convert  # noqa: E402
+from bench.match_countries import coco_convert, write_report  # noqa: E402
 from riskscreen.io.columns import ColumnRoles  # noqa: E402
 from riskscreen.match.countries import resolve_countries  # noqa: E402
 from riskscreen.reference.load import load_reference  # noqa: E402
@@ -197,10 +197,7 @@ def main() -> None:
     if (args.shared / "supplier-lists").is_dir():
         lines += shared_section(args.shared)
     lines.append("Reproduce: `python bench/match_regions.py [--shared ../shared/data]`.")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
+    write_report(lines, OUT)
 
 
 if __name__ == "__main__":

@@ -115,6 +115,15 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {mem:.0f} GiB, {cpu}, Python {platform.python_version()}"
 
 
+def publish(lines: list[str], write: bool) -> None:
+    """Print the result table; with `write`, append it to bench/RESULTS.md."""
+    table = "\n".join(lines) + "\n"
+    print(table)
+    if write:
+        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as fh:
+            fh.write("\n" + table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+",
@@ -158,11 +167,7 @@ def main() -> None:
                 f"{st.get('score', 0):.2f} | {st.get('write', 0):.2f} | "
                 f"{f'{base:.1f}' if base else '—'} | {speed} |")
             print(lines[-1], flush=True)
-    table = "\n".join(lines) + "\n"
-    print(table)
-    if args.write:
-        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as fh:
-            fh.write("\n" + table)
+    publish(lines, args.write)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def baseline_seconds(path: Path) -> float:
 
 
 def main() -> None:
-    from run import machine
+    from run import machine, publish
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -115,11 +115,7 @@ def main() -> None:
                 f"{r_peak:.2f} | {f'{base:.0f}' if base else '—'} | "
                 f"{f'{speed:.0f}×' if speed else '—'} | {'; '.join(checks) or '—'} |")
             print(lines[-1], flush=True)
-    table = "\n".join(lines) + "\n"
-    print(table)
-    if args.write:
-        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as fh:
-            fh.write("\n" + table)
+    publish(lines, args.write)
 
 
 if __name__ == "__main__":

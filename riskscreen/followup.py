@@ -12,6 +12,7 @@ distinct combination of findings, not per row.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -67,13 +68,17 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
+@lru_cache(maxsize=8)
+def _phrases(lang: str) -> dict[str, str]:
+    """Every phrase of `reference/followup_phrases.csv` in `lang` (English where it is empty)."""
+    table = read_table("followup_phrases")
+    texts = pl.coalesce(pl.col(f"text_{lang}").replace("", None), pl.col("text_en"))
+    return dict(table.select("key", texts.alias("text")).iter_rows())
+
+
 def phrase(key: str, lang: str = "en") -> str:
     """One phrase of `reference/followup_phrases.csv` in `lang` (English where it is empty)."""
-    rows = read_table("followup_phrases").filter(pl.col("key") == key)
-    if rows.is_empty():
-        raise KeyError(key)
-    text = rows[f"text_{_check_lang(lang)}"][0]
-    return text if text else rows["text_en"][0]
+    return _phrases(_check_lang(lang))[key]
 
 
 def _col(frame: pl.DataFrame, name: str, dtype: pl.DataType = pl.String) -> pl.Expr:
