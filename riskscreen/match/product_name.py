@@ -2,11 +2,12 @@
 
 Brand facility lists carry country, name and address only; the name often says the trade:
 "Hai Ning Yue Li Socks Co.,Ltd" (Garments), "Jinjiang Anda Xieye" (鞋业, Footwear), "Công ty
-TNHH May Mặc …" (Garments). The words, in many languages and transliterations, are the table
-`reference/name_goods.csv` and one `name_goods_<language>.csv` per language; words that say the firm serves a trade rather than makes its good
-(machinery, chemicals, logistics …) cancel the reading, and phrases such as "silk road" hide
-the good's word inside them. Precision first: a wrong good raises a false flag, so only words
-that nearly always name the product line are listed, and nothing is fuzzy-matched.
+TNHH May Mặc …" (Garments). The words, in many languages and transliterations, are the tables
+`reference/name_goods.csv` and `name_goods_<language>.csv`; words that say the firm serves a
+trade rather than makes its good (machinery, chemicals, logistics …) cancel the reading, and
+phrases such as "silk road" hide the good's word inside them. Precision first: a wrong good
+raises a false flag, so only words that nearly always name the product line are listed, and
+nothing is fuzzy-matched.
 
 Vectorised over distinct names: every term is found at once with Aho-Corasick
 (`str.extract_many`) on the space-padded name, so a term matches whole words only.
