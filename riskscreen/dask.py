@@ -16,8 +16,10 @@ that raises, a worker lost — nothing is left at `output`.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
+import signal
 import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
@@ -142,6 +144,27 @@ def screen_dask(
     (--product). Compute or write the result while
     the client that shipped the state is alive.
     """
+    screened, _ = _screen_dask(ddf, roles, columns=columns, reference=reference, model=model,
+                               watchlists=watchlists, thresholds=thresholds, min_tier=min_tier,
+                               client=client, product=product)
+    return screened
+
+
+def _screen_dask(
+    ddf: Any,
+    roles: Any = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    reference: Any = None,
+    model: Any = None,
+    watchlists: Any = None,
+    thresholds: Mapping[str, float] | None = None,
+    min_tier: str | None = None,
+    client: Any = None,
+    product: str | None = None,
+) -> tuple[Any, list[int] | None]:
+    """`screen_dask`, also returning where each partition starts (0-based, then the row count;
+    None when the frame brings its own row_id)."""
     import dask.dataframe as dd
 
     if not isinstance(ddf, dd.DataFrame):
@@ -173,9 +196,11 @@ def screen_dask(
         for n in lengths:
             offsets.append(total)
             total += int(n)
+        offsets.append(total)  # where the last partition ends
     meta = schema.to_pandas(use_pyarrow_extension_array=True)
-    return ddf.map_partitions(_screen_partition, token, offsets, schema, meta=meta,
-                              align_dataframes=False, enforce_metadata=False)
+    screened = ddf.map_partitions(_screen_partition, token, offsets, schema, meta=meta,
+                                  align_dataframes=False, enforce_metadata=False)
+    return screened, offsets
 
 
 def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> Any:
@@ -219,6 +244,68 @@ def _replace_dir(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
 
 
+def _partition_of(key: Any) -> int | None:
+    """The partition number in a Dask task key such as ('_screen_partition-…', 3)."""
+    if isinstance(key, tuple) and len(key) >= 2 and isinstance(key[-1], int):
+        return key[-1]
+    return None
+
+
+def _rows_of(number: int | None, offsets: Sequence[int] | None) -> str:
+    """' (rows 201–300)' for a partition when its place in the input is known."""
+    if number is None or offsets is None or number + 1 >= len(offsets):
+        return ""
+    return f" (rows {offsets[number] + 1}–{offsets[number + 1]})"
+
+
+def _failure(exc: Exception, offsets: Sequence[int] | None) -> DaskRunError:
+    """What failed and what to do, for an error that ended a Dask run."""
+    from distributed import KilledWorker
+
+    if isinstance(exc, RiskscreenError):
+        return DaskRunError(f"{exc}; no output was written")
+    if isinstance(exc, KilledWorker):
+        task, _, allowed = (*exc.args, None, None, None)[:3]
+        number = _partition_of(task)
+        what = (f"partition {number}{_rows_of(number, offsets)}" if number is not None
+                else f"task {task}")
+        tries = (f"{int(allowed) + 1} time(s) (its distributed.scheduler.allowed-failures is "
+                 f"{allowed})" if isinstance(allowed, int) else "too often")
+        return DaskRunError(
+            f"a Dask worker died during the run and the scheduler gave up on {what}, which that "
+            f"worker held: it gives up on a task whose worker died {tries}. No output was "
+            "written. A worker is usually killed for using too much memory: cut the input into "
+            "more, smaller pieces (--partitions), give the workers more memory, or look in the "
+            "worker and scheduler logs for why it died")
+    return DaskRunError(f"the Dask run failed ({type(exc).__name__}: {exc}); "
+                        "no output was written")
+
+
+class _DropAbandonedGather(logging.Filter):
+    """Drops asyncio's 'Task exception was never retrieved … AllExit' (a traceback) that
+    distributed's client leaves behind when a run is interrupted while it waits for results."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return type(exc).__name__ != "AllExit"
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Any:
+    """Worker processes started inside inherit an ignored SIGINT: Ctrl-C in a terminal reaches
+    the whole process group, and only this process should act on it (it stops the cluster;
+    workers that caught it themselves would print tracebacks)."""
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 def screen_to_parquet(
     source: str | Path,
     output: str | Path,
@@ -237,9 +324,10 @@ def screen_to_parquet(
     """Screen `source` with Dask and write `output` as a Parquet dataset (folder of parts).
 
     `scheduler`: address of a running Dask scheduler (`tcp://host:8786`); without it a local
-    cluster of `n_workers` processes is started for the run. `partitions`: how many pieces to
-    cut the input into. `client`: an existing `distributed.Client` to run on (left open).
-    The output folder appears only when every partition succeeded.
+    cluster of `n_workers` processes is started for the run (a task whose worker dies is tried
+    once more, then the run fails). `partitions`: how many pieces to cut the input into.
+    `client`: an existing `distributed.Client` to run on (left open). The output folder appears
+    only when every partition succeeded; on any error or interruption nothing is left.
     """
     import dask
     from distributed import Client, LocalCluster
@@ -251,7 +339,11 @@ def screen_to_parquet(
     if not folder.is_dir():
         raise InputError(f"cannot write {target}: folder {folder} does not exist")
     watchlists = load_watchlists(extra=[Path(p) for p in extra_watchlists])
-    cluster = None
+    asyncio_log = logging.getLogger("asyncio")
+    if not any(isinstance(f, _DropAbandonedGather) for f in asyncio_log.filters):
+        asyncio_log.addFilter(_DropAbandonedGather())
+    cluster = tmp = None
+    offsets: list[int] | None = None
     retries = dask.config.set({"distributed.scheduler.allowed-failures": 1})
     try:
         if client is not None:
@@ -262,29 +354,34 @@ def screen_to_parquet(
             except OSError as exc:
                 raise InputError(f"--scheduler {scheduler}: cannot reach it ({exc})") from None
             client_cm = client
-        else:
-            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                   dashboard_address=None, processes=True)
+        else:  # quiet (its log lines would repeat, less clearly, the error raised here), its
+            # dashboard on a free local port (not 8787, which another cluster may hold)
+            with _workers_ignore_ctrl_c():
+                cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                       dashboard_address="127.0.0.1:0", processes=True,
+                                       silence_logs=logging.CRITICAL)
             client = client_cm = Client(cluster)
         with client_cm:
-            ddf = _read_dask(src, partitions, sheet)
-            screened = screen_dask(ddf, columns=columns, watchlists=watchlists, product=product,
-                                   thresholds=thresholds, min_tier=min_tier, client=client)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder))
             try:
+                ddf = _read_dask(src, partitions, sheet)
+                screened, offsets = _screen_dask(
+                    ddf, columns=columns, watchlists=watchlists, product=product,
+                    thresholds=thresholds, min_tier=min_tier, client=client)
+                tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
+                                            dir=folder))
                 screened.to_parquet(str(tmp), write_index=False, overwrite=True)
-                _replace_dir(tmp, target)
-            except BaseException as exc:
-                shutil.rmtree(tmp, ignore_errors=True)
-                if isinstance(exc, RiskscreenError):
-                    raise DaskRunError(f"{exc}; no output was written") from exc
-                if isinstance(exc, Exception):
-                    raise DaskRunError(
-                        f"the Dask run failed ({type(exc).__name__}: {exc}); "
-                        "no output was written") from exc
-                raise
+            except Exception as exc:
+                if isinstance(exc, InputError) and tmp is None:
+                    raise  # the input itself, found before any work: its own message
+                raise _failure(exc, offsets) from exc
+            _replace_dir(tmp, target)
+            tmp = None
     finally:
-        if cluster is not None:
-            cluster.close()
-        retries.__exit__(None, None, None)
+        try:
+            if cluster is not None:
+                cluster.close()
+        finally:
+            retries.__exit__(None, None, None)
+            if tmp is not None:  # after the workers stopped writing into it
+                shutil.rmtree(tmp, ignore_errors=True)
     return target

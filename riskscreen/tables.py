@@ -22,3 +22,21 @@ def read_table(name: str, folder: str | None = None) -> pl.DataFrame:
     if not path.is_file():
         raise ReferenceError_(f"reference table {path} is missing; reinstall riskscreen")
     return pl.read_csv(path, infer_schema=False, comment_prefix="#", encoding="utf8")
+
+
+@lru_cache(maxsize=16)
+def read_table_family(name: str, folder: str | None = None) -> pl.DataFrame:
+    """`<name>.csv` then every `<name>_<part>.csv` (one file per language, say), stacked.
+
+    Parts may leave out columns of the main table (they come back empty) and may not add new
+    ones; the main table's rows come first, so they win where a caller keeps the first row.
+    """
+    main = read_table(name, folder)
+    base = Path(folder) if folder else reference_dir()
+    parts = [read_table(path.stem, folder) for path in sorted(base.glob(f"{name}_*.csv"))]
+    for path, part in zip(sorted(base.glob(f"{name}_*.csv")), parts, strict=True):
+        extra = set(part.columns) - set(main.columns)
+        if extra:
+            raise ReferenceError_(f"reference table {path} has columns {sorted(extra)} that "
+                                  f"{name}.csv does not have; reinstall riskscreen")
+    return pl.concat([main, *parts], how="diagonal") if parts else main

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -25,7 +26,7 @@ CONTRACT = ["row_id", "country_iso3", "country_confidence", "good", "good_confid
 @pytest.fixture(scope="module")
 def client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address="127.0.0.1:0") as cluster, \
             distributed.Client(cluster) as client:
         yield client
 
@@ -110,3 +111,141 @@ def test_product_option_reaches_the_workers(client, tmp_path):
     single = riskscreen.screen(src, product="cotton")
     assert (single["good"] == "Cotton").all()
     _same(single, dask_run)
+
+
+# --- workers that die: real worker processes, killed with SIGKILL from inside a task ---------
+
+def _killer_plugin(once: Path | None) -> object:
+    """A worker plugin (pickled by value: defined here) that makes `screen_frame` on every
+    worker kill its own process with SIGKILL on a partition holding a 'KILL' supplier — each
+    time, or only the first time when `once` names a marker file (created atomically)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class KillOnMarker(WorkerPlugin):
+        name = "kill-on-marker"
+
+        def setup(self, worker):
+            import os
+            import signal
+
+            import riskscreen.dask as runner
+
+            real = runner.screen_frame
+
+            def screen_frame(frame, *args, **kwargs):
+                if frame["Supplier"].str.contains("KILL").any():
+                    try:
+                        if once is not None:
+                            os.close(os.open(once, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                    except FileExistsError:
+                        pass
+                    else:
+                        os.kill(os.getpid(), signal.SIGKILL)
+                return real(frame, *args, **kwargs)
+
+            runner.screen_frame = screen_frame
+
+    return KillOnMarker()
+
+
+def _process_cluster(allowed_failures: int | None):
+    """Two worker processes (one thread each); `allowed_failures` None: Dask's default."""
+    import dask
+
+    settings = ({} if allowed_failures is None
+                else {"distributed.scheduler.allowed-failures": allowed_failures})
+    with dask.config.set(settings):
+        return distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                        dashboard_address="127.0.0.1:0", silence_logs=50)
+
+
+def _marked_input(tmp_path: Path) -> Path:
+    src = tmp_path / "in.parquet"
+    rows = [{"Supplier": f"Acme {i}", "Country": ["China", "India", "Ghana"][i % 3],
+             "Product": ["cotton", "bricks", "cocoa"][i % 3]} for i in range(400)]
+    rows[350]["Supplier"] = "KILL Ltd"  # partition 3 of 4
+    pl.DataFrame(rows).write_parquet(src)
+    return src
+
+
+def test_a_killed_worker_ends_the_command_with_a_clear_error_and_no_output(tmp_path):
+    """The worker screening the marked partition dies every time; with one death allowed per
+    task the scheduler gives up: the command says what died and what to do, exits non-zero,
+    prints no traceback and leaves nothing at -o (no dataset, no temporary folder)."""
+    import subprocess
+    import sys
+
+    src = _marked_input(tmp_path)
+    out = tmp_path / "out.parquet"
+    with _process_cluster(allowed_failures=0) as cluster, distributed.Client(cluster) as c:
+        c.register_plugin(_killer_plugin(None))
+        run = subprocess.run(
+            [sys.executable, "-m", "riskscreen.cli", "screen", str(src), "-o", str(out),
+             "--engine", "dask", "--scheduler", cluster.scheduler_address,
+             "--partitions", "4"],
+            capture_output=True, text=True, timeout=240, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert re.search(r"error: a Dask worker died during the run and the scheduler gave up on "
+                     r"partition [0-3] \(rows \d+–\d+\), which that worker held: it gives up "
+                     r"on a task whose worker died 1 time\(s\) \(its "
+                     r"distributed.scheduler.allowed-failures is 0\)\. No output was written\.",
+                     run.stderr), run.stderr
+    assert "--partitions" in run.stderr and "logs" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+
+
+def test_a_worker_killed_once_is_retried_and_no_row_is_lost(tmp_path):
+    """With Dask's default retries a worker that dies once is replaced and its partitions are
+    screened again: every row comes out once, equal to a single-process run."""
+    src = _marked_input(tmp_path)
+    once = tmp_path / "killed-once"
+    with _process_cluster(allowed_failures=None) as cluster, distributed.Client(cluster) as c:
+        c.register_plugin(_killer_plugin(once))
+        out = screen_to_parquet(src, tmp_path / "out.parquet", partitions=4, client=c)
+    assert once.exists()  # the worker really was killed
+    dask_run = pl.read_parquet(sorted(out.glob("*.parquet"))).sort("row_id")
+    assert dask_run["row_id"].to_list() == list(range(1, 401))
+    _same(riskscreen.screen(src), dask_run)
+
+
+@pytest.mark.parametrize("signum, whole_group", [(15, False), (2, True)],
+                         ids=["SIGTERM to the command", "Ctrl-C to the terminal's group"])
+def test_an_interrupted_run_leaves_no_output_and_no_worker(tmp_path, signum, whole_group):
+    """Signalled once the run writes (its temporary folder exists), the command on its own local
+    cluster stops: 'no output file was written' is true, nothing is left next to -o, no
+    traceback, and no worker process outlives it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    n = 60_000
+    src = tmp_path / "in.csv"
+    pl.DataFrame({"Supplier": [f"Acme {i}" for i in range(n)],
+                  "Country": ["China", "India", "Ghana"] * (n // 3),
+                  "Product": ["cotton", "bricks", "cocoa"] * (n // 3)}).write_csv(src)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "riskscreen.cli", "screen", str(src), "-o",
+         str(tmp_path / "out.parquet"), "--engine", "dask", "--partitions", "6"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".out.parquet.*.tmp")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the run never started writing"
+        time.sleep(0.05)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers  # the local cluster's processes
+    if whole_group:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signum, err
+    assert "interrupted: no output file was written" in err
+    assert "Traceback" not in out + err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    _, alive = psutil.wait_procs(workers, timeout=20)
+    assert not alive, alive

@@ -217,6 +217,9 @@ def test_results_row_and_review(client, example_workbook):
     row = client.get(f"/u/{uid}/row/{row_id}").text
     assert "What the reference and the model say" in row and "Watchlist entry" in row
     assert "Follow-up: what to ask the supplier" in row and "Evidence to request" in row
+    # a watchlist hit: the explanation of country and product alone would understate the tier
+    assert "It covers the country and product only: this row's tier" in row and (
+        "its name on a watchlist" in row)
     assert client.get(f"/u/{uid}/row/99999").status_code == 404
 
 

@@ -2,11 +2,12 @@
 
 Brand facility lists carry country, name and address only; the name often says the trade:
 "Hai Ning Yue Li Socks Co.,Ltd" (Garments), "Jinjiang Anda Xieye" (鞋业, Footwear), "Công ty
-TNHH May Mặc …" (Garments). The words, in many languages and transliterations, are the table
-`reference/name_goods.csv`; words that say the firm serves a trade rather than makes its good
-(machinery, chemicals, logistics …) cancel the reading, and phrases such as "silk road" hide
-the good's word inside them. Precision first: a wrong good raises a false flag, so only words
-that nearly always name the product line are listed, and nothing is fuzzy-matched.
+TNHH May Mặc …" (Garments). The words, in many languages and transliterations, are the tables
+`reference/name_goods.csv` and `name_goods_<language>.csv`; words that say the firm serves a
+trade rather than makes its good (machinery, chemicals, logistics …) cancel the reading, and
+phrases such as "silk road" hide the good's word inside them. Precision first: a wrong good
+raises a false flag, so only words that nearly always name the product line are listed, and
+nothing is fuzzy-matched.
 
 Vectorised over distinct names: every term is found at once with Aho-Corasick
 (`str.extract_many`) on the space-padded name, so a term matches whole words only.
@@ -21,7 +22,7 @@ from functools import lru_cache
 import polars as pl
 
 from riskscreen.match.normalise import normalise_expr
-from riskscreen.tables import read_table
+from riskscreen.tables import read_table, read_table_family
 
 __all__ = ["NAME_METHOD", "NameGoods", "goods_from_names", "name_goods"]
 
@@ -58,7 +59,16 @@ def _accented_expr(expr: pl.Expr) -> pl.Expr:
     return s.str.replace_all(r" {2,}", " ").str.strip_chars(" ")
 
 
-_KEYS = {"word": normalise_expr, "accented": _accented_expr}
+def _unspaced_expr(expr: pl.Expr) -> pl.Expr:
+    """Compatibility forms folded and lower-cased only: terms are found anywhere in the name."""
+    return expr.cast(pl.String).str.normalize("NFKC").str.to_lowercase().str.strip_chars()
+
+
+_KEYS = {"word": normalise_expr, "accented": _accented_expr, "cjk": _unspaced_expr}
+
+#: Scripts written without spaces between words: their terms (match `cjk`) are found anywhere.
+_UNSPACED = (r"[\p{Han}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Hiragana}\p{Katakana}"
+             r"\p{Hangul}]")
 
 
 def _with_compounds(raw: pl.DataFrame) -> pl.DataFrame:
@@ -93,7 +103,7 @@ def _with_compounds(raw: pl.DataFrame) -> pl.DataFrame:
 @lru_cache(maxsize=4)
 def name_goods(folder: str | None = None) -> NameGoods:
     """The name-word table, each term put into the form it is matched in."""
-    raw = _with_compounds(read_table("name_goods", folder).with_columns(
+    raw = _with_compounds(read_table_family("name_goods", folder).with_columns(
         pl.col("match").fill_null("word").str.strip_chars(),
         pl.col("kind").str.strip_chars(),
         pl.col("good_id").str.strip_chars().replace("", None),
@@ -161,8 +171,8 @@ def _keys(names: pl.DataFrame, table: NameGoods) -> dict[str, pl.DataFrame]:
         names.filter(~plain).with_columns(key=_replace_words(
             _padded(_KEYS["accented"](pl.col("name_input"))), *table.abbreviations)),
     ])
-    cjk = names.filter(pl.col("name_input").str.contains(r"\p{Han}")).with_columns(
-        key=pl.col("name_input").str.to_lowercase())
+    cjk = names.filter(pl.col("name_input").str.contains(_UNSPACED)).with_columns(
+        key=_unspaced_expr(pl.col("name_input")))
     return {"word": word, "accented": accented, "cjk": cjk}
 
 
