@@ -180,7 +180,8 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
     Columns are found from their headers (English, French, Spanish, German …); override with
     --name-col/--country-col/--product-col. Every output path is checked before any work; an
     output that is the supplier file or a --watchlist is refused. .csv/.parquet outputs are
-    written before the workbook. Wraps `riskscreen.run_screen`.
+    written before the workbook; with only .csv/.parquet outputs each chunk of rows is written as
+    it is screened (bounded memory). Wraps `riskscreen.pipeline.screen_to_files`.
 
     Several files, or a folder, screen as a batch into the folder -o names: one output per
     input, index.xlsx and run.json (wraps `riskscreen.batch.run_batch`). Exit code 0: every
@@ -192,7 +193,7 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
 
     model = Background(warm_model)  # first: it overlaps importing, reading and resolving
     # lazy: imported after the model load has started, and only when screening
-    from riskscreen.pipeline import run_screen, write_outputs
+    from riskscreen.pipeline import screen_to_files
 
     overrides = {"name": name_col, "country": country_col, "product": product_col,
                  "hs_code": hs_col, "address": address_col, "spend": spend_col}
@@ -225,14 +226,13 @@ def screen(suppliers: tuple[Path, ...], output: Path, fmt: str | None, also: tup
     from riskscreen.io.output_check import check_outputs
 
     check_outputs([output, *also], [*suppliers, *watchlists])  # before any work
-    run = run_screen(suppliers[0], sheet=sheet_arg,
-                     columns={k: v for k, v in overrides.items() if v},
-                     extra_watchlists=watchlists, min_tier=min_tier,
-                     thresholds=_key_values(thresholds, "--threshold"), quiet=quiet, model=model,
-                     product=product)
-    written = write_outputs(run, output, all_sheet=not no_all_sheet, stamp=stamp, also=also,
-                            csv_raw=csv_raw, inputs=watchlists,
-                            written=click.get_current_context().find_root().obj["written"])
+    run, written = screen_to_files(
+        suppliers[0], output, also=also, all_sheet=not no_all_sheet, stamp=stamp,
+        csv_raw=csv_raw, inputs=watchlists,
+        written=click.get_current_context().find_root().obj["written"], sheet=sheet_arg,
+        columns={k: v for k, v in overrides.items() if v}, extra_watchlists=watchlists,
+        min_tier=min_tier, thresholds=_key_values(thresholds, "--threshold"), quiet=quiet,
+        model=model, product=product)
     if not quiet:
         for note in (run.table.note, *run.roles.notes):
             if note:

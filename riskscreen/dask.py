@@ -19,6 +19,7 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
@@ -280,6 +281,31 @@ def _failure(exc: Exception, offsets: Sequence[int] | None) -> DaskRunError:
                         "no output was written")
 
 
+class _DropAbandonedGather(logging.Filter):
+    """Drops asyncio's 'Task exception was never retrieved … AllExit' (a traceback) that
+    distributed's client leaves behind when a run is interrupted while it waits for results."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return type(exc).__name__ != "AllExit"
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Any:
+    """Worker processes started inside inherit an ignored SIGINT: Ctrl-C in a terminal reaches
+    the whole process group, and only this process should act on it (it stops the cluster;
+    workers that caught it themselves would print tracebacks)."""
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 def screen_to_parquet(
     source: str | Path,
     output: str | Path,
@@ -313,6 +339,9 @@ def screen_to_parquet(
     if not folder.is_dir():
         raise InputError(f"cannot write {target}: folder {folder} does not exist")
     watchlists = load_watchlists(extra=[Path(p) for p in extra_watchlists])
+    asyncio_log = logging.getLogger("asyncio")
+    if not any(isinstance(f, _DropAbandonedGather) for f in asyncio_log.filters):
+        asyncio_log.addFilter(_DropAbandonedGather())
     cluster = tmp = None
     offsets: list[int] | None = None
     retries = dask.config.set({"distributed.scheduler.allowed-failures": 1})
@@ -327,9 +356,10 @@ def screen_to_parquet(
             client_cm = client
         else:  # quiet (its log lines would repeat, less clearly, the error raised here), its
             # dashboard on a free local port (not 8787, which another cluster may hold)
-            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                   dashboard_address="127.0.0.1:0", processes=True,
-                                   silence_logs=logging.CRITICAL)
+            with _workers_ignore_ctrl_c():
+                cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                       dashboard_address="127.0.0.1:0", processes=True,
+                                       silence_logs=logging.CRITICAL)
             client = client_cm = Client(cluster)
         with client_cm:
             try:

@@ -40,12 +40,17 @@ from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_ro
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
 __all__ = [
-    "ScreenRun", "StageTimer", "detect_roles", "run_screen", "screen", "screen_frame",
-    "write_outputs",
+    "SUMMARY_COLUMNS", "ScreenRun", "StageTimer", "detect_roles", "run_screen", "screen",
+    "screen_chunks", "screen_frame", "screen_to_files", "write_outputs",
 ]
 
 #: Columns the pipeline adds, in output order: `frame_order` of reference/report_columns.csv.
 ADDED_COLUMNS: tuple[str, ...] = added_columns()
+#: What a run's summary counts (`run_meta`): all a run keeps of its rows when they are written
+#: as they are screened (`run_screen(sink=...)`), text held as Categorical (4 bytes a row).
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "flagged", "needs_review", "risk_tier", "good_source", "good_id", "sector", "country_iso3",
+)
 
 
 class StageTimer:
@@ -75,7 +80,11 @@ class StageTimer:
 
 @dataclass
 class ScreenRun:
-    """A screening's result frame plus what an auditor needs to reproduce it."""
+    """A screening's result frame plus what an auditor needs to reproduce it.
+
+    When the rows were written as they were screened (`run_screen(sink=...)`), `frame` holds
+    only `SUMMARY_COLUMNS` and there is no `followup`.
+    """
 
     frame: pl.DataFrame
     table: SupplierTable
@@ -136,17 +145,24 @@ def screen_frame(
     return work.select(col([*original, *added]))
 
 
-def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:
+def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
+                  **options: Any) -> Iterator[pl.DataFrame]:
     """`screen_frame` over slices of `screen_chunk_rows` rows (reference/input_limits.csv),
-    sharing name-screening results between them: the same rows as one call, with the memory of
-    the resolve and score stages bounded by the chunk instead of the input."""
+    yielded one at a time and sharing name-screening results between them: together the same
+    rows as one call, with the memory of the resolve and score stages bounded by the chunk
+    instead of the input. At least one (maybe empty) chunk is yielded."""
     size = int_limit("screen_chunk_rows")
     if frame.height <= size:
-        return screen_frame(frame, roles, **options)
+        yield screen_frame(frame, roles, **options)
+        return
     cache = NameCache()
-    parts = [screen_frame(frame.slice(start, size), roles, name_cache=cache, **options)
-             for start in range(0, frame.height, size)]
-    return pl.concat(parts, how="vertical_relaxed")
+    for start in range(0, frame.height, size):
+        yield screen_frame(frame.slice(start, size), roles, name_cache=cache, **options)
+
+
+def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:
+    """`screen_chunks` put together: the screened frame, every row."""
+    return pl.concat(list(screen_chunks(frame, roles, **options)), how="vertical_relaxed")
 
 
 def _load_defaults(reference: ReferenceTables | None, model: RiskScorer | Background | None,
@@ -201,6 +217,7 @@ def run_screen(
     product: str | None = None,
     quiet: bool = True,
     progress: Callable[[str], None] | None = None,
+    sink: Callable[[pl.DataFrame], None] | None = None,
 ) -> ScreenRun:
     """Read, detect columns, screen; return the frame with the metadata an audit needs.
 
@@ -209,6 +226,10 @@ def run_screen(
     ("garments") is the product of every row that gives none (a row's own product or HS code
     comes first; rows with neither and no `product` have their good read from the supplier's
     name). `progress` is called with each stage's name as it starts (the web page shows it).
+
+    `sink` (e.g. `io.tables_out.TableWriter.write`) receives each screened chunk as it is done,
+    in row order, and the run keeps only what its summary counts (`ScreenRun`): the memory of
+    a large input's output is then one chunk's.
     """
     timer = StageTimer(quiet=quiet, on_stage=progress)
     with timer.stage("load reference and model"):
@@ -227,14 +248,27 @@ def run_screen(
     safe, back = protect(table.frame)
     inner = {v: k for k, v in back.items()}
     safe_roles = replace(roles, **{r: inner[c] for r, c in roles.found().items() if c in inner})
-    frame = screen_chunked(safe, safe_roles, reference=reference, model=model,
+    chunks = screen_chunks(safe, safe_roles, reference=reference, model=model,
                            watchlists=watchlists, thresholds=th, timer=timer, product=product)
-    frame = restore(frame, back)
+    if sink is None:
+        frame = restore(pl.concat(list(chunks), how="vertical_relaxed"), back)
+    else:
+        kept = []
+        for chunk in chunks:
+            with timer.stage("write"):
+                sink(restore(chunk, back))
+            kept.append(chunk.select(
+                pl.col(c).cast(pl.Categorical) if chunk.schema[c] == pl.String else pl.col(c)
+                for c in SUMMARY_COLUMNS))
+        frame = pl.concat(kept)
     if isinstance(model, Background):
         model = model.result()
     meta = run_meta(table, roles, reference, model, watchlists, th, frame, product=product)
-    with timer.stage("follow-up"):
-        followup = followup_frame(frame, reference=reference, columns_used=meta["columns_used"])
+    followup = None
+    if sink is None:
+        with timer.stage("follow-up"):
+            followup = followup_frame(frame, reference=reference,
+                                      columns_used=meta["columns_used"])
     meta["timings_s"] = {k: round(v, 3) for k, v in timer.timings.items()}
     return ScreenRun(frame=frame, table=table, roles=roles, meta=meta, followup=followup)
 
@@ -294,3 +328,37 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
             if path.suffix.lower() == ".csv":  # CSV has no metadata: the options go beside it
                 write_options_sidecar(path, options)
     return [p for p in targets if p in done]
+
+
+def screen_to_files(source: str | Path, output: str | Path, *, also: Sequence[str | Path] = (),
+                    all_sheet: bool = True, stamp: bool = False, csv_raw: bool = False,
+                    inputs: Sequence[str | Path] = (), written: list[Path] | None = None,
+                    **options: Any) -> tuple[ScreenRun, list[Path]]:
+    """Screen `source` and write `output` and `also` (`run_screen` options, `write_outputs`
+    ones); return the run and the paths written.
+
+    When every output is .csv or .parquet, each chunk is written as soon as it is screened
+    (`TableWriter`; the files appear at the end, whole): memory stays bounded by the chunk, not
+    the input. A workbook (.xlsx) among the outputs needs the whole frame (its sheets are
+    sorted and summarised), so the run is then held in memory and written by `write_outputs`.
+    """
+    # lazy: writers are imported only when writing (see write_outputs)
+    from riskscreen.io.output_check import check_outputs
+    from riskscreen.io.tables_out import TableWriter, write_options_sidecar
+
+    source_path = None if isinstance(source, pl.DataFrame) else Path(source)
+    targets = check_outputs([output, *also], [source_path, *inputs])
+    if any(p.suffix.lower() == ".xlsx" for p in targets):
+        run = run_screen(source, **options)
+        return run, write_outputs(run, output, all_sheet=all_sheet, stamp=stamp, also=also,
+                                  csv_raw=csv_raw, inputs=inputs, written=written)
+    done: list[Path] = written if written is not None else []
+    with TableWriter(targets, input_path=source_path, escape_formulas=not csv_raw) as writer:
+        run = run_screen(source, sink=writer.write, **options)
+        options_json = json.dumps(recorded_options(run.meta), ensure_ascii=False, default=str,
+                                  sort_keys=True)
+        done.extend(writer.close(metadata={OPTIONS_KEY: options_json}))
+    for path in targets:
+        if path.suffix.lower() == ".csv":  # CSV has no metadata: the options go beside it
+            write_options_sidecar(path, options_json)
+    return run, list(targets)

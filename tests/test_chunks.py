@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 import riskscreen
 from riskscreen.io import read_limits
@@ -18,17 +19,70 @@ def test_chunked_screening_equals_one_call(monkeypatch, example_workbook):
     assert chunked.equals(whole)  # every column, every row, same order and types
 
 
-def test_name_cache_screens_each_pair_once(example_workbook):
+def test_name_cache_screens_each_name_once(example_workbook):
     from riskscreen.io.columns import ColumnRoles
 
     lists = riskscreen.load_watchlists()
-    frame = pl.DataFrame({"row_id": [1, 2, 3], "Supplier": ["Hoshine Silicon", "Acme", "Acme"]})
+    frame = pl.DataFrame({"row_id": [1, 2, 3, 4],
+                          "Supplier": ["Hoshine Silicon", "Acme", "Acme", "Hoshine Silicon"]})
     roles = ColumnRoles(name="Supplier")
-    iso = pl.Series("country_iso3", ["CHN", None, None])
+    iso = pl.Series("country_iso3", ["CHN", None, None, "USA"])
     cache = NameCache()
     first = screen_name_columns(frame, roles, iso, lists, cache=cache)
-    assert cache.hits.height == 2  # distinct (name, country) pairs
+    assert cache.candidates.seen.to_list() == ["Hoshine Silicon", "Acme"]  # distinct names
+    rows = cache.candidates.rows.height
+    assert rows > 0 and set(cache.candidates.rows["name_input"]) == {"Hoshine Silicon"}
     again = screen_name_columns(frame.slice(1), roles, iso.slice(1), lists, cache=cache)
-    assert cache.hits.height == 2  # nothing new screened
+    assert cache.candidates.seen.len() == 2 and cache.candidates.rows.height == rows  # no work
     assert again.equals(first.slice(1))
     assert "Hoshine" in first["watchlist_name"][0]
+    # the country still counts per pair: listed in China, so the US pair scores lower
+    assert first["watchlist_score"][3] < first["watchlist_score"][0]
+
+
+def _small_chunks(monkeypatch) -> None:
+    limits = {**read_limits._limits(), "screen_chunk_rows": 40.0}
+    monkeypatch.setattr(read_limits, "_limits", lambda: limits)
+
+
+def test_tables_written_chunk_by_chunk_equal_the_whole_run(monkeypatch, tmp_path,
+                                                           example_workbook):
+    from riskscreen.io.tables_out import write_table
+    from riskscreen.pipeline import run_screen, screen_to_files, write_outputs
+
+    whole = run_screen(example_workbook)
+    write_outputs(whole, tmp_path / "whole.csv", also=[tmp_path / "whole.parquet"])
+    _small_chunks(monkeypatch)
+    run, written = screen_to_files(example_workbook, tmp_path / "part.parquet",
+                                   also=[tmp_path / "part.csv"])
+    assert written == [tmp_path / "part.parquet", tmp_path / "part.csv"]
+    parquet = pl.read_parquet(tmp_path / "part.parquet")
+    assert parquet.equals(whole.frame)  # every row, column and type
+    assert (tmp_path / "part.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert (tmp_path / "part.csv.json").read_text() == (tmp_path / "whole.csv.json").read_text()
+    assert (pl.read_parquet_metadata(tmp_path / "part.parquet")["riskscreen"]
+            == pl.read_parquet_metadata(tmp_path / "whole.parquet")["riskscreen"])
+    counts = ("rows_in", "rows_flagged", "rows_to_review", "rows_by_tier", "products")
+    assert {k: run.meta[k] for k in counts} == {k: whole.meta[k] for k in counts}
+    assert run.followup is None and run.frame.width < 10  # the rows were not kept
+    # one Parquet row group per chunk: really written as screened
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(tmp_path / "part.parquet").num_row_groups == -(-whole.frame.height // 40)
+    write_table(whole.frame, tmp_path / "again.parquet")
+    assert pl.read_parquet(tmp_path / "again.parquet").equals(parquet)
+
+
+def test_table_writer_leaves_nothing_when_a_chunk_fails(tmp_path):
+    from riskscreen.io.tables_out import TableWriter
+
+    (tmp_path / "old.csv").write_text("kept\n")
+    chunk = pl.DataFrame({"row_id": [1, 2], "name": ["a", "=b"]})
+    with pytest.raises(RuntimeError, match="screening failed"), \
+            TableWriter([tmp_path / "out.parquet", tmp_path / "old.csv"]) as writer:
+        writer.write(chunk)
+        writer.write(chunk)
+        assert len(list(tmp_path.iterdir())) == 3  # two temp files beside old.csv
+        raise RuntimeError("screening failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.csv"]
+    assert (tmp_path / "old.csv").read_text() == "kept\n"  # the previous file is untouched

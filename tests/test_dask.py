@@ -207,3 +207,45 @@ def test_a_worker_killed_once_is_retried_and_no_row_is_lost(tmp_path):
     dask_run = pl.read_parquet(sorted(out.glob("*.parquet"))).sort("row_id")
     assert dask_run["row_id"].to_list() == list(range(1, 401))
     _same(riskscreen.screen(src), dask_run)
+
+
+@pytest.mark.parametrize("signum, whole_group", [(15, False), (2, True)],
+                         ids=["SIGTERM to the command", "Ctrl-C to the terminal's group"])
+def test_an_interrupted_run_leaves_no_output_and_no_worker(tmp_path, signum, whole_group):
+    """Signalled once the run writes (its temporary folder exists), the command on its own local
+    cluster stops: 'no output file was written' is true, nothing is left next to -o, no
+    traceback, and no worker process outlives it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    n = 60_000
+    src = tmp_path / "in.csv"
+    pl.DataFrame({"Supplier": [f"Acme {i}" for i in range(n)],
+                  "Country": ["China", "India", "Ghana"] * (n // 3),
+                  "Product": ["cotton", "bricks", "cocoa"] * (n // 3)}).write_csv(src)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "riskscreen.cli", "screen", str(src), "-o",
+         str(tmp_path / "out.parquet"), "--engine", "dask", "--partitions", "6"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".out.parquet.*.tmp")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the run never started writing"
+        time.sleep(0.05)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers  # the local cluster's processes
+    if whole_group:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signum, err
+    assert "interrupted: no output file was written" in err
+    assert "Traceback" not in out + err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    _, alive = psutil.wait_procs(workers, timeout=20)
+    assert not alive, alive

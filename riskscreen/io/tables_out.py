@@ -14,8 +14,12 @@ exactly as screened, for pipelines. Parquet always keeps the raw values and nati
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, Any
 
 import polars as pl
 
@@ -23,7 +27,7 @@ from riskscreen.colnames import col, protect, restore
 from riskscreen.errors import InputError
 from riskscreen.io.atomic import atomic_output, refuse_input_overwrite
 
-__all__ = ["as_text_expr", "escape_csv_formulas", "flatten_for_csv", "write_table"]
+__all__ = ["TableWriter", "as_text_expr", "escape_csv_formulas", "flatten_for_csv", "write_table"]
 
 LIST_SEPARATOR = "; "
 _FORMULA_START = r"^[=+\-@\t\r]"
@@ -81,6 +85,106 @@ def escape_csv_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     return escaped.rename({c: _escape(c) for c in frame.columns if _escape(c) != c})
 
 
+class TableWriter:
+    """Writes a screened frame chunk by chunk to .csv and .parquet files, each file appearing
+    whole and at once (`atomic_output`) when it is closed — so a large input's output never
+    has to be held in memory, and an error or signal part-way leaves no file.
+
+    Parquet: one row group (or more) per chunk, the first chunk's column types for the whole
+    file (later chunks are cast to them). CSV: one header, the byte-order mark once. Use as a
+    context manager: leaving the block normally closes the files (`close(metadata)` first to
+    add Parquet metadata); leaving it by an exception removes the temp files.
+    """
+
+    def __init__(self, paths: Sequence[str | Path], *, input_path: str | Path | None = None,
+                 escape_formulas: bool = True) -> None:
+        self.paths = [Path(p) for p in paths]
+        for path in self.paths:
+            refuse_input_overwrite(path, input_path)
+            if path.suffix.lower() not in (".csv", ".parquet"):
+                raise InputError(f"cannot write {path.name}: choose a .csv or .parquet file name")
+        self._escape = escape_formulas
+        self._stack = contextlib.ExitStack()
+        self._tmp: list[Path] = []
+        self._files: dict[Path, IO[bytes]] = {}
+        self._parquet: dict[Path, Any] = {}
+        self._schema: pl.Schema | None = None
+        self.rows = 0
+        self._closed = False
+
+    def __enter__(self) -> TableWriter:
+        try:
+            self._tmp = [self._stack.enter_context(atomic_output(p)) for p in self.paths]
+        except BaseException:
+            self._stack.__exit__(*sys.exc_info())  # temp files made so far are removed
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()  # leaving the block normally finishes the files
+            return
+        for writer in self._parquet.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+        for handle in self._files.values():
+            handle.close()
+        self._stack.__exit__(*exc)  # each temp file is removed; the exception goes on
+
+    def write(self, chunk: pl.DataFrame) -> None:
+        """Append `chunk` (the same columns each time) to every file."""
+        if self._schema is None:
+            self._schema = chunk.schema
+        elif chunk.schema != self._schema:
+            chunk = chunk.cast(dict(self._schema))  # e.g. a column all null in this chunk
+        for path, tmp in zip(self.paths, self._tmp, strict=True):
+            if path.suffix.lower() == ".csv":
+                self._write_csv(tmp, chunk)
+            else:
+                self._write_parquet(tmp, chunk)
+        self.rows += chunk.height
+
+    def _write_csv(self, tmp: Path, chunk: pl.DataFrame) -> None:
+        first = tmp not in self._files
+        if first:
+            self._files[tmp] = open(tmp, "wb")  # noqa: SIM115 - closed in __exit__/close
+        safe, back = protect(chunk)
+        flat = flatten_for_csv(safe)
+        if self._escape:
+            flat = escape_csv_formulas(flat)
+            back = {k: _escape(v) for k, v in back.items()}
+        restore(flat, back).write_csv(self._files[tmp], include_bom=first, include_header=first)
+
+    def _write_parquet(self, tmp: Path, chunk: pl.DataFrame) -> None:
+        # lazy: pyarrow (a dependency) is imported only when Parquet is written
+        import pyarrow.parquet as pq
+
+        table = chunk.to_arrow()
+        if tmp not in self._parquet:
+            self._parquet[tmp] = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+        self._parquet[tmp].write_table(table)
+
+    def close(self, metadata: dict[str, str] | None = None) -> list[Path]:
+        """Finish every file (`metadata`: key → text for Parquet's key-value metadata) and move
+        each into place; return the paths. Called again (or on leaving the block), it does
+        nothing."""
+        if self._closed:
+            return self.paths
+        self._closed = True
+        if self._schema is None:
+            raise InputError("no rows were screened, so no table was written")
+        for writer in self._parquet.values():
+            if metadata:
+                writer.add_key_value_metadata(metadata)
+            writer.close()
+        self._parquet.clear()
+        for handle in self._files.values():
+            handle.close()
+        self._files.clear()
+        self._stack.close()  # each temp file replaces its target
+        return self.paths
+
+
 def write_table(
     frame: pl.DataFrame,
     path: str | Path,
@@ -94,24 +198,12 @@ def write_table(
     CSV text that Excel would run as a formula is apostrophe-prefixed unless `escape_formulas`
     is False (see the module doc); Parquet is always written raw. `metadata` (key → text) goes
     into a Parquet file's key-value metadata; CSV has no place for it (see
-    `write_options_sidecar`).
+    `write_options_sidecar`). The same writer as a chunked run (`TableWriter`), in one chunk.
     """
-    path = Path(path)
-    refuse_input_overwrite(path, input_path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise InputError(f"cannot write {path.name}: choose a .csv or .parquet file name")
-    with atomic_output(path) as tmp:
-        if suffix == ".csv":
-            safe, back = protect(frame)
-            flat = flatten_for_csv(safe)
-            if escape_formulas:
-                flat = escape_csv_formulas(flat)
-                back = {k: _escape(v) for k, v in back.items()}
-            restore(flat, back).write_csv(tmp, include_bom=True)
-        else:
-            frame.write_parquet(tmp, metadata=metadata)
-    return path
+    with TableWriter([path], input_path=input_path, escape_formulas=escape_formulas) as writer:
+        writer.write(frame)
+        writer.close(metadata)
+    return Path(path)
 
 
 def sidecar_path(path: str | Path) -> Path:
