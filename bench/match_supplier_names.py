@@ -53,14 +53,14 @@ def accept() -> float:
 def name_scores(data: pl.DataFrame, predicted: pl.Series) -> dict[str, float]:
     """Top-1 (no good counts when none is expected), precision of assigned goods, recall."""
     exp = data["expected_good_id"].to_list()
-    ok_sets = [
-        {e} | set((a or "").split("|")) - {""} if e else set()
-        for e, a in zip(exp, data["also_ok"].to_list(), strict=True)
-    ]
+    # an empty expected good with `also_ok` ("Amara Raja Batteries": none, lithium-ion batteries
+    # acceptable) is right with no good or with one of those goods
+    also = [set((a or "").split("|")) - {""} for a in data["also_ok"].to_list()]
+    ok_sets = [({e} if e else set()) | a for e, a in zip(exp, also, strict=True)]
     pred = predicted.to_list()
-    right = [(p in s) if p else not s for p, s in zip(pred, ok_sets, strict=True)]
+    right = [(p in s) if p else not e for p, s, e in zip(pred, ok_sets, exp, strict=True)]
     assigned = [r for r, p in zip(right, pred, strict=True) if p]
-    named = [r for r, s in zip(right, ok_sets, strict=True) if s]
+    named = [r for r, e in zip(right, exp, strict=True) if e]
     return {
         "rows": len(exp), "named": len(named),
         "top1": sum(right) / len(right),

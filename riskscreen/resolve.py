@@ -18,7 +18,7 @@ from riskscreen.match.products import resolve_products
 from riskscreen.phrases import say, say_expr
 from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists
-from riskscreen.watchlists.names import screen_names
+from riskscreen.watchlists.names import NameCandidates, screen_names
 
 __all__ = [
     "mark_review", "resolve_country_columns", "resolve_product_columns", "screen_name_columns",
@@ -112,7 +112,7 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     joined = keys.join(
         resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
         maintain_order="left",
-    ).with_columns(_own=own, _name=_text(frame, roles.name).str.slice(0, _name_limits()[0]))
+    ).with_columns(_own=own, _name=_text(frame, roles.name).str.slice(0, _name_limits()))
     given = pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
     by_name = ~given & pl.col("_name").is_not_null()
     if joined.select(by_name.any()).item():
@@ -153,37 +153,19 @@ _WATCH_COLS = stage_columns("names")  # reference/report_columns.csv
 
 
 class NameCache:
-    """Watchlist results of (name, resolved country) pairs already screened in this run, so that
-    a large input screened in chunks screens each distinct pair once."""
+    """What name screening has done for the names seen so far in this run (`NameCandidates`:
+    keys, tokens and candidate listed names, which do not depend on the country), so that a
+    large input screened in chunks normalises and compares each distinct name once."""
 
     def __init__(self) -> None:
-        self.hits: pl.DataFrame | None = None
-
-    def screen(self, distinct: pl.DataFrame, watchlists: Watchlists) -> pl.DataFrame:
-        keys = ["name_input", "country_input"]
-        new = distinct if self.hits is None else distinct.join(
-            self.hits.select(keys), on=keys, how="anti", nulls_equal=True)
-        if new.height or self.hits is None:
-            found = _screen_batched(new, watchlists)
-            self.hits = found if self.hits is None else pl.concat([self.hits, found])
-        return self.hits
+        self.candidates = NameCandidates()
 
 
-def _screen_batched(pairs: pl.DataFrame, watchlists: Watchlists) -> pl.DataFrame:
-    """`screen_names` over `name_batch_size` distinct pairs at a time (bounded memory)."""
-    _, batch = _name_limits()
-    parts = [
-        screen_names(part["name_input"], part["country_input"], watchlists)
-        for part in (pairs.slice(start, batch) for start in range(0, pairs.height, batch))
-    ]
-    return pl.concat(parts) if parts else screen_names([], [], watchlists)
-
-
-def _name_limits() -> tuple[int, int]:
-    """(characters of a name that are matched, distinct names screened per batch)."""
+def _name_limits() -> int:
+    """Characters of a name that are matched (`name_max_length`)."""
     table = read_table("match_thresholds")
     values = dict(zip(table["key"].to_list(), table["value"].to_list(), strict=True))
-    return int(float(values["name_max_length"])), int(float(values["name_batch_size"]))
+    return int(float(values["name_max_length"]))
 
 
 def screen_name_columns(
@@ -195,16 +177,17 @@ def screen_name_columns(
 
     Memory is bounded per distinct name: only a name's first `name_max_length` characters are
     matched (no company name is longer; a cell holding a document stays cheap), and distinct
-    names are screened in batches of `name_batch_size` (each pair's result does not depend on
-    the others, so batching changes nothing but the peak memory).
+    names are normalised and compared in batches of `name_batch_size` (a name's candidates do
+    not depend on the others, so batching changes nothing but the peak memory).
     """
-    max_length, _ = _name_limits()
+    max_length = _name_limits()
     keys = pl.DataFrame({
         "name_input": _text(frame, roles.name).str.slice(0, max_length).str.strip_chars(),
         "country_input": iso3,
     })
     distinct = keys.unique(maintain_order=True).filter(pl.col("name_input").is_not_null())
-    hits = (cache or NameCache()).screen(distinct, watchlists)
+    hits = screen_names(distinct["name_input"], distinct["country_input"], watchlists,
+                        candidates=(cache or NameCache()).candidates)
     joined = keys.join(
         hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
         maintain_order="left",

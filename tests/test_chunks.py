@@ -19,20 +19,25 @@ def test_chunked_screening_equals_one_call(monkeypatch, example_workbook):
     assert chunked.equals(whole)  # every column, every row, same order and types
 
 
-def test_name_cache_screens_each_pair_once(example_workbook):
+def test_name_cache_screens_each_name_once(example_workbook):
     from riskscreen.io.columns import ColumnRoles
 
     lists = riskscreen.load_watchlists()
-    frame = pl.DataFrame({"row_id": [1, 2, 3], "Supplier": ["Hoshine Silicon", "Acme", "Acme"]})
+    frame = pl.DataFrame({"row_id": [1, 2, 3, 4],
+                          "Supplier": ["Hoshine Silicon", "Acme", "Acme", "Hoshine Silicon"]})
     roles = ColumnRoles(name="Supplier")
-    iso = pl.Series("country_iso3", ["CHN", None, None])
+    iso = pl.Series("country_iso3", ["CHN", None, None, "USA"])
     cache = NameCache()
     first = screen_name_columns(frame, roles, iso, lists, cache=cache)
-    assert cache.hits.height == 2  # distinct (name, country) pairs
+    assert cache.candidates.seen.to_list() == ["Hoshine Silicon", "Acme"]  # distinct names
+    rows = cache.candidates.rows.height
+    assert rows > 0 and set(cache.candidates.rows["name_input"]) == {"Hoshine Silicon"}
     again = screen_name_columns(frame.slice(1), roles, iso.slice(1), lists, cache=cache)
-    assert cache.hits.height == 2  # nothing new screened
+    assert cache.candidates.seen.len() == 2 and cache.candidates.rows.height == rows  # no work
     assert again.equals(first.slice(1))
     assert "Hoshine" in first["watchlist_name"][0]
+    # the country still counts per pair: listed in China, so the US pair scores lower
+    assert first["watchlist_score"][3] < first["watchlist_score"][0]
 
 
 def _small_chunks(monkeypatch) -> None:

@@ -36,7 +36,7 @@ from riskscreen.watchlists.load import Watchlists, load_watchlists
 from riskscreen.watchlists.name_abbrev import abbreviation_links
 from riskscreen.watchlists.vendor_notes import strip_notes
 
-__all__ = ["screen_names", "thresholds", "OUTPUT_COLUMNS"]
+__all__ = ["NameCandidates", "screen_names", "thresholds", "OUTPUT_COLUMNS"]
 
 #: The keys, then the watchlist hit columns of the output contract's table
 #: (reference/report_columns.csv, stage "names").
@@ -56,6 +56,7 @@ _KEYS = (
     "name_abbrev_min_prefix",
     "name_abbrev_long_prefix",
     "name_abbrev_long_word",
+    "name_batch_size",
 )
 
 
@@ -299,34 +300,65 @@ def _name_scores(
     )
 
 
+class NameCandidates:
+    """The listed names each distinct supplier name may match, with their name features — the
+    part of screening that does not depend on the country — kept for the names screened so far.
+
+    A name seen again (with another country, or in a later chunk of the same input) is not
+    normalised or compared again; new names are done `name_batch_size` at a time (bounded
+    memory; a name's candidates do not depend on the other names of its batch). Only names
+    that have a candidate hold rows, so the memory is the distinct names plus their candidates.
+    """
+
+    def __init__(self) -> None:
+        self.seen = pl.Series("name_input", [], dtype=pl.String)
+        self.rows: pl.DataFrame | None = None
+
+    def of(self, names: pl.Series, index: EntityIndex) -> pl.DataFrame:
+        """Candidate rows (`name_input`, `aid`, name features, `base`, `method`) of `names`
+        (distinct); every listed name of this run's watchlists is one `index`."""
+        new = names.filter(~names.is_in(self.seen.implode())) if len(self.seen) else names
+        th = thresholds()
+        size = int(th["name_batch_size"])
+        batches = [new.slice(start, size) for start in range(0, len(new), size)]
+        if self.rows is None and not batches:
+            batches = [new]  # an empty batch still gives the columns
+        parts = [] if self.rows is None else [self.rows]
+        for batch in batches:
+            queries, q_tokens, links = _queries(batch.to_list(), index)
+            scored = _name_scores(queries, q_tokens, index, th, links)
+            parts.append(scored.join(queries.select("qid", "name_input"), on="qid",
+                                     maintain_order="left").drop("qid"))
+        self.rows = pl.concat(parts)
+        self.seen = pl.concat([self.seen, new.rename("name_input")])
+        return self.rows
+
+
 def screen_names(
     names: Iterable[str | None],
     countries: Iterable[str | None] | None = None,
     watchlists: Watchlists | None = None,
+    candidates: NameCandidates | None = None,
 ) -> pl.DataFrame:
     """One row per distinct (name, country) pair with the best watchlist hit and its reasons.
 
     `countries` runs parallel to `names` (ISO3 codes or country names); the country only
     nudges the score. Only entity-shaped entries are matched; a hit's `watchlist_status` says
     whether the order is active, modified or revoked. Columns: `OUTPUT_COLUMNS`.
+    `candidates` keeps the names' country-independent work between calls (chunks of a run).
     """
     wl = watchlists if watchlists is not None else load_watchlists()
     th = thresholds()
     pairs = _pairs(names, countries)
     index = entity_index(wl)
-    names_list = pairs["name_input"].unique(maintain_order=True).to_list()
-    queries, q_tokens, links = _queries(names_list, index)
-    scored = _name_scores(queries, q_tokens, index, th, links)
+    cache = candidates if candidates is not None else NameCandidates()
+    scored = cache.of(pairs["name_input"].unique(maintain_order=True), index)
 
     iso = country_codes(pairs["country_input"].to_list())
-    pair_keys = (
-        pairs.with_row_index("pid")
-        .join(queries.select("qid", "name_input"), on="name_input", how="left")
-        .with_columns(
-            pl.col("country_input")
-            .replace_strict(iso, default=None, return_dtype=pl.String)
-            .alias("iso3")
-        )
+    pair_keys = pairs.with_row_index("pid").with_columns(
+        pl.col("country_input")
+        .replace_strict(iso, default=None, return_dtype=pl.String)
+        .alias("iso3")
     )
     meta = index.aliases.select(
         "aid",
@@ -341,8 +373,8 @@ def screen_names(
         "source",
     )
     ranked = (
-        pair_keys.select("pid", "qid", "iso3")
-        .join(scored, on="qid")
+        pair_keys.select("pid", "name_input", "iso3")
+        .join(scored, on="name_input")
         .join(meta, on="aid")
         .with_columns(feature_columns(qualifiers=True))
         # Rounded so that float summation order (parallel group-bys) never changes a result.
