@@ -126,6 +126,45 @@ def test_business_function_words_cancel_the_good(name):
     assert _read([name]) == {name: None}
 
 
+# English as suppliers in many countries write it (name_goods_en.csv): trade nouns, Indian,
+# Bangladeshi, Pakistani, African and Malaysian words, mines, mills and farms
+@pytest.mark.parametrize("name, good", [
+    ("Chittagong Shutki Exports", "dried_fish"), ("Unjha Jeera Traders", "cumin"),
+    ("Mysore Agarbathi Works", "incense_agarbatti"), ("Sialkot Surgicals", "surgical_instruments"),
+    ("Narayanganj Gunny Bags", "jute_textiles"),
+    ("Panipat Handloom Weavers", "textiles_hand_woven"),
+    ("Tiruppur Baniyan Company", "garments"), ("Kolhapur Chappals", "footwear_sandals"),
+    ("Kumasi Kokoo Farmers Union", "cocoa"), ("Meru Miraa Traders", "khat"),
+    ("Kigali Cassiterite Exporters", "tin_ore_cassiterite"), ("Perak Tin Smelting", "tin"),
+    ("Kedah Latex Concentrate Sdn Bhd", "rubber"), ("Sabah Palm Plantations", "palm_oil"),
+    ("Pahang Palm Kernel Crushing Sdn Bhd", "crude_palm_kernel_oil"),
+    ("Michigan Salt Mines", "salt"), ("Kansas Wheat Flour Mills", "wheat"),
+    ("Kota Limestone Quarries", "stones_limestone"), ("Georgia Broiler Farms", "poultry"),
+    ("Wuxi Solar Wafer Co Ltd", "photovoltaic_wafers"), ("Hebei Steel Wire Nail Factory", "nails"),
+    ("Byadgi Chilli Traders", "chile_peppers"), ("Lasalgaon Onion Exports", "onions"),
+    ("Kentucky Bourbon Distillery", "alcoholic_beverages"), ("Vermont Creamery", "dairy_products"),
+    ("SUZHOU MINGDA FURN CO", "furniture"),  # vendor-master shorthand written out
+    ("Goldfields Garments Ltd", "garments"),  # a review-only word never hides a confident one
+])
+def test_english_names_from_many_countries(name, good):
+    assert _read([name]) == {name: good}
+
+
+@pytest.mark.parametrize("name", [
+    # a good's word in a name that builds, finances, hosts, advises or names a place
+    "Granite Asset Management", "Sandstone Construction Group", "Leather Working Group",
+    "Better Cotton Initiative", "Lucky Nails Salon & Spa", "Pro Nail Supply Inc",
+    "Salt Lake Logistics LLC", "Pineapple Dance Studios", "Tea Towel Printing",
+    "Glass Wool Insulation Ltd", "Zinc Oxide Producers Ltd", "Lithium Mining Corp",
+    "Dairy Queen of Dallas", "Hog Heaven BBQ", "Copper Kettle Restaurant",
+    "Golden Fields Consulting", "Emerald Isle Travel", "Ruby Tuesday Inc",
+    "Sugar Free Media", "Pepper Construction Company", "Gold Fields Ghana Ltd",  # review only
+    "Sun Flower Import Export Co Ltd",  # a general trader: its 'export' lifts no review word
+])
+def test_english_words_in_other_senses_give_none(name):
+    assert _read([name]) == {name: None}
+
+
 def test_method_and_word_are_reported():
     row = goods_from_names(["Zhuji Huayu Socks Factory"]).row(0, named=True)
     assert row["good_method"] == NAME_METHOD == "supplier name"
@@ -280,10 +319,10 @@ def test_a_product_option_that_names_no_good_is_said(no_product_file):
 
 
 def test_every_name_word_names_a_listed_good():
-    from riskscreen.tables import read_table
+    from riskscreen.tables import read_table, read_table_family
 
     goods = set(read_table("goods")["good_id"].to_list())
-    table = read_table("name_goods")
+    table = read_table_family("name_goods")  # the main table and every language file
     named = set(table.filter(pl.col("kind").is_in(["good", "stem"]))["good_id"].to_list())
     assert named - goods == set()
     assert set(table["kind"].to_list()) <= {"good", "cancel", "mask", "context", "stem", "suffix"}

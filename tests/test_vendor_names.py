@@ -140,8 +140,8 @@ def test_a_pinyin_word_is_not_read_as_a_cut_off_trade_name() -> None:
 
 
 def test_batched_name_keys_equal_the_per_name_keys() -> None:
-    """`keys` (one polars pass) gives exactly `key` for every name of the evaluation sets and
-    for edge cases: legal forms only, CJK forms, dropped words, abbreviation phrases."""
+    """`keys` (one polars pass, `key_frame`) gives exactly `key` for every name of the evaluation
+    sets and for edge cases: legal forms only, CJK forms, dropped words, abbreviation phrases."""
     names = ["", "&", "  co  ", "Co., Ltd.", "THE AND OF", "株式会社", "新疆中泰化学股份有限公司",
              "Hebei HLDGS GRP Intl MGMT IND ELEC Imp & Exp", "Co Op Co-Op Ltd Ltd",
              "F/V Yu Long No. 2 (fishing vessel)", "Société Générale S.A.", "İstanbul Tekstil A.Ş."]
@@ -153,6 +153,7 @@ def test_batched_name_keys_equal_the_per_name_keys() -> None:
     batched = norm.keys(names)
     assert [n for n, k in zip(names, batched, strict=True) if k != norm.key(n)] == []
     assert raw_keys(names).to_list() == [raw_key(n) for n in names]
+    assert norm.key_frame(names)["raw_key"].to_list() == [raw_key(n) for n in names]
 
 
 def test_the_polars_screens_skip_only_names_without_a_note() -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import polars as pl
 
-from riskscreen.match.normalise import has_cjk, normalise, normalise_expr
+from riskscreen.match.normalise import has_cjk, normalise, normalise_series
 from riskscreen.tables import read_table
 
 _PAREN = re.compile(r"\([^()]*\)")
@@ -148,28 +148,46 @@ class NameNormaliser:
 
 
     def keys(self, names: list[str]) -> list[NameKey]:
-        """`key` of every name, computed as one polars pass over all of them (the same keys).
+        """`key` of every name, computed as one polars pass over all of them (the same keys;
+        `key_frame` holds them as columns)."""
+        frame = self.key_frame(names)
+        return [
+            NameKey(full=f, core=c, compact=c.replace(" ", ""), tokens=tuple(t),
+                    expanded=tuple(u or ()))
+            for f, c, t, u in frame.select("full", "core", "tokens", "expanded").iter_rows()
+        ]
+
+    def key_frame(self, names: Sequence[str | None]) -> pl.DataFrame:
+        """The keys of every name as columns, one row per name in order: `raw_key` (the
+        generic normalisation only: the `exact` method's key), `full`, `core`, `compact`,
+        `tokens` (a list) and `expanded` (the abbreviations written out, a list; null when
+        none was).
 
         Whole-word replacements run as Aho-Corasick literal replacements on a padded form of
         the text (every word between its own two spaces); only names holding an
-        abbreviation are expanded in Python, since which abbreviations were used is reported.
+        abbreviation are expanded in Python, since which abbreviations were used is reported,
+        and only names with characters outside ASCII are tokenised in Python (CJK bigrams).
         """
-        if not names:
-            return []
-        basic = pl.select(
-            normalise_expr(pl.lit(pl.Series(names, dtype=pl.String)).fill_null("")
-                           .str.replace_all("&", " and ", literal=True))
-        ).to_series().to_list()
-        expanded: list[str] = list(basic)
-        used: list[tuple[str, ...]] = [()] * len(names)
+        text = pl.Series("name", list(names), dtype=pl.String).fill_null("")
+        raw = normalise_series(text)
+        # `_basic` reads '&' as the word 'and': only names with a '&' need a second pass
+        amp = text.str.contains("&", literal=True)
+        basic = raw.clone()
+        if amp.any():
+            basic = basic.scatter(amp.arg_true(), normalise_series(
+                text.filter(amp).str.replace_all("&", " and ", literal=True)))
+        expanded = pl.DataFrame(schema={"_row": pl.UInt32, "expanded": pl.List(pl.String)})
         if self._abbr_map:
             triggers = sorted({k.split(" ")[0] for k in self._abbr_map})
-            hit = _padded(pl.Series(basic, dtype=pl.String)).str.contains_any(
-                [_pad(t) for t in triggers]
+            rows = _padded(basic).str.contains_any([_pad(t) for t in triggers]).arg_true()
+            done = [self.expand_abbreviations(b) for b in basic.gather(rows).to_list()]
+            basic = basic.scatter(rows, pl.Series([d[0] for d in done], dtype=pl.String))
+            expanded = pl.DataFrame(
+                {"_row": rows, "expanded": [list(d[1]) or None for d in done]},
+                schema=expanded.schema,
             )
-            for i in hit.arg_true().to_list():
-                expanded[i], used[i] = self.expand_abbreviations(basic[i])
-        frame = pl.DataFrame({"text": expanded}, schema={"text": pl.String})
+        frame = pl.DataFrame({"raw_key": raw, "text": basic}).with_row_index("_row").join(
+            expanded, on="_row", how="left", maintain_order="left")
         full = _padded(pl.col("text"))
         if self._variant_map:
             ordered = sorted(self._variant_map, key=lambda p: (-len(p), p))
@@ -187,13 +205,24 @@ class NameNormaliser:
         for form in self._cjk_forms:
             core = core.str.replace(form, " ", literal=True, n=-1)
         core = _unpad(core)
-        out = frame.select(full.alias("full")).with_columns(
+        out = frame.with_columns(full.alias("full")).with_columns(
             pl.when(core == "").then(pl.col("full")).otherwise(core).alias("core")
+        ).with_columns(
+            pl.col("core").str.replace_all(" ", "", literal=True).alias("compact"),
+            pl.col("core").str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
+            .list.unique(maintain_order=True).alias("tokens"),
         )
-        return [
-            NameKey(full=f, core=c, compact=c.replace(" ", ""), tokens=tokenise(c), expanded=u)
-            for f, c, u in zip(out["full"].to_list(), out["core"].to_list(), used, strict=True)
-        ]
+        other = out["core"].str.contains(r"[^\x00-\x1b\x20-\x7f]")
+        if other.any():  # CJK runs become character bigrams (`tokenise`)
+            rows = other.arg_true()
+            bigrams = pl.DataFrame(
+                {"_row": rows, "_tokens": [list(tokenise(c)) for c in
+                                           out["core"].gather(rows).to_list()]},
+                schema={"_row": pl.UInt32, "_tokens": pl.List(pl.String)},
+            )
+            out = out.join(bigrams, on="_row", how="left", maintain_order="left").with_columns(
+                pl.coalesce("_tokens", "tokens").alias("tokens"))
+        return out.select("raw_key", "full", "core", "compact", "tokens", "expanded")
 
 
 def _pad(phrase: str) -> str:

@@ -31,7 +31,7 @@ from riskscreen.watchlists.features import (
     name_score,
     qualifier_score,
 )
-from riskscreen.watchlists.index import EntityIndex, entity_index, raw_keys, token_frame
+from riskscreen.watchlists.index import EntityIndex, entity_index
 from riskscreen.watchlists.load import Watchlists, load_watchlists
 from riskscreen.watchlists.name_abbrev import abbreviation_links
 from riskscreen.watchlists.vendor_notes import strip_notes
@@ -114,43 +114,39 @@ def _queries(
     """Per distinct name: keys (qid, raw_key, core, compact), what was stripped or expanded
     (vendor_note, expanded) and weighted tokens (qid, qtok, qw)."""
     stripped, notes = strip_notes(names)
-    keys = index.normaliser.keys(stripped)
-    queries = pl.DataFrame(
-        {
-            "name_input": names,
-            "raw_key": raw_keys(stripped),
-            "core": [k.core for k in keys],
-            "compact": [k.compact for k in keys],
-            "full_compact": [k.full.replace(" ", "") for k in keys],
-            "vendor_note": notes,
-            "expanded": [", ".join(k.expanded) or None for k in keys],
-        },
-        schema={
-            "name_input": pl.String,
-            "raw_key": pl.String,
-            "core": pl.String,
-            "compact": pl.String,
-            "full_compact": pl.String,
-            "vendor_note": pl.String,
-            "expanded": pl.String,
-        },
-    ).with_row_index("qid")
+    keys = index.normaliser.key_frame(stripped).with_row_index("qid")
+    queries = keys.select(
+        "qid",
+        pl.Series("name_input", names, dtype=pl.String),
+        "raw_key", "core", "compact",
+        pl.col("full").str.replace_all(" ", "", literal=True).alias("full_compact"),
+        pl.Series("vendor_note", notes, dtype=pl.String),
+        pl.col("expanded").list.join(", ").alias("expanded"),
+    )
+    token_rows = keys.select("qid", pl.col("tokens").alias("qtok")).explode("qtok").drop_nulls()
+    distinct = token_rows["qtok"].unique(maintain_order=True).to_list()
     generic = index.normaliser.generic_weight
-    weights = {t: index.weights.get(t, generic.get(t, 1.0)) for k in keys for t in k.tokens}
-    unknown = [t for t in weights if t not in index.weights and t not in generic]
+    weights = {t: index.weights.get(t, generic.get(t, 1.0)) for t in distinct}
+    unknown = [t for t in distinct if t not in index.weights and t not in generic]
     weights.update(_misspelt_weights(unknown, index))
     # An abbreviation of listed words ("semicon", "whsg") weighs like the word it stands for.
     links = abbreviation_links(unknown, index.weights, index.normaliser.known_weight,
                                thresholds())
     weights.update({t: max(index.weights[a] for a in linked) for t, linked in links.items()})
     if links:  # say which words were read as abbreviations, beside the table's expansions
-        read = [
-            ", ".join([*k.expanded, *(f"{t}→{'/'.join(links[t])}" for t in k.tokens
-                                      if t in links)]) or None
-            for k in keys
-        ]
-        queries = queries.with_columns(pl.Series("expanded", read, dtype=pl.String))
-    tokens = token_frame(keys, "q", weights)
+        read = token_rows.filter(pl.col("qtok").is_in(list(links))).group_by(
+            "qid", maintain_order=True).agg(pl.col("qtok"))
+        before = queries["expanded"].gather(read["qid"]).to_list()
+        said = {
+            qid: ", ".join([*([table] if table else []),
+                            *(f"{t}→{'/'.join(links[t])}" for t in toks)])
+            for (qid, toks), table in zip(read.iter_rows(), before, strict=True)
+        }
+        queries = queries.with_columns(
+            pl.col("qid").replace_strict(said, default=pl.col("expanded"),
+                                         return_dtype=pl.String).alias("expanded"))
+    tokens = token_rows.with_columns(
+        pl.col("qtok").replace_strict(weights, default=1.0, return_dtype=pl.Float64).alias("qw"))
     return queries, tokens, links
 
 
