@@ -30,6 +30,14 @@ import polars as pl
 
 from riskscreen.errors import InputError, RiskscreenError
 from riskscreen.io.columns import detect_columns, require_roles
+from riskscreen.io.dask_limits import (
+    check_dask_file,
+    check_header_columns,
+    check_parquet_parts,
+    check_partition,
+    csv_block_bytes,
+)
+from riskscreen.io.output_check import same_file
 from riskscreen.io.read import read_frame, read_suppliers
 from riskscreen.io.read_csv import decode_text, sniff_delimiter
 from riskscreen.pipeline import _load_defaults, screen_frame
@@ -41,6 +49,8 @@ __all__ = ["DaskRunError", "screen_dask", "screen_to_parquet"]
 #: What a worker holds per run: token -> (reference, model, watchlists, thresholds, roles).
 _SHIPPED: dict[str, tuple[Any, ...]] = {}
 _TEXT_SUFFIXES = (".csv", ".txt")
+#: How much of a CSV is read first for its encoding, delimiter and header (whole lines of it).
+_HEAD_BYTES = 1 << 20
 
 
 class DaskRunError(RiskscreenError):
@@ -89,6 +99,8 @@ def _screen_partition(pdf: Any, token: str, offsets: Sequence[int] | None, schem
         start = offsets[number]
         frame = frame.with_columns(
             pl.int_range(start + 1, start + frame.height + 1, dtype=pl.Int64).alias("row_id"))
+    check_partition(frame.height, len([c for c in frame.columns if c != "row_id"]),
+                    f"partition {number}{_rows_of(number, offsets)}")
     try:
         table = read_frame(frame, source=f"partition {number}")
     except InputError:
@@ -204,25 +216,31 @@ def _screen_dask(
 
 
 def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> Any:
-    """The input as a Dask DataFrame of text; workbooks are read whole (they cannot be split)."""
+    """The input as a Dask DataFrame of text, after the checks of `io.dask_limits`; workbooks
+    are read whole (they cannot be split)."""
     import dask.dataframe as dd
 
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    suffix, label = path.suffix.lower(), path.name or str(path)
     if suffix in _TEXT_SUFFIXES:
-        with path.open("rb") as fh:
-            head = fh.read(1 << 16)
-        text, encoding = decode_text(head, path.name)
-        if encoding not in ("utf-8", "utf-8-sig"):
-            raise InputError(f"{path.name}: --engine dask reads UTF-8 CSV only (this file is "
-                             f"{encoding}); save it as UTF-8 or use the default engine")
+        check_dask_file(path, label, kind_wanted="text")
         size = path.stat().st_size
-        blocksize = max(1 << 20, size // partitions + 1) if partitions else "64MiB"
-        ddf = dd.read_csv(str(path), sep=sniff_delimiter(text), dtype=str, blocksize=blocksize,
+        with path.open("rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+        if size > len(head) and b"\n" in head:
+            head = head[:head.rindex(b"\n") + 1]  # whole lines: no character cut in two
+        text, encoding = decode_text(head, label)
+        if encoding not in ("utf-8", "utf-8-sig"):
+            raise InputError(f"{label}: --engine dask reads UTF-8 CSV only (this file is "
+                             f"{encoding}); save it as UTF-8 or use the default engine")
+        delimiter = sniff_delimiter(text)
+        check_header_columns(text.split("\n", 1)[0], delimiter, label)
+        ddf = dd.read_csv(str(path), sep=delimiter, dtype=str,
+                          blocksize=csv_block_bytes(size, label, partitions),
                           keep_default_na=False, na_values=[""], encoding="utf-8-sig")
     elif suffix == ".parquet":
-        ddf = dd.read_parquet(str(path))
+        check_dask_file(path, label, kind_wanted="parquet")
+        check_parquet_parts(path, label, partitions)
+        ddf = dd.read_parquet(str(path), split_row_groups=True)  # a row group per partition
         ddf = ddf.astype({c: "string[pyarrow]" for c in ddf.columns if c != "row_id"})
     else:  # xlsx/xlsm/xls/ods: read whole here with the normal reader, then split
         table = read_suppliers(path, sheet=sheet)
@@ -338,6 +356,17 @@ def screen_to_parquet(
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"cannot write {target}: folder {folder} does not exist")
+    for given in (src, *extra_watchlists):
+        if same_file(target, given):
+            raise InputError(f"refusing to write the output to {target}: that is the input file "
+                             f"{given} (or a link to it); choose another output name. Nothing "
+                             "was written")
+    try:  # the input's checks and Dask's first look at it, before any cluster starts
+        ddf = _read_dask(src, partitions, sheet)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise _failure(exc, None) from exc
     watchlists = load_watchlists(extra=[Path(p) for p in extra_watchlists])
     asyncio_log = logging.getLogger("asyncio")
     if not any(isinstance(f, _DropAbandonedGather) for f in asyncio_log.filters):
@@ -363,7 +392,6 @@ def screen_to_parquet(
             client = client_cm = Client(cluster)
         with client_cm:
             try:
-                ddf = _read_dask(src, partitions, sheet)
                 screened, offsets = _screen_dask(
                     ddf, columns=columns, watchlists=watchlists, product=product,
                     thresholds=thresholds, min_tier=min_tier, client=client)

@@ -16,6 +16,7 @@ dd = pytest.importorskip("dask.dataframe")
 
 from riskscreen.cli import main  # noqa: E402
 from riskscreen.dask import DaskRunError, _read_dask, screen_dask, screen_to_parquet  # noqa: E402
+from riskscreen.errors import InputError  # noqa: E402
 
 CONTRACT = ["row_id", "country_iso3", "country_confidence", "good", "good_confidence",
             "listed_child_labour", "listed_forced_labour", "p_child_labour", "p_forced_labour",
@@ -249,3 +250,120 @@ def test_an_interrupted_run_leaves_no_output_and_no_worker(tmp_path, signum, who
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
     _, alive = psutil.wait_procs(workers, timeout=20)
     assert not alive, alive
+
+
+# --- the input limits (reference/input_limits.csv) on the Dask path ---------------------------
+
+def _limits(monkeypatch, **values: float) -> None:
+    from riskscreen.io import read_limits
+
+    limits = {**read_limits._limits(), **values}
+    monkeypatch.setattr(read_limits, "_limits", lambda: limits)
+
+
+def _suppliers(n: int, columns: int = 3) -> pl.DataFrame:
+    base = {"Supplier": [f"Acme {i}" for i in range(n)],
+            "Country": ["China", "India", "Ghana"] * (n // 3) + ["China"] * (n % 3),
+            "Product": ["cotton", "bricks", "cocoa"] * (n // 3) + ["cotton"] * (n % 3)}
+    extra = {f"Note {k}": [f"n{k}"] * n for k in range(columns - 3)}
+    return pl.DataFrame({**base, **extra})
+
+
+def _refused(tmp_path: Path, src: Path, *options: str) -> str:
+    """Run the command with --engine dask (no cluster is started for a refused input); return
+    its output after checking it failed cleanly and wrote nothing."""
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = CliRunner().invoke(main, ["screen", str(src), "-o", str(tmp_path / "out.parquet"),
+                                       "--engine", "dask", *options])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    return result.output
+
+
+@pytest.mark.parametrize("name", ["in.csv", "in.parquet"])
+def test_dask_refuses_a_file_over_its_size_limit(tmp_path, monkeypatch, name):
+    src = tmp_path / name
+    frame = _suppliers(300)
+    frame.write_csv(src) if name.endswith(".csv") else frame.write_parquet(src)
+    _limits(monkeypatch, dask_max_file_bytes=1000)
+    assert re.search(rf"error: {name}: 0\.0 GiB is over the 0\.0 GiB limit; split the list",
+                     _refused(tmp_path, src))
+
+
+def test_dask_refuses_a_file_that_is_not_what_its_name_says(tmp_path, example_workbook):
+    src = tmp_path / "in.csv"
+    src.write_bytes(example_workbook.read_bytes())
+    assert "error: in.csv: the .csv file is really" in _refused(tmp_path, src)
+
+
+def test_dask_refuses_a_header_over_the_column_limit(tmp_path, monkeypatch):
+    src = tmp_path / "in.csv"
+    _suppliers(30, columns=12).write_csv(src)
+    _limits(monkeypatch, max_columns=10)
+    assert ("error: in.csv: 12 columns is more than 10; is the delimiter right?"
+            in _refused(tmp_path, src))
+
+
+def test_dask_csv_partitions_stay_within_what_one_worker_reads(tmp_path, monkeypatch):
+    """A CSV partition is at most min(max_text_bytes, max_cells) bytes (a cell takes at least a
+    byte): by default the file is cut finer; --partitions that make bigger pieces are refused
+    with the number that works."""
+    src = tmp_path / "in.csv"
+    _suppliers(150_000).write_csv(src)
+    size = src.stat().st_size
+    assert size > 3 << 20
+    _limits(monkeypatch, max_cells=1_500_000)
+    assert _read_dask(src, partitions=None, sheet=None).npartitions >= size // 1_500_000
+    out = _refused(tmp_path, src, "--partitions", "1")
+    assert re.search(r"error: in\.csv: [\d.]+ MiB in 1 partition\(s\) is [\d.]+ MiB each, over "
+                     rf"the 1\.4 MiB one worker reads at once; use --partitions "
+                     rf"{-(-size // 1_500_000)} or more", out), out
+
+
+def test_dask_parquet_partitions_stay_within_the_cell_and_text_limits(tmp_path, monkeypatch):
+    """A Parquet partition is a row group (or several in a row with fewer --partitions): each is
+    held to max_cells and, with repeated values spelled out, max_expanded_text_bytes."""
+    one_group, four_groups = tmp_path / "one.parquet", tmp_path / "four.parquet"
+    _suppliers(400).write_parquet(one_group)
+    _suppliers(400).write_parquet(four_groups, row_group_size=100)
+    _limits(monkeypatch, max_cells=500)
+    assert ("error: one.parquet: row group 1 of 1 (400 rows x 3 columns) is one partition for "
+            "one worker, over the 500-cell limit; write the file with smaller row groups"
+            in _refused(tmp_path, one_group))
+    assert ("row groups 1–2 of 4 (200 rows x 3 columns) is one partition for one worker, over "
+            "the 500-cell limit; use --partitions 4 or more"
+            in _refused(tmp_path, four_groups, "--partitions", "2"))
+    assert _read_dask(four_groups, partitions=None, sheet=None).npartitions == 4
+    long = tmp_path / "long.parquet"
+    pl.DataFrame({"Supplier": ["Acme " + "x" * 5000] * 300, "Country": ["China"] * 300}
+                 ).write_parquet(long)  # a few KB on disk, 1.5 MB spelled out
+    assert long.stat().st_size < 100_000
+    _limits(monkeypatch, max_cells=20_000_000, max_expanded_text_bytes=1 << 20)
+    assert ("error: long.parquet: row group 1 of 1 (text of 1.4 MiB once repeated values are "
+            "spelled out) is one partition for one worker, over the 1.0 MiB limit"
+            in _refused(tmp_path, long))
+
+
+def test_a_partition_over_the_row_limit_is_refused_before_screening(client, tmp_path,
+                                                                   monkeypatch):
+    """A Dask DataFrame's own partitions (screen_dask) are held to max_rows/max_cells."""
+    src = tmp_path / "in.parquet"
+    _suppliers(400).write_parquet(src)
+    _limits(monkeypatch, max_rows=150)
+    expected = (r"partition [01] \(rows 1?\d+–[24]00\): 200 rows x 3 columns is over the "
+                r"150-row limit for what one worker screens at once; cut the input into more "
+                r"partitions \(--partitions, or repartition the Dask DataFrame\); no output "
+                r"was written")
+    with pytest.raises(DaskRunError, match=expected):
+        screen_to_parquet(src, tmp_path / "out.parquet", partitions=2, client=client)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+
+
+def test_dask_refuses_to_write_over_its_input(tmp_path):
+    src = tmp_path / "in.parquet"
+    _suppliers(30).write_parquet(src)
+    with pytest.raises(InputError, match="refusing to write the output to .*in.parquet: that "
+                       "is the input file"):
+        screen_to_parquet(src, src)
+    assert src.is_file() and pl.read_parquet(src).height == 30

@@ -22,6 +22,7 @@ Every failure is an `InputError` whose message names the file (and sheet) and sa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -340,18 +341,13 @@ def read_frame(frame: pl.DataFrame, *, source: str = "the table") -> SupplierTab
     return SupplierTable(frame=text, n_rows=text.height, notes=tuple(notes + cut))
 
 
-def parquet_guard(path: Path, label: str) -> None:
-    """Refuse a Parquet file whose rows x columns (from its metadata) are over `max_cells`, or
-    whose text expands past `max_expanded_text_bytes` (a dictionary-encoded value repeated
-    millions of times is a few bytes on disk). Sizes are summed batch by batch, dictionary
-    columns from their dictionary and indices, so nothing is expanded to find out."""
+def parquet_text_sizes(path: Path) -> Iterator[tuple[int, int]]:
+    """(row group, bytes) for each batch of a Parquet file's text columns as they would be once
+    spelled out: dictionary columns are summed from their dictionary and indices, so nothing is
+    expanded to find out (a value repeated millions of times is a few bytes on disk)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
-
-    pf = pq.ParquetFile(path)
-    meta = pf.metadata
-    check_size(meta.num_rows, meta.num_columns, label)
 
     def is_text(kind: pa.DataType) -> bool:
         if pa.types.is_dictionary(kind):
@@ -359,19 +355,34 @@ def parquet_guard(path: Path, label: str) -> None:
         return (pa.types.is_string(kind) or pa.types.is_large_string(kind)
                 or pa.types.is_binary(kind) or pa.types.is_large_binary(kind))  # fmt: skip
 
-    texts = [f.name for f in pf.schema_arrow if is_text(f.type)]
+    texts = [f.name for f in pq.ParquetFile(path).schema_arrow if is_text(f.type)]
     if not texts:
         return
+    encoded = pq.ParquetFile(path, read_dictionary=texts)
+    for group in range(encoded.metadata.num_row_groups):
+        for batch in encoded.iter_batches(batch_size=1 << 16, columns=texts,
+                                          row_groups=[group]):
+            total = 0
+            for column in batch.columns:
+                if pa.types.is_dictionary(column.type):
+                    sizes = pc.take(pc.binary_length(column.dictionary), column.indices)
+                else:
+                    sizes = pc.binary_length(column)
+                total += int(pc.sum(sizes).as_py() or 0)
+            yield group, total
+
+
+def parquet_guard(path: Path, label: str) -> None:
+    """Refuse a Parquet file whose rows x columns (from its metadata) are over `max_cells`, or
+    whose text expands past `max_expanded_text_bytes` (`parquet_text_sizes`)."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    check_size(meta.num_rows, meta.num_columns, label)
     cap = int_limit("max_expanded_text_bytes")
     total = 0
-    encoded = pq.ParquetFile(path, read_dictionary=texts)
-    for batch in encoded.iter_batches(batch_size=1 << 16, columns=texts):
-        for column in batch.columns:
-            if pa.types.is_dictionary(column.type):
-                sizes = pc.take(pc.binary_length(column.dictionary), column.indices)
-            else:
-                sizes = pc.binary_length(column)
-            total += int(pc.sum(sizes).as_py() or 0)
+    for _, size in parquet_text_sizes(path):
+        total += size
         if total > cap:
             raise InputError(
                 f"{label}: its text expands to more than {cap / 2**20:,.0f} MiB "
@@ -466,8 +477,9 @@ def _read_grid(path: Path, label: str, kind: str, sheet: str | int | None) -> _G
     raise _not_what_it_says(label, kind, suffix)
 
 
-def _check_file(path: Path, label: str) -> str:
-    """Existence, type, size and password checks; returns what the bytes look like."""
+def _check_file(path: Path, label: str, size_limit: str = "max_file_bytes") -> str:
+    """Existence, type, size (at most the `size_limit` of input_limits.csv) and password
+    checks; returns what the bytes look like."""
     if not path.exists():
         raise InputError(f"{label}: file not found ({path}); check the path and name")
     if path.is_dir():
@@ -488,10 +500,10 @@ def _check_file(path: Path, label: str) -> str:
         ) from None
     if size == 0:
         raise InputError(f"{label}: the file is empty (0 bytes); export the supplier list again")
-    if size > int_limit("max_file_bytes"):
+    if size > int_limit(size_limit):
         raise InputError(
             f"{label}: {size / 2**30:.1f} GiB is over the "
-            f"{int_limit('max_file_bytes') / 2**30:.1f} GiB limit; split the list"
+            f"{int_limit(size_limit) / 2**30:.1f} GiB limit; split the list"
         )
     kind = sniff(head)
     if kind == "ole" and ole_is_encrypted(path):
