@@ -91,6 +91,12 @@ READS = [
 NONE = [
     # a good's word inside another word or name
     "上海连锁超市有限公司",            # 锁 lock in 连锁 chain store
+    "葡萄牙里斯本贸易有限公司",        # 葡萄 grapes in 葡萄牙 Portugal
+    "白银市中天商贸有限公司",          # Baiyin city, not silver
+    "カルビー株式会社",                 # ルビー ruby inside Calbee
+    "海老名ユニット工業株式会社",       # 海老 shrimp in Ebina, ニット knit in ユニット unit
+    "(주)마크로젠유전자",               # 전자 electronics inside 유전자 gene
+    "서울부티크(주)",                    # 티크 teak inside 부티크 boutique
     "盐城市开发区物业管理有限公司",      # 盐 salt in 盐城 Yancheng; 物业 property
     "中国银行股份有限公司",
     "杭州纺织机械有限公司",            # textile machinery
@@ -159,3 +165,18 @@ def test_terms_go_through_the_same_normaliser_as_names():
     assert normalise("कपड़ा") != normalise("कपडा")
     hindi = set(read_table("name_goods_hi")["term"])
     assert {"कपड़ा", "कपडा"} <= hindi
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_word_read_alone_names_its_own_good(language):
+    # a word inside a longer one of another good must lose to it (a higher priority), and no
+    # cancel word of any file may sit inside a good's word (카페 café inside 카페트 carpet)
+    table = read_table(f"name_goods_{language}").filter(pl.col("kind") == "good")
+    kin = dict(read_table("name_good_families").select("good_id", "family").iter_rows())
+    out = goods_from_names(table["term"].to_list())
+    read = dict(zip(out["name_input"], out["good_id"], strict=True))
+    wrong = [
+        (term, good, read[term]) for term, good in table.select("term", "good_id").iter_rows()
+        if read[term] is None or kin.get(read[term], read[term]) != kin.get(good, good)
+    ]
+    assert wrong == []
