@@ -36,7 +36,7 @@ def test_a_language_file_adds_words_found_inside_unspaced_script(folder):
     # Thai, no spaces: "company <made-up word> limited"; the made-up word is in no shipped table
     name = "บริษัทฆฌฑฒจำกัด"
     assert _shipped([name])[name] is None
-    (folder / "name_goods_th.csv").write_text(
+    (folder / "name_goods_zz-th.csv").write_text(
         HEADER + "ฆฌฑฒ,good,pineapples,1,0.95,cjk,th,made up\n", encoding="utf-8")
     assert _read([name], folder)[name] == "pineapples"
 

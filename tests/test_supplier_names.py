@@ -144,6 +144,7 @@ def test_business_function_words_cancel_the_good(name):
     ("Byadgi Chilli Traders", "chile_peppers"), ("Lasalgaon Onion Exports", "onions"),
     ("Kentucky Bourbon Distillery", "alcoholic_beverages"), ("Vermont Creamery", "dairy_products"),
     ("SUZHOU MINGDA FURN CO", "furniture"),  # vendor-master shorthand written out
+    ("DONGGUAN RUNDA ELEC TECH CO", "electronics"),
     ("Goldfields Garments Ltd", "garments"),  # a review-only word never hides a confident one
 ])
 def test_english_names_from_many_countries(name, good):
@@ -160,6 +161,8 @@ def test_english_names_from_many_countries(name, good):
     "Golden Fields Consulting", "Emerald Isle Travel", "Ruby Tuesday Inc",
     "Sugar Free Media", "Pepper Construction Company", "Gold Fields Ghana Ltd",  # review only
     "Sun Flower Import Export Co Ltd",  # a general trader: its 'export' lifts no review word
+    "Pacific Gas and Electric Company", "Korea Electric Power Corp",  # utilities
+    "Smith Electrical Contractors",
 ])
 def test_english_words_in_other_senses_give_none(name):
     assert _read([name]) == {name: None}

@@ -16,7 +16,7 @@ from riskscreen.match.product_name import goods_from_names
 from riskscreen.scoring import load_thresholds
 from riskscreen.tables import read_table, read_table_family
 
-LANGUAGES = ("es", "pt", "fr", "it", "de", "nl", "pl")
+LANGUAGES = ("es", "pt", "fr", "it", "de", "nl", "pl", "tr", "id", "ms", "vi", "sw", "uz")
 
 
 def _accepted(names: list[str]) -> dict[str, str | None]:
@@ -62,6 +62,29 @@ READS = [
     ("Zakłady Mięsne Kowalski Sp. z o.o.", "meat"),
     ("Tartak Leśny Sp. z o.o.", "timber"),
     ("Przędzalnia Bawełny Łódź S.A.", "thread_yarn"),
+    # Turkish
+    ("Ege Narenciye İhracat A.Ş.", "citrus_fruits"),
+    ("Manisa Üzüm İhracat Ltd. Şti.", "grapes"),
+    ("Anadolu Halı Dokuma San. Tic. A.Ş.", "carpets"),
+    ("Karadeniz Fındıkçılık Ltd. Şti.", "hazelnuts"),
+    # Indonesian and Malay
+    ("CV Tambak Garam Madura", "salt"),
+    ("PT Singkong Jaya Tapioka", "manioc_cassava"),
+    ("Kilang Papan Sri Muda Sdn Bhd", "timber"),
+    ("Penternakan Lembu Sejahtera Sdn Bhd", "cattle"),
+    # Vietnamese, with diacritics and as ERP exports write it
+    ("Công ty TNHH Chế biến Điều Bình Phước", "cashews"),
+    ("CONG TY TNHH CHE BIEN DIEU BINH PHUOC", "cashews"),
+    ("Công ty CP Muối Bạc Liêu", "salt"),
+    ("Hợp tác xã Tơ Lụa Bảo Lộc", "silk_fabric"),
+    # Swahili
+    ("Chama cha Ushirika wa Wakulima wa Korosho", "cashews"),
+    ("Kiwanda cha Chai Mufindi", "tea"),
+    # Uzbek (o' and g' typed three ways)
+    ("Fargʻona Paxta Tozalash Zavodi", "cotton"),
+    ("Buxoro To'qimachilik MChJ", "textiles"),
+    ("Samarqand To‘qimachilik Klaster", "textiles"),
+    ("Margʻilon Ipakchilik AJ", "silk_cocoons"),
 ]
 
 
@@ -88,12 +111,34 @@ TRAPS = [
     "Mobile Solutions S.r.l.",  # not furniture
     "Stichting Bloemen en Planten",  # a foundation
     "Biuro Rachunkowe Cebula",  # an accounting office with a surname
+    "Fındık Lokantası",  # a restaurant named after hazelnuts
+    "Pamuk Yatırım Bankası A.Ş.",  # an investment bank
+    "Çay Bahçesi Lokantası",  # a tea garden restaurant
+    "Warung Garam Masala",  # a curry stall, not salt
+    "PT Pasir Gudang Logistik",  # Pasir Gudang is a place
+    "CÔNG TY TNHH MÁY DỆT SÀI GÒN",  # weaving machines
+    "Quán Cà phê Hoa Sữa",  # a café named after a tree
+    "Công ty Điều hòa Nhiệt độ Việt",  # air conditioning
+    "Nyama Choma Grill Nairobi",  # a grill restaurant
+    "Ipak Yoʻli Banki",  # Silk Road bank
 ]
 
 
 @pytest.mark.parametrize("name", TRAPS)
 def test_trade_words_in_another_sense_read_no_good(name):
     assert _accepted([name])[name] is None
+
+
+@pytest.mark.parametrize(("name", "good"), [
+    ("Chuo Textile Co Ltd", "textiles"),  # Japanese 'central', not Swahili 'college'
+    ("Dewan Textile Mills Ltd", "textiles"),  # a surname, not Indonesian 'council'
+    ("Baja Shrimp Farms S.A.", "shrimp"),  # a place, not Malay 'fertiliser'
+    ("Sewa Garment Exports", "garments"),  # not Indonesian 'rent'
+])
+def test_cancel_words_are_no_common_word_of_another_language(name, good):
+    """A cancel word drops the whole reading, in every language: none may be a common name
+    or word elsewhere."""
+    assert _accepted([name])[name] == good
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

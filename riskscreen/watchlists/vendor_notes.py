@@ -4,7 +4,7 @@ ERP supplier records mark blocked, obsolete or duplicate vendors in the name its
 ("Xinjiang Zhongtai Chemical Co - DO NOT USE", "ZZ Hoshine Silicon [inactive]", "… Kreditor
 70012", "…（停用）"). Such notes hide a listed company from name matching, so they are removed
 first; the patterns live in `reference/vendor_notes.csv` (see its header for `where`).
-Only names where the note grammar matches at all (one vectorised polars test) are parsed in
+Only names where the note grammar matches at all (vectorised polars tests) are parsed in
 Python.
 """
 
@@ -44,7 +44,8 @@ class NoteStripper:
     """Compiled note grammar built from the table (brackets, tails, heads, prefixes)."""
 
     screen: str  # polars (Rust) regex: does a name hold any note word at all?
-    grammar: str | None  # polars regex: does the note grammar match (None: Rust cannot say)?
+    # polars regexes: does the note grammar match (any of them; None: Rust cannot say)?
+    grammar: tuple[str, ...] | None
     bracket: re.Pattern[str]
     tail: re.Pattern[str]
     head: re.Pattern[str]
@@ -74,10 +75,17 @@ class NoteStripper:
         except re.error as exc:
             raise ReferenceError_(f"vendor_notes.csv: a pattern is not valid ({exc})") from exc
         # A name can change only where one of the three patterns matches: the same grammar as
-        # one Rust regex (None when Rust cannot compile it) narrows the note-word screen.
-        grammar: str | None = f"(?i)(?:{bracket})|(?:{tail})|(?:{head})"
+        # three Rust regexes (None when Rust cannot compile them) narrows the note-word screen.
+        # Each drops its leading optional spaces (the same names contain a match) and they run
+        # apart: as one alternation Rust's engine tried every position (≈ 8x slower).
+        grammar: tuple[str, ...] | None = (
+            rf"(?i){_OPEN}\s*{seq}\s*{_CLOSE}",
+            rf"(?i)(?:{_SEPCH}+\s*{seq}|\s{bare}(?:{_LINK}{every})*){_TRAIL}$",
+            f"(?i){head}",
+        )
         try:
-            pl.Series(["x"]).str.contains(grammar)
+            for pattern in grammar:
+                pl.Series(["x"]).str.contains(pattern)
         except pl.exceptions.PolarsError:
             grammar = None
         return cls(
@@ -132,8 +140,9 @@ def strip_notes(names: Sequence[str]) -> tuple[list[str], list[str | None]]:
     candidates = series.str.contains(stripper.screen).fill_null(False).arg_true()
     if stripper.grammar is not None and len(candidates):
         # Python's \s also takes U+001C..U+001F, Rust's does not: read them as spaces here.
-        grammar = (series.gather(candidates).str.replace_all(r"[\x1c-\x1f]", " ")
-                   .str.contains(stripper.grammar).fill_null(False))
+        text = series.gather(candidates).str.replace_all(r"[\x1c-\x1f]", " ")
+        grammar = pl.select(pl.any_horizontal(
+            pl.lit(text).str.contains(p) for p in stripper.grammar)).to_series().fill_null(False)
         candidates = candidates.filter(grammar)
     for i in candidates.to_list():
         text, found = stripper.strip(cleaned[i])
