@@ -89,6 +89,8 @@ READS = [
     ("فیصل آباد ٹیکسٹائل ملز", "textiles"),
     ("سیالکوٹ آلات جراحی", "surgical_instruments"),
     ("राम कपड़ा मिल", "textiles"),
+    ("राम कपडा मिल", "textiles"),                      # typed without the nukta
+    ("سيالكوٹ سرجيكل ورکس", "surgical_instruments"),   # Urdu typed with Arabic ي and ك
     ("श्याम अगरबत्ती उद्योग", "incense_agarbatti"),
     ("फिरोजाबाद कांच की चूड़ियाँ", "glass_bangles"),
     ("রহমান নিটওয়্যার লিমিটেড", "garments"),
