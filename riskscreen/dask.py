@@ -276,12 +276,21 @@ def _rows_of(number: int | None, offsets: Sequence[int] | None) -> str:
     return f" (rows {offsets[number] + 1}–{offsets[number + 1]})"
 
 
-def _failure(exc: Exception, offsets: Sequence[int] | None) -> DaskRunError:
-    """What failed and what to do, for an error that ended a Dask run."""
+def _failure(exc: Exception, offsets: Sequence[int] | None, label: str) -> DaskRunError:
+    """What failed and what to do, for an error that ended a Dask run on input `label`."""
     from distributed import KilledWorker
 
     if isinstance(exc, RiskscreenError):
         return DaskRunError(f"{exc}; no output was written")
+    if type(exc).__name__ == "ParserError":  # pandas, reading one block of a CSV
+        first = (str(exc).strip().splitlines() or [""])[0]
+        why = ("a quoted cell holds a line break where Dask cut the file into pieces (it cuts "
+               "at line ends)" if "inside string" in first
+               else "a row does not fit the header")
+        return DaskRunError(
+            f"{label}: --engine dask could not read the CSV in pieces: {why} (pandas: {first}). "
+            "Save the list as Parquet, or screen it with the default engine, which reads "
+            "both; no output was written")
     if isinstance(exc, KilledWorker):
         task, _, allowed = (*exc.args, None, None, None)[:3]
         number = _partition_of(task)
@@ -366,7 +375,7 @@ def screen_to_parquet(
     except InputError:
         raise
     except Exception as exc:
-        raise _failure(exc, None) from exc
+        raise _failure(exc, None, src.name) from exc
     watchlists = load_watchlists(extra=[Path(p) for p in extra_watchlists])
     asyncio_log = logging.getLogger("asyncio")
     if not any(isinstance(f, _DropAbandonedGather) for f in asyncio_log.filters):
@@ -401,7 +410,7 @@ def screen_to_parquet(
             except Exception as exc:
                 if isinstance(exc, InputError) and tmp is None:
                     raise  # the input itself, found before any work: its own message
-                raise _failure(exc, offsets) from exc
+                raise _failure(exc, offsets, src.name) from exc
             _replace_dir(tmp, target)
             tmp = None
     finally:

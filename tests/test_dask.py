@@ -367,3 +367,18 @@ def test_dask_refuses_to_write_over_its_input(tmp_path):
                        "is the input file"):
         screen_to_parquet(src, src)
     assert src.is_file() and pl.read_parquet(src).height == 30
+
+
+def test_a_csv_dask_cannot_cut_is_a_clear_error_not_a_misread(client, tmp_path):
+    """Dask cuts a CSV at line ends, so a quoted cell with a line break across a cut cannot be
+    read in pieces: the run says so and what to do instead, and writes nothing."""
+    src = tmp_path / "in.csv"
+    rows = [f'"Acme {i} {"x" * 500}\nUnit 2",China,cotton' for i in range(8000)]
+    src.write_text("Supplier,Country,Product\n" + "\n".join(rows) + "\n")
+    assert riskscreen.screen(src).height == 8000  # the default engine reads it
+    with pytest.raises(DaskRunError, match=r"in\.csv: --engine dask could not read the CSV in "
+                       r"pieces: a quoted cell holds a line break where Dask cut the file into "
+                       r"pieces .*Save the list as Parquet, or screen it with the default "
+                       r"engine, which reads both; no output was written"):
+        screen_to_parquet(src, tmp_path / "out.parquet", partitions=4, client=client)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
