@@ -72,6 +72,12 @@ READS = [
     ("ТОО «Қостанай Мақта»", "cotton"),
     ("Фарғона тўқимачилик МЧЖ", "textiles"),
     ("ОАО «Сахарный завод Лебедянский»", "sugar_beets"),
+    # Russian, Japanese and Korean names romanised, as firms write them on English lists
+    ("OOO Khlopkoochistitelnyy Zavod No. 3", "cotton"),
+    ("AO Tambovskiy Myasokombinat", "meat"),
+    ("Toyo Boseki Kaisha Ltd", "thread_yarn"),
+    ("Nippon Suisan Kaisha", "fish"),
+    ("Daehan Bangjik Co., Ltd.", "textiles"),
     # Arabic: article and prepositions joined to the noun, hamza seats ignored
     ("الشركة المصرية للغزل والنسيج", "textiles"),
     ("شركة أسمنت سيناء", "cement"),
@@ -114,6 +120,8 @@ NONE = [
     "ក្រុមហ៊ុន បច្ចេកវិទ្យា",            # ចេក banana inside បច្ចេក technique
     "ရွှေမင်းသားကုမ္ပဏီ",                # ရွှေ gold is a name part
     "ООО «Швейные машины»",            # sewing machines
+    "Iryo Hojin Sakura Clinic",         # iryo is medical care (医療) as often as clothing
+    "Kovrov Mechanical Plant",          # Kovrov is a town (kovry carpets)
     "ООО «Рубин»",                      # a brand, not rubies
     "ПАО «Сбербанк»",
     "مطعم صيني",                        # Chinese restaurant (صيني = Chinese, china)
