@@ -36,6 +36,7 @@ READS = [
     ("青海盐业股份有限公司", "salt"),
     ("东莞市华美办公家具有限公司", "furniture"),
     ("河北钢制家具有限公司", "furniture_steel"),
+    ("栖霞市苹果种植专业合作社", "fruit_pome_and_stone"),  # 苹果 (also Apple) lifted by 种植
     # pinyin as written in English names, joined and spaced
     ("Jinjiang Hongxing Xiechang", "footwear"),
     ("Shaoxing Keqiao Fangzhipin Co., Ltd.", "textiles"),
@@ -72,6 +73,7 @@ READS = [
     ("ТОО «Қостанай Мақта»", "cotton"),
     ("Фарғона тўқимачилик МЧЖ", "textiles"),
     ("ОАО «Сахарный завод Лебедянский»", "sugar_beets"),
+    ("Таван толгой нүүрс ХХК", "coal"),                  # Mongolian
     # Russian, Japanese and Korean names romanised, as firms write them on English lists
     ("OOO Khlopkoochistitelnyy Zavod No. 3", "cotton"),
     ("AO Tambovskiy Myasokombinat", "meat"),
@@ -87,6 +89,8 @@ READS = [
     ("فیصل آباد ٹیکسٹائل ملز", "textiles"),
     ("سیالکوٹ آلات جراحی", "surgical_instruments"),
     ("राम कपड़ा मिल", "textiles"),
+    ("राम कपडा मिल", "textiles"),                      # typed without the nukta
+    ("سيالكوٹ سرجيكل ورکس", "surgical_instruments"),   # Urdu typed with Arabic ي and ك
     ("श्याम अगरबत्ती उद्योग", "incense_agarbatti"),
     ("फिरोजाबाद कांच की चूड़ियाँ", "glass_bangles"),
     ("রহমান নিটওয়্যার লিমিটেড", "garments"),

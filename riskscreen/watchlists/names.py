@@ -158,25 +158,31 @@ def _token_similarity(
     abbreviations (`links`, see `name_abbrev`)."""
     if not qtoks or not atoks:
         return pl.DataFrame(schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64})
-    cutoff = th["name_token_cutoff"] * 100
-    matrix = process.cdist(qtoks, atoks, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1)
-    qi, ai = np.nonzero(matrix)
-    sims = pl.DataFrame(
-        {
-            "qtok": np.asarray(qtoks, dtype=object)[qi].tolist(),
-            "atok": np.asarray(atoks, dtype=object)[ai].tolist(),
-            "tsim": (matrix[qi, ai] / 100.0).astype(np.float64),
-        },
-        schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64},
-    )
     min_len = int(th["name_token_min_length"])
-    fuzzy_ok = (
-        (pl.col("qtok").str.len_chars() >= min_len)
-        & (pl.col("atok").str.len_chars() >= min_len)
-        & ~pl.col("qtok").str.contains(r"\d")
-        & ~pl.col("atok").str.contains(r"\d")
-    )
-    sims = sims.filter((pl.col("qtok") == pl.col("atok")) | fuzzy_ok)
+
+    def fuzzy_ok(tokens: list[str]) -> pl.Series:
+        """The tokens a near spelling may stand for: long enough and without digits."""
+        words = pl.Series(tokens, dtype=pl.String)
+        return words.filter((words.str.len_chars() >= min_len) & ~words.str.contains(r"\d"))
+
+    # Equal tokens match whatever they are; only tokens that may be near spellings of each
+    # other are compared (most tokens of a vendor master are numbers, codes or short words).
+    qwords, awords = fuzzy_ok(qtoks), fuzzy_ok(atoks)
+    cutoff = th["name_token_cutoff"] * 100
+    matrix = process.cdist(qwords.to_list(), awords.to_list(), scorer=fuzz.ratio,
+                           score_cutoff=cutoff, workers=-1)
+    qi, ai = np.nonzero(matrix)
+    same = pl.Series(qtoks, dtype=pl.String)
+    same = same.filter(same.is_in(pl.Series(atoks, dtype=pl.String).implode()))
+    sims = pl.concat([
+        pl.DataFrame({"qtok": same, "atok": same, "tsim": np.ones(len(same))},
+                     schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64}),
+        pl.DataFrame(
+            {"qtok": qwords.gather(qi), "atok": awords.gather(ai),
+             "tsim": (matrix[qi, ai] / 100.0).astype(np.float64)},
+            schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64},
+        ),
+    ]).unique(subset=["qtok", "atok"], keep="first").sort("qtok", "atok")
     if not links:
         return sims
     abbrev = pl.DataFrame(
