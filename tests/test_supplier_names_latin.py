@@ -121,6 +121,11 @@ TRAPS = [
     "Công ty Điều hòa Nhiệt độ Việt",  # air conditioning
     "Nyama Choma Grill Nairobi",  # a grill restaurant
     "Ipak Yoʻli Banki",  # Silk Road bank
+    "PT Gudang Garam Tbk",  # a cigarette maker named 'salt warehouse'
+    "Sate Kambing Pak Kumis",  # a goat-satay restaurant
+    "Quán Vịt Quay Bắc Kinh",  # a roast-duck restaurant
+    "Sal y Pimienta Restaurante",  # a restaurant
+    "Kelapa Gading Motor",  # a Jakarta district
 ]
 
 

@@ -112,7 +112,8 @@ def _non_empty_mask(frame: pl.DataFrame) -> pl.Expr:
     cols = [c for c in frame.columns if c != ROW_ID]
     if not cols:
         return pl.lit(False)
-    return pl.any_horizontal(col(cols).str.strip_chars().str.len_chars().fill_null(0) > 0)
+    # a character that is not white space (the same test as stripping, without a copy)
+    return pl.any_horizontal(col(cols).str.contains(r"\S").fill_null(False))
 
 
 def _cap_cells(frame: pl.DataFrame, where: str) -> tuple[pl.DataFrame, list[str]]:
@@ -120,6 +121,9 @@ def _cap_cells(frame: pl.DataFrame, where: str) -> tuple[pl.DataFrame, list[str]
     cap = int_limit("max_cell_chars")
     cols = [c for c in frame.columns if c != ROW_ID]
     if not cols or frame.height == 0:
+        return frame, []
+    # bytes are never fewer than characters, and a string's byte length costs nothing to read
+    if not frame.select(pl.any_horizontal((col(cols).str.len_bytes() > cap).any())).item():
         return frame, []
     too_long = frame.select(
         pl.sum_horizontal((col(cols).str.len_chars() > cap).fill_null(False)).alias("n"),
@@ -179,13 +183,12 @@ def grid_to_frame(
             "is the delimiter right? Save it again as CSV or xlsx"
         )
     check_size(grid.height, grid.width, where)
-    grid = grid.with_columns(_null_if_empty(pl.all().cast(pl.String)))
-    positions = (
-        grid.with_row_index("_pos")
-        .filter(_non_empty_mask(grid))
-        .head(int_limit("header_scan_rows"))["_pos"]
-        .to_list()
-    )
+    grid = grid.with_columns(pl.all().cast(pl.String))
+    blank = grid.select((pl.all().str.len_bytes() == 0).any())  # a CSV's are null already
+    grid = grid.with_columns(_null_if_empty(col(c)) for c in grid.columns if blank[c].item())
+    # which rows hold anything: computed once, for the header scan and to drop blank rows
+    non_empty = grid.select(_non_empty_mask(grid).alias("_non_empty")).to_series()
+    positions = non_empty.arg_true().head(int_limit("header_scan_rows")).to_list()
     if not positions:
         raise InputError(f"{where}: it is empty (only blank cells); there is nothing to screen")
     scan = [grid.row(p) for p in positions]
@@ -194,7 +197,10 @@ def grid_to_frame(
     headers = _unique_headers(list(grid.row(h)))
     data = grid.slice(h + 1).rename(dict(zip(grid.columns, headers, strict=True)))
     data = data.with_columns(pl.int_range(1, data.height + 1, dtype=pl.Int64).alias(ROW_ID))
-    data = data.filter(_non_empty_mask(data)).select(col([ROW_ID, *headers]))
+    below = non_empty.slice(h + 1)
+    if not below.all():  # a copy of every row only when some are blank
+        data = data.filter(below)
+    data = data.select(col([ROW_ID, *headers]))
     data, repeats = _drop_repeated_headers(data, list(grid.row(h)), headers)
     if data.height == 0:
         other = " (or choose another sheet)" if in_workbook else ""
