@@ -272,8 +272,8 @@ def _screen_dask(suppliers: tuple[Path, ...], output: Path, *, also: tuple[Path,
     except ImportError:
         raise InputError("--engine dask needs Dask: pip install 'riskscreen[dask]'") from None
     if suppliers[0].suffix.lower() not in (".csv", ".txt", ".parquet") and not quiet:
-        click.echo(f"{suppliers[0].name}: a workbook is read whole on this machine, then split",
-                   err=True)
+        click.echo(f"{suppliers[0].name}: read whole on this machine, then split (only .csv, "
+                   ".txt and .parquet files are read in pieces)", err=True)
     written = screen_to_parquet(suppliers[0], output, extra_watchlists=watchlists, **options)
     if not quiet:
         click.echo(f"wrote {written} (a Parquet dataset: one part file per partition)", err=True)

@@ -7,10 +7,13 @@
 DataFrame: each partition goes through the same pure `riskscreen.pipeline.screen_frame` as a
 single-process run, with `row_id` numbered over the whole input (1-based position, as a
 single-process run numbers it). The reference, model and watchlists are shipped to each worker
-once, in a worker plugin, not with every task. `screen_to_parquet(path, output)` reads a file
-with Dask (xlsx/xls are read whole on the client first: workbooks cannot be split), screens it
-and writes a Parquet dataset (a folder of part files) atomically: on any failure — a partition
-that raises, a worker lost — nothing is left at `output`.
+once, in a worker plugin, not with every task. `screen_to_parquet(path, output)` checks the
+file against the input limits (`riskscreen.io.dask_limits`: what one worker holds is held to a
+single-process run's limits), reads it with Dask (xlsx/xls are read whole on the client first:
+workbooks cannot be split), screens it and writes a Parquet dataset (a folder of part files)
+atomically: on any failure — a partition that raises, a worker that died more often than the
+scheduler retries, Ctrl-C or SIGTERM — nothing is left at `output`, and the message says what
+failed and what to do.
 """
 
 from __future__ import annotations
