@@ -262,6 +262,10 @@ SCORE_INPUTS: tuple[str, ...] = (
     "watchlist_score", "watchlist_status", "scope_name", "scope_action", "scope_date",
     "scope_status", "good_method", "good_candidates", "good_source", "_good_word",
 )
+#: Inputs whose text scoring never reads, only whether they are given (the product's candidate
+#: goods: the row is then "uncertain"): distinct rows are keyed on that, so a vendor master's
+#: thousands of distinct candidate lists do not multiply the rows scored.
+PRESENCE_ONLY: tuple[str, ...] = ("good_candidates",)
 
 
 def score_rows(
@@ -277,9 +281,16 @@ def score_rows(
     scored once and joined back, so the cost grows with distinct suppliers, not rows.
     """
     keys = [c for c in SCORE_INPUTS if c in frame.columns]
-    distinct = frame.select(keys).unique(maintain_order=True)
+    # only whether these are given counts: keyed on that, not on their text
+    given = {c: f"_{c}_given" for c in PRESENCE_ONLY if c in keys}
+    keyed = frame.with_columns(
+        pl.when(pl.col(c).is_not_null()).then(pl.lit("")).alias(k) for c, k in given.items())
+    on = [given.get(c, c) for c in keys]
+    distinct = keyed.select(on).unique(maintain_order=True).rename(
+        {k: c for c, k in given.items()})
     scored = _score_distinct(distinct, reference=reference, model=model, thresholds=thresholds)
-    return frame.join(scored, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    return keyed.join(scored.rename(given), on=on, how="left", nulls_equal=True,
+                      maintain_order="left").drop(given.values())
 
 
 def _score_distinct(
