@@ -19,6 +19,8 @@ failed and what to do.
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import logging
 import os
 import shutil
@@ -32,7 +34,7 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError, RiskscreenError
-from riskscreen.io.columns import detect_columns, require_roles
+from riskscreen.io.columns import detect_columns, find_header_row, require_roles
 from riskscreen.io.dask_limits import (
     check_dask_file,
     check_header_columns,
@@ -41,8 +43,9 @@ from riskscreen.io.dask_limits import (
     csv_block_bytes,
 )
 from riskscreen.io.output_check import same_file
-from riskscreen.io.read import read_frame, read_suppliers
-from riskscreen.io.read_csv import decode_text, sniff_delimiter
+from riskscreen.io.read import _unique_headers, read_frame, read_suppliers
+from riskscreen.io.read_csv import _SEP_LINE, decode_text, sniff_delimiter
+from riskscreen.io.read_limits import int_limit
 from riskscreen.pipeline import _load_defaults, screen_frame
 from riskscreen.scoring import load_thresholds
 from riskscreen.watchlists import load_watchlists
@@ -218,6 +221,28 @@ def _screen_dask(
     return screened, offsets
 
 
+def _csv_header(text: str, delimiter: str, label: str) -> tuple[int, list[str]]:
+    """Where the header is in a CSV's first lines (found by its content, as a single-process run
+    finds it: title and blank rows above it are skipped) and its column names, made unique the
+    same way; so `row_id` counts from the row below it, blank rows included."""
+    rows: list[list[str | None]] = []
+    filled: list[int] = []
+    for record in csv.reader(io.StringIO(text), delimiter=delimiter):
+        cells = [c if c.strip() else None for c in record]
+        if any(cells):
+            filled.append(len(rows))
+        rows.append(cells)
+        if len(filled) >= int_limit("header_scan_rows"):
+            break
+    if not filled:
+        raise InputError(f"{label}: it is empty (only blank cells); there is nothing to screen")
+    width = max(len(rows[i]) for i in filled)
+    pick = find_header_row([rows[i] + [None] * (width - len(rows[i])) for i in filled])
+    at = filled[pick or 0]
+    check_header_columns(len(rows[at]), label)
+    return at, _unique_headers(rows[at])
+
+
 def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> Any:
     """The input as a Dask DataFrame of text, after the checks of `io.dask_limits`; workbooks
     are read whole (they cannot be split)."""
@@ -235,10 +260,12 @@ def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> A
         if encoding not in ("utf-8", "utf-8-sig"):
             raise InputError(f"{label}: --engine dask reads UTF-8 CSV only (this file is "
                              f"{encoding}); save it as UTF-8 or use the default engine")
-        delimiter = sniff_delimiter(text)
-        check_header_columns(text.split("\n", 1)[0], delimiter, label)
+        forced = _SEP_LINE.match(text)  # Excel's "sep=;" first line
+        delimiter = forced.group(1) if forced else sniff_delimiter(text)
+        skip, headers = _csv_header(text, delimiter, label)
         ddf = dd.read_csv(str(path), sep=delimiter, dtype=str,
-                          blocksize=csv_block_bytes(size, label, partitions),
+                          blocksize=csv_block_bytes(size, label, partitions), skiprows=skip,
+                          header=0, names=headers, skip_blank_lines=False,
                           keep_default_na=False, na_values=[""], encoding="utf-8-sig")
     elif suffix == ".parquet":
         check_dask_file(path, label, kind_wanted="parquet")

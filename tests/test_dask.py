@@ -382,3 +382,25 @@ def test_a_csv_dask_cannot_cut_is_a_clear_error_not_a_misread(client, tmp_path):
                        r"engine, which reads both; no output was written"):
         screen_to_parquet(src, tmp_path / "out.parquet", partitions=4, client=client)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_title_rows_and_blank_rows_are_read_as_one_process_reads_them(client, tmp_path):
+    """The header is found by its content below an Excel 'sep=' line and title rows, blank
+    rows keep their place in row_id, a blank header gets the same name: the same result as one
+    process, on every contract column, across partitions."""
+    lines = ["sep=;", "Supplier list Q3 2026;;;", ";;;", "Supplier;Country;Product;"]
+    for i in range(120_000):
+        lines.append(";;;" if i % 997 == 0 else
+                     f"Acme {i};{['China', 'India', 'Ghana'][i % 3]};"
+                     f"{['cotton', 'bricks', 'cocoa'][i % 3]};{'x' if i % 5 == 0 else ''}")
+    src = tmp_path / "in.csv"
+    src.write_text("\n".join(lines) + "\n")
+    single = riskscreen.screen(src)
+    ddf = _read_dask(src, partitions=3, sheet=None)
+    assert ddf.npartitions >= 2
+    assert list(ddf.columns) == ["Supplier", "Country", "Product", "Column 4"]
+    out = pl.from_pandas(screen_dask(ddf, client=client).compute()).sort("row_id")
+    blank = len(range(0, 120_000, 997))
+    assert out.height == single.height == 120_000 - blank  # blank rows are not screened
+    assert out["row_id"][:2].to_list() == [2, 3]  # row 1 below the header is blank
+    _same(single, out)
