@@ -29,7 +29,7 @@ from riskscreen.io.result_names import keep_input_columns, output_column_names
 from riskscreen.phrases import say
 from riskscreen.reference import load_reference
 from riskscreen.resolve import (
-    NameCache,
+    ResolveCache,
     mark_review,
     resolve_country_columns,
     resolve_product_columns,
@@ -107,14 +107,14 @@ def screen_frame(
     thresholds: Thresholds | None = None,
     timer: StageTimer | None = None,
     product: str | None = None,
-    name_cache: NameCache | None = None,
+    cache: ResolveCache | None = None,
 ) -> pl.DataFrame:
     """Screen a frame that has `row_id` and text columns; return it with the added columns.
 
     Pure: no I/O; reference, model and watchlists are passed in (`model` may be a `Background`
     load of one, so that loading it overlaps the resolve stage). `product` is one product for
     every row that gives none (`--product`); rows without any are read from the supplier's name.
-    `name_cache` shares name-screening results between calls (chunks of one input).
+    `cache` shares the resolvers' work on distinct values between calls (chunks of one input).
     """
     timer = timer or StageTimer(quiet=True)
     th = thresholds or load_thresholds()
@@ -122,10 +122,10 @@ def screen_frame(
         countries = resolve_country_columns(frame, roles, reference, th["accept_confidence"])
     with timer.stage("resolve products"):
         products = resolve_product_columns(frame, roles, reference, th["accept_confidence"],
-                                           product=product)
+                                           product=product, cache=cache)
     with timer.stage("screen names"):
         names = screen_name_columns(frame, roles, countries["country_iso3"], watchlists,
-                                    cache=name_cache)
+                                    cache=cache)
     work = pl.concat([frame, countries, products, names], how="horizontal")
     with timer.stage("score"):
         scopes = match_scopes(work.select("country_iso3", "region", "good_id"), watchlists)
@@ -155,9 +155,9 @@ def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
     if frame.height <= size:
         yield screen_frame(frame, roles, **options)
         return
-    cache = NameCache()
+    cache = ResolveCache()
     for start in range(0, frame.height, size):
-        yield screen_frame(frame.slice(start, size), roles, name_cache=cache, **options)
+        yield screen_frame(frame.slice(start, size), roles, cache=cache, **options)
 
 
 def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:

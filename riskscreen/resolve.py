@@ -21,7 +21,8 @@ from riskscreen.watchlists import Watchlists
 from riskscreen.watchlists.names import NameCandidates, screen_names
 
 __all__ = [
-    "mark_review", "resolve_country_columns", "resolve_product_columns", "screen_name_columns",
+    "ResolveCache", "mark_review", "resolve_country_columns", "resolve_product_columns",
+    "screen_name_columns",
 ]
 
 
@@ -89,14 +90,16 @@ def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
 
 
 def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: ReferenceTables,
-                            accept: float, product: str | None = None) -> pl.DataFrame:
+                            accept: float, product: str | None = None,
+                            cache: ResolveCache | None = None) -> pl.DataFrame:
     """Good and sector from the product text and HS code, each distinct pair resolved once.
 
     Precedence for each row: its own product or HS code, then `product` (one product for every
     row that has none: `--product`), then the good read from the supplier's name
     (`match.product_name`, good_method "supplier name"). `good_source` says which it was
     ("product column", "HS code", "product option", "supplier name"); `_good_word` keeps the
-    product option's text or the word of the name, for the reasons.
+    product option's text or the word of the name, for the reasons. `cache` carries the
+    resolved pairs between the chunks of one run.
     """
     product_in, hs_in = _text(frame, roles.product), _text(frame, roles.hs_code)
     own = product_in.is_not_null() | hs_in.is_not_null()
@@ -108,7 +111,7 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     distinct = keys.unique().filter(
         pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
     )
-    resolved = resolve_products(distinct["product_input"], distinct["hs_input"], reference)
+    resolved = (cache or ResolveCache()).resolve_products(distinct, reference)
     joined = keys.join(
         resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
         maintain_order="left",
@@ -152,13 +155,27 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
 _WATCH_COLS = stage_columns("names")  # reference/report_columns.csv
 
 
-class NameCache:
-    """What name screening has done for the names seen so far in this run (`NameCandidates`:
-    keys, tokens and candidate listed names, which do not depend on the country), so that a
-    large input screened in chunks normalises and compares each distinct name once."""
+class ResolveCache:
+    """What the resolvers have done for the distinct values seen so far in one run, so that a
+    large input screened in chunks resolves each distinct value once: name screening's
+    country-independent work per name (`NameCandidates`) and the resolved (product, HS code)
+    pairs (each pair's result does not depend on the others)."""
 
     def __init__(self) -> None:
         self.candidates = NameCandidates()
+        self.products: pl.DataFrame | None = None
+
+    def resolve_products(self, distinct: pl.DataFrame,
+                         reference: ReferenceTables) -> pl.DataFrame:
+        """`resolve_products` of the (product_input, hs_input) pairs not seen before; every
+        pair resolved so far."""
+        keys = ["product_input", "hs_input"]
+        new = distinct if self.products is None else distinct.join(
+            self.products.select(keys), on=keys, how="anti", nulls_equal=True)
+        if new.height or self.products is None:
+            found = resolve_products(new["product_input"], new["hs_input"], reference)
+            self.products = found if self.products is None else pl.concat([self.products, found])
+        return self.products
 
 
 def _name_limits() -> int:
@@ -170,7 +187,7 @@ def _name_limits() -> int:
 
 def screen_name_columns(
     frame: pl.DataFrame, roles: ColumnRoles, iso3: pl.Series, watchlists: Watchlists,
-    cache: NameCache | None = None,
+    cache: ResolveCache | None = None,
 ) -> pl.DataFrame:
     """Watchlist hits for each distinct (name, resolved country); `cache` carries results
     between the chunks of one run.
@@ -187,7 +204,7 @@ def screen_name_columns(
     })
     distinct = keys.unique(maintain_order=True).filter(pl.col("name_input").is_not_null())
     hits = screen_names(distinct["name_input"], distinct["country_input"], watchlists,
-                        candidates=(cache or NameCache()).candidates)
+                        candidates=(cache or ResolveCache()).candidates)
     joined = keys.join(
         hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
         maintain_order="left",

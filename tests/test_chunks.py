@@ -7,7 +7,7 @@ import pytest
 
 import riskscreen
 from riskscreen.io import read_limits
-from riskscreen.resolve import NameCache, screen_name_columns
+from riskscreen.resolve import ResolveCache, screen_name_columns
 
 
 def test_chunked_screening_equals_one_call(monkeypatch, example_workbook):
@@ -27,7 +27,7 @@ def test_name_cache_screens_each_name_once(example_workbook):
                           "Supplier": ["Hoshine Silicon", "Acme", "Acme", "Hoshine Silicon"]})
     roles = ColumnRoles(name="Supplier")
     iso = pl.Series("country_iso3", ["CHN", None, None, "USA"])
-    cache = NameCache()
+    cache = ResolveCache()
     first = screen_name_columns(frame, roles, iso, lists, cache=cache)
     assert cache.candidates.seen.to_list() == ["Hoshine Silicon", "Acme"]  # distinct names
     rows = cache.candidates.rows.height
