@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import io
 import logging
 import os
 import shutil
 import signal
 import tempfile
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -221,10 +223,12 @@ def _screen_dask(
     return screened, offsets
 
 
-def _csv_header(text: str, delimiter: str, label: str) -> tuple[int, list[str]]:
+def _csv_header(text: str, delimiter: str,
+                label: str) -> tuple[int, list[str], list[str | None]]:
     """Where the header is in a CSV's first lines (found by its content, as a single-process run
-    finds it: title and blank rows above it are skipped) and its column names, made unique the
-    same way; so `row_id` counts from the row below it, blank rows included."""
+    finds it: title and blank rows above it are skipped), its column names, made unique the
+    same way, and its cells as written; so `row_id` counts from the row below it, blank rows
+    included."""
     rows: list[list[str | None]] = []
     filled: list[int] = []
     for record in csv.reader(io.StringIO(text), delimiter=delimiter):
@@ -240,7 +244,22 @@ def _csv_header(text: str, delimiter: str, label: str) -> tuple[int, list[str]]:
     pick = find_header_row([rows[i] + [None] * (width - len(rows[i])) for i in filled])
     at = filled[pick or 0]
     check_header_columns(len(rows[at]), label)
-    return at, _unique_headers(rows[at])
+    return at, _unique_headers(rows[at]), rows[at]
+
+
+def _blank_header_repeats(pdf: Any, named: Sequence[tuple[str, str]]) -> Any:
+    """Rows that repeat the header (paged report exports) made blank, so that they are skipped
+    like blank rows and keep their place in `row_id`, as a single-process run drops them."""
+    import numpy as np
+
+    if len(named) < 2 or len(pdf) == 0:
+        return pdf
+    same = np.logical_and.reduce([(pdf[name] == text).fillna(False).to_numpy(dtype=bool)
+                                  for name, text in named])
+    if same.any():
+        pdf = pdf.copy()
+        pdf.loc[same, :] = None
+    return pdf
 
 
 def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> Any:
@@ -262,11 +281,13 @@ def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> A
                              f"{encoding}); save it as UTF-8 or use the default engine")
         forced = _SEP_LINE.match(text)  # Excel's "sep=;" first line
         delimiter = forced.group(1) if forced else sniff_delimiter(text)
-        skip, headers = _csv_header(text, delimiter, label)
+        skip, headers, raw = _csv_header(text, delimiter, label)
         ddf = dd.read_csv(str(path), sep=delimiter, dtype=str,
                           blocksize=csv_block_bytes(size, label, partitions), skiprows=skip,
                           header=0, names=headers, skip_blank_lines=False,
                           keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        named = [(h, t) for h, t in zip(headers, raw, strict=False) if t is not None]
+        ddf = ddf.map_partitions(_blank_header_repeats, named, meta=ddf._meta)
     elif suffix == ".parquet":
         check_dask_file(path, label, kind_wanted="parquet")
         check_parquet_parts(path, label, partitions)
@@ -363,6 +384,47 @@ def _workers_ignore_ctrl_c() -> Any:
         signal.signal(signal.SIGINT, old)
 
 
+def _in_gc_callback(frame: Any) -> bool:
+    """True when `frame` runs inside a garbage-collector callback (gc.callbacks)."""
+    codes = {getattr(getattr(cb, "__func__", cb), "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@contextlib.contextmanager
+def _signals_outside_gc_callbacks() -> Any:
+    """A local cluster's scheduler runs in this process and watches the garbage collector from
+    a gc callback; a signal handler that raises there (Ctrl-C, the command's SIGTERM) has its
+    exception printed and dropped, and the run would go on to write its output. Such a signal
+    is delivered again 50 ms later instead, outside the callback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        handler = signal.getsignal(sig) if sig is not None else None
+        if sig is None or not callable(handler):
+            continue
+
+        def deferring(signum: int, frame: Any, handler: Any = handler) -> None:
+            if _in_gc_callback(frame):
+                threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+                return
+            handler(signum, frame)
+
+        saved[sig] = handler
+        signal.signal(sig, deferring)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
 def screen_to_parquet(
     source: str | Path,
     output: str | Path,
@@ -413,6 +475,8 @@ def screen_to_parquet(
     cluster = tmp = None
     offsets: list[int] | None = None
     retries = dask.config.set({"distributed.scheduler.allowed-failures": 1})
+    signals = _signals_outside_gc_callbacks()
+    signals.__enter__()
     try:
         if client is not None:
             client_cm: Any = contextlib.nullcontext(client)
@@ -451,4 +515,5 @@ def screen_to_parquet(
             retries.__exit__(None, None, None)
             if tmp is not None:  # after the workers stopped writing into it
                 shutil.rmtree(tmp, ignore_errors=True)
+            signals.__exit__(None, None, None)
     return target
