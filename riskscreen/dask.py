@@ -19,11 +19,15 @@ failed and what to do.
 from __future__ import annotations
 
 import contextlib
+import csv
+import gc
+import io
 import logging
 import os
 import shutil
 import signal
 import tempfile
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -32,7 +36,7 @@ from typing import Any
 import polars as pl
 
 from riskscreen.errors import InputError, RiskscreenError
-from riskscreen.io.columns import detect_columns, require_roles
+from riskscreen.io.columns import detect_columns, find_header_row, require_roles
 from riskscreen.io.dask_limits import (
     check_dask_file,
     check_header_columns,
@@ -41,8 +45,9 @@ from riskscreen.io.dask_limits import (
     csv_block_bytes,
 )
 from riskscreen.io.output_check import same_file
-from riskscreen.io.read import read_frame, read_suppliers
-from riskscreen.io.read_csv import decode_text, sniff_delimiter
+from riskscreen.io.read import _unique_headers, read_frame, read_suppliers
+from riskscreen.io.read_csv import _SEP_LINE, decode_text, sniff_delimiter
+from riskscreen.io.read_limits import int_limit
 from riskscreen.pipeline import _load_defaults, screen_frame
 from riskscreen.scoring import load_thresholds
 from riskscreen.watchlists import load_watchlists
@@ -218,6 +223,45 @@ def _screen_dask(
     return screened, offsets
 
 
+def _csv_header(text: str, delimiter: str,
+                label: str) -> tuple[int, list[str], list[str | None]]:
+    """Where the header is in a CSV's first lines (found by its content, as a single-process run
+    finds it: title and blank rows above it are skipped), its column names, made unique the
+    same way, and its cells as written; so `row_id` counts from the row below it, blank rows
+    included."""
+    rows: list[list[str | None]] = []
+    filled: list[int] = []
+    for record in csv.reader(io.StringIO(text), delimiter=delimiter):
+        cells = [c if c.strip() else None for c in record]
+        if any(cells):
+            filled.append(len(rows))
+        rows.append(cells)
+        if len(filled) >= int_limit("header_scan_rows"):
+            break
+    if not filled:
+        raise InputError(f"{label}: it is empty (only blank cells); there is nothing to screen")
+    width = max(len(rows[i]) for i in filled)
+    pick = find_header_row([rows[i] + [None] * (width - len(rows[i])) for i in filled])
+    at = filled[pick or 0]
+    check_header_columns(len(rows[at]), label)
+    return at, _unique_headers(rows[at]), rows[at]
+
+
+def _blank_header_repeats(pdf: Any, named: Sequence[tuple[str, str]]) -> Any:
+    """Rows that repeat the header (paged report exports) made blank, so that they are skipped
+    like blank rows and keep their place in `row_id`, as a single-process run drops them."""
+    import numpy as np
+
+    if len(named) < 2 or len(pdf) == 0:
+        return pdf
+    same = np.logical_and.reduce([(pdf[name] == text).fillna(False).to_numpy(dtype=bool)
+                                  for name, text in named])
+    if same.any():
+        pdf = pdf.copy()
+        pdf.loc[same, :] = None
+    return pdf
+
+
 def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> Any:
     """The input as a Dask DataFrame of text, after the checks of `io.dask_limits`; workbooks
     are read whole (they cannot be split)."""
@@ -235,11 +279,15 @@ def _read_dask(path: Path, partitions: int | None, sheet: str | int | None) -> A
         if encoding not in ("utf-8", "utf-8-sig"):
             raise InputError(f"{label}: --engine dask reads UTF-8 CSV only (this file is "
                              f"{encoding}); save it as UTF-8 or use the default engine")
-        delimiter = sniff_delimiter(text)
-        check_header_columns(text.split("\n", 1)[0], delimiter, label)
+        forced = _SEP_LINE.match(text)  # Excel's "sep=;" first line
+        delimiter = forced.group(1) if forced else sniff_delimiter(text)
+        skip, headers, raw = _csv_header(text, delimiter, label)
         ddf = dd.read_csv(str(path), sep=delimiter, dtype=str,
-                          blocksize=csv_block_bytes(size, label, partitions),
+                          blocksize=csv_block_bytes(size, label, partitions), skiprows=skip,
+                          header=0, names=headers, skip_blank_lines=False,
                           keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        named = [(h, t) for h, t in zip(headers, raw, strict=False) if t is not None]
+        ddf = ddf.map_partitions(_blank_header_repeats, named, meta=ddf._meta)
     elif suffix == ".parquet":
         check_dask_file(path, label, kind_wanted="parquet")
         check_parquet_parts(path, label, partitions)
@@ -336,6 +384,47 @@ def _workers_ignore_ctrl_c() -> Any:
         signal.signal(signal.SIGINT, old)
 
 
+def _in_gc_callback(frame: Any) -> bool:
+    """True when `frame` runs inside a garbage-collector callback (gc.callbacks)."""
+    codes = {getattr(getattr(cb, "__func__", cb), "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@contextlib.contextmanager
+def _signals_outside_gc_callbacks() -> Any:
+    """A local cluster's scheduler runs in this process and watches the garbage collector from
+    a gc callback; a signal handler that raises there (Ctrl-C, the command's SIGTERM) has its
+    exception printed and dropped, and the run would go on to write its output. Such a signal
+    is delivered again 50 ms later instead, outside the callback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        handler = signal.getsignal(sig) if sig is not None else None
+        if sig is None or not callable(handler):
+            continue
+
+        def deferring(signum: int, frame: Any, handler: Any = handler) -> None:
+            if _in_gc_callback(frame):
+                threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+                return
+            handler(signum, frame)
+
+        saved[sig] = handler
+        signal.signal(sig, deferring)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
 def screen_to_parquet(
     source: str | Path,
     output: str | Path,
@@ -386,6 +475,8 @@ def screen_to_parquet(
     cluster = tmp = None
     offsets: list[int] | None = None
     retries = dask.config.set({"distributed.scheduler.allowed-failures": 1})
+    signals = _signals_outside_gc_callbacks()
+    signals.__enter__()
     try:
         if client is not None:
             client_cm: Any = contextlib.nullcontext(client)
@@ -424,4 +515,5 @@ def screen_to_parquet(
             retries.__exit__(None, None, None)
             if tmp is not None:  # after the workers stopped writing into it
                 shutil.rmtree(tmp, ignore_errors=True)
+            signals.__exit__(None, None, None)
     return target

@@ -382,3 +382,67 @@ def test_a_csv_dask_cannot_cut_is_a_clear_error_not_a_misread(client, tmp_path):
                        r"engine, which reads both; no output was written"):
         screen_to_parquet(src, tmp_path / "out.parquet", partitions=4, client=client)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_title_rows_and_blank_rows_are_read_as_one_process_reads_them(client, tmp_path):
+    """The header is found by its content below an Excel 'sep=' line and title rows, blank
+    rows keep their place in row_id, a blank header gets the same name, a repeated header row is
+    not screened: the same result as one process, on every contract column, across
+    partitions."""
+    lines = ["sep=;", "Supplier list Q3 2026;;;", ";;;", "Supplier;Country;Product;"]
+    for i in range(120_000):
+        if i == 50_000:
+            lines.append("Supplier;Country;Product;")  # a paged export repeats its header
+        lines.append(";;;" if i % 997 == 0 else
+                     f"Acme {i};{['China', 'India', 'Ghana'][i % 3]};"
+                     f"{['cotton', 'bricks', 'cocoa'][i % 3]};{'x' if i % 5 == 0 else ''}")
+    src = tmp_path / "in.csv"
+    src.write_text("\n".join(lines) + "\n")
+    single = riskscreen.screen(src)
+    ddf = _read_dask(src, partitions=3, sheet=None)
+    assert ddf.npartitions >= 2
+    assert list(ddf.columns) == ["Supplier", "Country", "Product", "Column 4"]
+    out = pl.from_pandas(screen_dask(ddf, client=client).compute()).sort("row_id")
+    blank = len(range(0, 120_000, 997))
+    assert out.height == single.height == 120_000 - blank  # blank rows are not screened
+    assert out["row_id"][:2].to_list() == [2, 3]  # row 1 below the header is blank
+    _same(single, out)
+
+
+def test_a_signal_that_lands_in_a_gc_callback_is_not_lost():
+    """The local cluster's scheduler hooks a gc callback into this process; a signal handler
+    raising there would be printed and dropped ('Exception ignored in …') and the run would go
+    on. The run's handlers deliver such a signal again once out of the callback."""
+    import gc
+    import os
+    import signal
+    import time
+
+    from riskscreen.dask import _signals_outside_gc_callbacks
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop(signum)
+
+    sent = []
+
+    def sends_during_collection(phase, info):
+        if phase == "start" and not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGHUP)  # the handler runs here, inside the callback
+            sent.append(False)
+
+    old = signal.signal(signal.SIGHUP, stop)
+    gc.callbacks.append(sends_during_collection)
+    try:
+        with pytest.raises(Stop), _signals_outside_gc_callbacks():
+            gc.collect()
+            assert sent == [True, False]  # the callback ran on: the signal did not stop it
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
+    finally:
+        gc.callbacks.remove(sends_during_collection)
+        signal.signal(signal.SIGHUP, old)

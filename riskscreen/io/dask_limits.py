@@ -13,7 +13,6 @@ password-protected file, an empty one) is checked as for any run. Workbooks are 
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
@@ -55,13 +54,12 @@ def csv_block_bytes(size: int, label: str, partitions: int | None) -> int:
     return block
 
 
-def check_header_columns(first_line: str, delimiter: str, label: str) -> None:
+def check_header_columns(columns: int, label: str) -> None:
     """Refuse a header with more than `max_columns` columns (as a single-process run does)."""
-    n = len(next(csv.reader([first_line], delimiter=delimiter), []))
-    if n > int_limit("max_columns"):
+    if columns > int_limit("max_columns"):
         raise InputError(
-            f"{label}: {n:,} columns is more than {int_limit('max_columns'):,}; is the delimiter "
-            "right? Save it again as CSV or xlsx")
+            f"{label}: {columns:,} columns is more than {int_limit('max_columns'):,}; is the "
+            "delimiter right? Save it again as CSV or xlsx")
 
 
 def check_parquet_parts(path: Path, label: str, partitions: int | None) -> None:
