@@ -195,17 +195,22 @@ class NameNormaliser:
                 [_pad(v) for v in ordered], [_pad(self._variant_map[v]) for v in ordered],
                 leftmost=True,
             )
-        full = _unpad(full)
+        frame = frame.with_columns(_unpad(full).alias("full"))
         core = _padded(pl.col("full"))
         if self._legal_re is not None:
             forms = sorted(self._legal_forms, key=lambda p: (-len(p), p))
             core = core.str.replace_many(
                 [_pad(f) for f in forms], ["  "] * len(forms), leftmost=True
             )
-        for form in self._cjk_forms:
-            core = core.str.replace(form, " ", literal=True, n=-1)
-        core = _unpad(core)
-        out = frame.with_columns(full.alias("full")).with_columns(
+        cores = frame.select(_unpad(core).alias("core"))["core"]
+        # CJK legal forms can only be in names with characters outside ASCII
+        rows = frame["full"].str.contains(r"[^\x00-\x7f]").arg_true()
+        if self._cjk_forms and len(rows):
+            for form in self._cjk_forms:
+                core = core.str.replace(form, " ", literal=True, n=-1)
+            cores = cores.scatter(rows, frame[rows].select(_unpad(core).alias("core"))["core"])
+        core = pl.lit(cores)
+        out = frame.with_columns(
             pl.when(core == "").then(pl.col("full")).otherwise(core).alias("core")
         ).with_columns(
             pl.col("core").str.replace_all(" ", "", literal=True).alias("compact"),
