@@ -206,9 +206,10 @@ def goods_from_names(
     A `context` word (a trade noun: export, plantation, cooperativa …) anywhere in the name
     lifts the good to the context word's confidence when it is lower (rice, café alone).
     Vendor-master shorthand is written out first (`name_abbreviations.csv`: GMT -> garment).
-    The highest-priority word wins; two unrelated goods (not kin in `name_good_families.csv`)
-    at the same priority and confidence make the reading ambiguous (confidence x
-    `name_good_ambiguity_factor`). A cancel word (machinery, logistics …) means no good.
+    The highest-priority word wins (then the surer, then the longer); two unrelated goods (not
+    kin in `name_good_families.csv`) at the same priority and confidence make the reading
+    ambiguous (confidence x `name_good_ambiguity_factor`). A cancel word (machinery, logistics
+    …) means no good.
     """
     series = names if isinstance(names, pl.Series) else pl.Series(
         values=[None if v is None else str(v) for v in names], dtype=pl.String)
@@ -228,15 +229,19 @@ def goods_from_names(
                                                             how="anti")
         ranked = goods.join(table.families, on="good_id", how="left").with_columns(
             pl.coalesce("family", "good_id").alias("family")
-        ).sort(["name_input", "priority", "confidence", "term"],
-               descending=[False, True, True, False])
+        ).with_columns(_length=pl.col("term").str.len_chars()).sort(
+            ["name_input", "priority", "confidence", "_length", "term"],
+            descending=[False, True, True, True, False])
         best = ranked.group_by("name_input", maintain_order=True).agg(
             pl.col("good_id").first(), pl.col("confidence").first(),
             pl.col("term").first().alias("name_good_word"),
-            # an unrelated good as strong as the best one: the name is ambiguous
+            # an unrelated good as strong as the best one: the name is ambiguous, unless its
+            # word is part of the best one's phrase ("garimpo" in "garimpo de diamantes")
             ((pl.col("priority") == pl.col("priority").first())
              & (pl.col("confidence") == pl.col("confidence").first())
-             & (pl.col("family") != pl.col("family").first())).any().alias("_rival"),
+             & (pl.col("family") != pl.col("family").first())
+             & ~pl.col("term").first().str.contains(pl.col("term"), literal=True)
+             ).any().alias("_rival"),
         ).with_columns(
             good_confidence=pl.when(pl.col("_rival"))
             .then(pl.col("confidence") * table.ambiguity_factor)
