@@ -169,6 +169,25 @@ def screen_dask(
     return screened
 
 
+def _own_row_id(ddf: Any) -> Any:
+    """The frame's own `row_id` is kept only when it is whole numbers from 1, none missing or
+    repeated over the whole frame (as one process keeps it: partitions cannot tell alone);
+    otherwise it stays as 'row_id (input)' and rows are numbered."""
+    import dask
+    import pandas as pd
+
+    if "row_id" not in ddf.columns:
+        return ddf
+    column = ddf["row_id"]
+    if pd.api.types.is_integer_dtype(column.dtype):
+        rows, filled, distinct, low = dask.compute(column.size, column.count(),
+                                                   column.nunique(), column.min())
+        if rows == filled == distinct and (rows == 0 or low >= 1):
+            return ddf
+    kept = _unique_headers([str(c) for c in ddf.columns])  # 'row_id' -> 'row_id (input)'
+    return ddf.rename(columns=dict(zip(ddf.columns, kept, strict=True)))
+
+
 def _screen_dask(
     ddf: Any,
     roles: Any = None,
@@ -192,6 +211,7 @@ def _screen_dask(
     if hasattr(model, "result"):
         model = model.result()
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
+    ddf = _own_row_id(ddf)
     headers = [str(c) for c in ddf.columns if c != "row_id"]
     if roles is None:
         roles = detect_columns(headers, overrides=dict(columns or {}))

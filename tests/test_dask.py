@@ -501,3 +501,20 @@ def test_a_signal_lost_in_a_finaliser_is_delivered_again_and_a_handled_one_is_no
         assert raised == [signal.SIGHUP]  # once: the run said it arrived
     finally:
         signal.signal(signal.SIGHUP, old)
+
+
+@pytest.mark.parametrize("row_id", [[f"A-{i}" for i in range(400)], [1, 2] * 200],
+                         ids=["text", "repeated across row groups"])
+def test_a_row_id_column_that_cannot_key_rows_is_kept_aside_and_rows_numbered(client, tmp_path,
+                                                                             row_id):
+    """Each partition alone cannot tell: a Parquet 'row_id' that is not whole numbers, or
+    repeats over the file, is kept as 'row_id (input)' and rows are numbered 1.. as one process
+    numbers them, never twice."""
+    src = tmp_path / "in.parquet"
+    _suppliers(400).with_columns(pl.Series("row_id", row_id)).write_parquet(
+        src, row_group_size=100)
+    out = screen_to_parquet(src, tmp_path / "out.parquet", client=client)
+    dask_run = pl.read_parquet(sorted(out.glob("*.parquet"))).sort("row_id")
+    assert dask_run["row_id"].to_list() == list(range(1, 401))
+    assert dask_run["row_id (input)"].cast(pl.String).to_list() == [str(v) for v in row_id]
+    _same(riskscreen.screen(src), dask_run)
