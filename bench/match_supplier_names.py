@@ -35,7 +35,9 @@ from riskscreen.scoring import load_thresholds  # noqa: E402
 EVAL_DIR = ROOT / "tests" / "data"
 NAME_FILES = ("eval_supplier_names.csv", "eval_supplier_names_blind.csv",
               "eval_supplier_names_blind2.csv", "eval_supplier_names_blind3.csv",
-              "eval_supplier_names_blind4.csv")
+              "eval_supplier_names_blind4.csv", "eval_supplier_names_blind5.csv",
+              "eval_supplier_names_blind6.csv", "eval_supplier_names_blind7.csv",
+              "eval_supplier_names_blind8.csv", "eval_supplier_names_blind9.csv")
 HS_FILES = ("eval_hs_in_text.csv", "eval_hs_in_text_blind.csv")
 OUT = ROOT / "bench" / "results" / "match_supplier_names.md"
 
@@ -107,7 +109,7 @@ def name_section(files: tuple[str, ...] = NAME_FILES) -> list[str]:
     lines = ["## Good read from the supplier's name", ""]
     for file in files:
         data = load_eval(file)
-        lines += [f"### `tests/data/{file}` ({data.height} rows, "
+        lines += [f"### `tests/data/{Path(file).name}` ({data.height} rows, "
                   f"{data['expected_good_id'].null_count()} naming no listed good)", "",
                   "| reader | top-1 | precision | recall (rows naming a good) | wrong goods "
                   "| time |",
@@ -194,7 +196,7 @@ def hs_section() -> list[str]:
         ok = pl.Series([e == p for e, p in zip(data["expected_good_id"].to_list(),
                                                pred.to_list(), strict=True)])
         frame = data.with_columns(ok=ok, pred=pred)
-        lines += [f"### `tests/data/{file}` ({data.height} rows): "
+        lines += [f"### `tests/data/{Path(file).name}` ({data.height} rows): "
                   f"**{ok.mean():.1%} right** (as the pipeline accepts)", "",
                   "| category | rows | right |", "|---|---|---|"]
         by = frame.group_by("category").agg(n=pl.len(), acc=pl.col("ok").mean()).sort("category")

@@ -26,7 +26,6 @@ import logging
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
@@ -164,10 +163,29 @@ def screen_dask(
     (--product). Compute or write the result while
     the client that shipped the state is alive.
     """
-    screened, _ = _screen_dask(ddf, roles, columns=columns, reference=reference, model=model,
-                               watchlists=watchlists, thresholds=thresholds, min_tier=min_tier,
-                               client=client, product=product)
+    screened, _, _ = _screen_dask(ddf, roles, columns=columns, reference=reference, model=model,
+                                  watchlists=watchlists, thresholds=thresholds, min_tier=min_tier,
+                                  client=client, product=product)
     return screened
+
+
+def _own_row_id(ddf: Any) -> Any:
+    """The frame's own `row_id` is kept only when it is whole numbers from 1, none missing or
+    repeated over the whole frame (as one process keeps it: partitions cannot tell alone);
+    otherwise it stays as 'row_id (input)' and rows are numbered."""
+    import dask
+    import pandas as pd
+
+    if "row_id" not in ddf.columns:
+        return ddf
+    column = ddf["row_id"]
+    if pd.api.types.is_integer_dtype(column.dtype):
+        rows, filled, distinct, low = dask.compute(column.size, column.count(),
+                                                   column.nunique(), column.min())
+        if rows == filled == distinct and (rows == 0 or low >= 1):
+            return ddf
+    kept = _unique_headers([str(c) for c in ddf.columns])  # 'row_id' -> 'row_id (input)'
+    return ddf.rename(columns=dict(zip(ddf.columns, kept, strict=True)))
 
 
 def _screen_dask(
@@ -182,9 +200,9 @@ def _screen_dask(
     min_tier: str | None = None,
     client: Any = None,
     product: str | None = None,
-) -> tuple[Any, list[int] | None]:
+) -> tuple[Any, list[int] | None, str]:
     """`screen_dask`, also returning where each partition starts (0-based, then the row count;
-    None when the frame brings its own row_id)."""
+    None when the frame brings its own row_id) and the token its state is shipped under."""
     import dask.dataframe as dd
 
     if not isinstance(ddf, dd.DataFrame):
@@ -193,6 +211,7 @@ def _screen_dask(
     if hasattr(model, "result"):
         model = model.result()
     th = load_thresholds(**{**dict(thresholds or {}), "min_tier": min_tier})
+    ddf = _own_row_id(ddf)
     headers = [str(c) for c in ddf.columns if c != "row_id"]
     if roles is None:
         roles = detect_columns(headers, overrides=dict(columns or {}))
@@ -220,7 +239,7 @@ def _screen_dask(
     meta = schema.to_pandas(use_pyarrow_extension_array=True)
     screened = ddf.map_partitions(_screen_partition, token, offsets, schema, meta=meta,
                                   align_dataframes=False, enforce_metadata=False)
-    return screened, offsets
+    return screened, offsets, token
 
 
 def _csv_header(text: str, delimiter: str,
@@ -394,35 +413,63 @@ def _in_gc_callback(frame: Any) -> bool:
     return False
 
 
-@contextlib.contextmanager
-def _signals_outside_gc_callbacks() -> Any:
-    """A local cluster's scheduler runs in this process and watches the garbage collector from
-    a gc callback; a signal handler that raises there (Ctrl-C, the command's SIGTERM) has its
-    exception printed and dropped, and the run would go on to write its output. Such a signal
-    is delivered again 50 ms later instead, outside the callback."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    saved: dict[int, Any] = {}
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        handler = signal.getsignal(sig) if sig is not None else None
-        if sig is None or not callable(handler):
-            continue
+class _SignalGuard:
+    """Makes sure Ctrl-C, SIGTERM and SIGHUP stop a Dask run.
 
-        def deferring(signum: int, frame: Any, handler: Any = handler) -> None:
-            if _in_gc_callback(frame):
-                threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
-                return
-            handler(signum, frame)
+    A local cluster's scheduler runs in this process and watches the garbage collector from a
+    gc callback; a handler that raises there, or in a finaliser, has its exception printed and
+    dropped, and the run would go on to write its output. Inside a gc callback the signal is
+    delivered again 50 ms later instead; elsewhere it raises as before, and is delivered again
+    after half a second unless `handled()` says the exception arrived. `check()` raises a
+    signal that is still pending, before anything is written."""
 
-        saved[sig] = handler
-        signal.signal(sig, deferring)
-    try:
-        yield
-    finally:
-        for sig, handler in saved.items():
+    def __init__(self) -> None:
+        self.pending: int | None = None
+        self.saved: dict[int, Any] = {}
+
+    def __enter__(self) -> _SignalGuard:
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                sig = getattr(signal, name, None)
+                handler = signal.getsignal(sig) if sig is not None else None
+                if sig is not None and callable(handler):
+                    self.saved[sig] = handler
+                    signal.signal(sig, self._deliver)
+        return self
+
+    def _deliver(self, signum: int, frame: Any) -> None:
+        self.pending = signum
+        if _in_gc_callback(frame):
+            self._again(signum, 0.05)
+            return
+        self._again(signum, 0.5)
+        self.saved[signum](signum, frame)
+
+    def _again(self, signum: int, delay: float) -> None:
+        def resend() -> None:
+            if self.pending == signum and self.saved:
+                os.kill(os.getpid(), signum)
+
+        timer = threading.Timer(delay, resend)
+        timer.daemon = True
+        timer.start()
+
+    def handled(self) -> None:
+        """The signal's exception reached the run: no need to deliver it again."""
+        self.pending = None
+
+    def check(self) -> None:
+        """Raise a signal whose exception was lost, now."""
+        signum = self.pending
+        if signum is not None:
+            self.pending = None
+            self.saved[signum](signum, None)
+
+    def __exit__(self, *exc: object) -> None:
+        self.pending = None
+        for sig, handler in self.saved.items():
             signal.signal(sig, handler)
+        self.saved = {}
 
 
 def screen_to_parquet(
@@ -472,11 +519,10 @@ def screen_to_parquet(
     asyncio_log = logging.getLogger("asyncio")
     if not any(isinstance(f, _DropAbandonedGather) for f in asyncio_log.filters):
         asyncio_log.addFilter(_DropAbandonedGather())
-    cluster = tmp = None
+    cluster = tmp = token = None
     offsets: list[int] | None = None
     retries = dask.config.set({"distributed.scheduler.allowed-failures": 1})
-    signals = _signals_outside_gc_callbacks()
-    signals.__enter__()
+    signals = _SignalGuard().__enter__()
     try:
         if client is not None:
             client_cm: Any = contextlib.nullcontext(client)
@@ -495,18 +541,31 @@ def screen_to_parquet(
             client = client_cm = Client(cluster)
         with client_cm:
             try:
-                screened, offsets = _screen_dask(
+                screened, offsets, token = _screen_dask(
                     ddf, columns=columns, watchlists=watchlists, product=product,
                     thresholds=thresholds, min_tier=min_tier, client=client)
-                tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
-                                            dir=folder))
+                # named before it exists: an interruption can never leave it unnamed
+                tmp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
+                tmp.mkdir()
                 screened.to_parquet(str(tmp), write_index=False, overwrite=True)
             except Exception as exc:
                 if isinstance(exc, InputError) and tmp is None:
                     raise  # the input itself, found before any work: its own message
                 raise _failure(exc, offsets, src.name) from exc
+            except BaseException:
+                signals.handled()
+                raise
+            finally:
+                if token is not None and cluster is None:  # a cluster that stays: unload
+                    _SHIPPED.pop(token, None)
+                    with contextlib.suppress(Exception):
+                        client.unregister_worker_plugin(f"riskscreen-{token}")
+            signals.check()
             _replace_dir(tmp, target)
             tmp = None
+    except BaseException:
+        signals.handled()
+        raise
     finally:
         try:
             if cluster is not None:

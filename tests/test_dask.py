@@ -102,7 +102,16 @@ def test_a_failing_partition_is_a_clear_error_and_leaves_no_output(client, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]  # no part, no temp
 
 
+def _shipped(client) -> set[str]:
+    """The riskscreen state plugins on the cluster's workers."""
+    listed = client.run(lambda dask_worker: [p for p in dask_worker.plugins
+                                             if p.startswith("riskscreen-")])
+    assert listed
+    return {name for names in listed.values() for name in names}
+
+
 def test_product_option_reaches_the_workers(client, tmp_path):
+    before = _shipped(client)
     src = tmp_path / "no_product.parquet"
     pl.DataFrame({"Supplier": [f"Farm {i}" for i in range(60)],
                   "Country": ["Uzbekistan", "India", "Ghana"] * 20}).write_parquet(src)
@@ -112,6 +121,7 @@ def test_product_option_reaches_the_workers(client, tmp_path):
     single = riskscreen.screen(src, product="cotton")
     assert (single["good"] == "Cotton").all()
     _same(single, dask_run)
+    assert _shipped(client) == before  # nothing of the run stays on a cluster that outlives it
 
 
 # --- workers that die: real worker processes, killed with SIGKILL from inside a task ---------
@@ -418,7 +428,7 @@ def test_a_signal_that_lands_in_a_gc_callback_is_not_lost():
     import signal
     import time
 
-    from riskscreen.dask import _signals_outside_gc_callbacks
+    from riskscreen.dask import _SignalGuard
 
     class Stop(Exception):
         pass
@@ -437,7 +447,7 @@ def test_a_signal_that_lands_in_a_gc_callback_is_not_lost():
     old = signal.signal(signal.SIGHUP, stop)
     gc.callbacks.append(sends_during_collection)
     try:
-        with pytest.raises(Stop), _signals_outside_gc_callbacks():
+        with pytest.raises(Stop), _SignalGuard():
             gc.collect()
             assert sent == [True, False]  # the callback ran on: the signal did not stop it
             deadline = time.monotonic() + 5
@@ -446,3 +456,65 @@ def test_a_signal_that_lands_in_a_gc_callback_is_not_lost():
     finally:
         gc.callbacks.remove(sends_during_collection)
         signal.signal(signal.SIGHUP, old)
+
+
+def test_a_signal_lost_in_a_finaliser_is_delivered_again_and_a_handled_one_is_not():
+    import os
+    import signal
+    import time
+
+    from riskscreen.dask import _SignalGuard
+
+    class Stop(Exception):
+        pass
+
+    raised = []
+
+    def stop(signum, frame):
+        raised.append(signum)
+        raise Stop(signum)
+
+    class SendsWhenCollected:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGHUP)  # raised here, the exception is only printed
+            self.after = True
+
+    def wait(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    old = signal.signal(signal.SIGHUP, stop)
+    try:
+        with pytest.raises(Stop), _SignalGuard():
+            SendsWhenCollected()  # collected at once: its finaliser drops the first Stop
+            assert raised == [signal.SIGHUP]
+            wait(5)
+        assert raised == [signal.SIGHUP] * 2  # delivered again, and raised where it counts
+        raised.clear()
+        with _SignalGuard() as guard:
+            with pytest.raises(Stop):
+                os.kill(os.getpid(), signal.SIGHUP)
+                wait(5)
+            guard.handled()
+            wait(1)
+        assert raised == [signal.SIGHUP]  # once: the run said it arrived
+    finally:
+        signal.signal(signal.SIGHUP, old)
+
+
+@pytest.mark.parametrize("row_id", [[f"A-{i}" for i in range(400)], [1, 2] * 200],
+                         ids=["text", "repeated across row groups"])
+def test_a_row_id_column_that_cannot_key_rows_is_kept_aside_and_rows_numbered(client, tmp_path,
+                                                                             row_id):
+    """Each partition alone cannot tell: a Parquet 'row_id' that is not whole numbers, or
+    repeats over the file, is kept as 'row_id (input)' and rows are numbered 1.. as one process
+    numbers them, never twice."""
+    src = tmp_path / "in.parquet"
+    _suppliers(400).with_columns(pl.Series("row_id", row_id)).write_parquet(
+        src, row_group_size=100)
+    out = screen_to_parquet(src, tmp_path / "out.parquet", client=client)
+    dask_run = pl.read_parquet(sorted(out.glob("*.parquet"))).sort("row_id")
+    assert dask_run["row_id"].to_list() == list(range(1, 401))
+    assert dask_run["row_id (input)"].cast(pl.String).to_list() == [str(v) for v in row_id]
+    _same(riskscreen.screen(src), dask_run)
