@@ -148,7 +148,7 @@ def screen_frame(
 def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
                   **options: Any) -> Iterator[pl.DataFrame]:
     """`screen_frame` over slices of `screen_chunk_rows` rows (reference/input_limits.csv),
-    yielded one at a time and sharing name-screening results between them: together the same
+    yielded one at a time and sharing the resolvers' work (`ResolveCache`): together the same
     rows as one call, with the memory of the resolve and score stages bounded by the chunk
     instead of the input. At least one (maybe empty) chunk is yielded."""
     size = int_limit("screen_chunk_rows")
@@ -330,7 +330,8 @@ def write_outputs(run: ScreenRun, output: str | Path, *, all_sheet: bool = True,
     return [p for p in targets if p in done]
 
 
-def screen_to_files(source: str | Path, output: str | Path, *, also: Sequence[str | Path] = (),
+def screen_to_files(source: str | Path | pl.DataFrame, output: str | Path, *,
+                    also: Sequence[str | Path] = (),
                     all_sheet: bool = True, stamp: bool = False, csv_raw: bool = False,
                     inputs: Sequence[str | Path] = (), written: list[Path] | None = None,
                     **options: Any) -> tuple[ScreenRun, list[Path]]:

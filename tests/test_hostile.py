@@ -266,6 +266,36 @@ def test_signal_while_writing_leaves_nothing(tmp_path: Path, signum: int, delay:
     assert list((tmp_path / "tmpdir").iterdir()) == []
 
 
+def test_signal_between_table_chunks_leaves_nothing(tmp_path: Path) -> None:
+    """CSV/Parquet outputs are written chunk by chunk as screened: a signal after the first
+    chunk is written still leaves no file (neither output nor temp file)."""
+    mh.big_repetitive_csv(tmp_path / "big.csv", 100_000)
+    code = """
+import sys
+from riskscreen.io import read_limits
+limits = {**read_limits._limits(), "screen_chunk_rows": 5000.0}
+read_limits._limits = lambda: limits
+from riskscreen.cli import main
+sys.argv = ["riskscreen", "screen", "big.csv", "-o", "all.parquet", "--also", "all.csv", "-q"]
+main()
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path, env=_env(tmp_path),
+                            preexec_fn=_limit, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 55
+    while time.monotonic() < deadline and proc.poll() is None:
+        partial = [p for p in tmp_path.iterdir() if p.name.startswith(".all.csv.")]
+        if partial and partial[0].stat().st_size > 0:  # the first chunk is on disk
+            break
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        pytest.fail(f"the run ended before a chunk was written: {proc.stderr.read()[-3000:]}")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "interrupted: no output file was written" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "tmpdir"]
+
+
 # --- expansion guards ----------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Write the full screened frame — every row, every column — as CSV or Parquet, atomically.
+"""Write the full screened frame — every row, every column — as CSV or Parquet, atomically,
+whole (`write_table`) or chunk by chunk as it is screened (`TableWriter`).
 
 CSV is UTF-8 *with* a byte-order mark: procurement staff double-click CSV files into Excel,
 which reads BOM-less UTF-8 as the local code page and mangles accents and CJK names; Python

@@ -16,7 +16,10 @@ from functools import lru_cache
 
 import polars as pl
 
-__all__ = ["has_cjk", "is_latin", "normalise", "normalise_expr", "normalise_series"]
+from riskscreen.tables import read_table
+
+__all__ = ["has_cjk", "is_latin", "normalise", "normalise_expr", "normalise_series",
+           "pinyin_word_pattern"]
 
 # Letters that have no Unicode decomposition but are accented forms in practice, and the two
 # lower-case forms that casefolding would merge.
@@ -100,3 +103,14 @@ def has_cjk(text: str) -> bool:
 def is_latin(text: str) -> bool:
     """True when every letter of `text` is basic Latin (after `normalise`)."""
     return text.isascii()
+
+
+@lru_cache(maxsize=1)
+def pinyin_word_pattern() -> re.Pattern[str]:
+    """Whole words made of toneless pinyin syllables (initial, if any, + final), from
+    `reference/pinyin_parts.csv`: "Mianyang" is two syllables, "semicon" is none."""
+    parts = read_table("pinyin_parts")
+    initials = sorted(parts.filter(parts["kind"] == "initial")["part"], key=len, reverse=True)
+    finals = sorted(parts.filter(parts["kind"] == "final")["part"], key=len, reverse=True)
+    syllable = f"(?:{'|'.join(initials)})?(?:{'|'.join(finals)})"
+    return re.compile(f"(?:{syllable})+")

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from riskscreen.match.normalise import normalise_expr
+from riskscreen.match.normalise import normalise_expr, pinyin_word_pattern
 from riskscreen.tables import read_table, read_table_family
 
 __all__ = ["NAME_METHOD", "NameGoods", "goods_from_names", "name_goods"]
@@ -44,11 +44,12 @@ OUTPUT_SCHEMA = {
 class NameGoods:
     """`name_goods.csv` split by how each term is matched."""
 
-    terms: pl.DataFrame  # term (as matched), kind, good_id, priority, confidence, match
+    terms: pl.DataFrame  # term (as matched), kind, good_id, priority, confidence, match, language
     masks: dict[str, list[str]]  # match -> padded mask phrases
     ambiguity_factor: float
     families: pl.DataFrame  # good_id, family (kin goods: no ambiguity between them)
     abbreviations: tuple[list[str], list[str]]  # padded vendor-master abbreviations, expansions
+    typo: dict[str, float]  # min_length, confidence, word_confidence (see _misspelt)
 
 
 def _accented_expr(expr: pl.Expr) -> pl.Expr:
@@ -117,7 +118,7 @@ def name_goods(folder: str | None = None) -> NameGoods:
         "term", "kind", "good_id",
         pl.col("priority").cast(pl.Int32, strict=False).fill_null(0),
         pl.col("confidence").cast(pl.Float64, strict=False).fill_null(0.0),
-        "match",
+        "match", pl.col("language").fill_null(""),
     ).unique(subset=["term", "match"], keep="first", maintain_order=True)
     padded = pl.when(pl.col("match") == "cjk").then(pl.col("term")).otherwise(
         pl.lit(" ") + pl.col("term") + pl.lit(" "))
@@ -127,6 +128,7 @@ def name_goods(folder: str | None = None) -> NameGoods:
         for m, f in table.filter(pl.col("kind") == "mask").group_by("match")
     }
     settings = read_table("match_thresholds", folder)
+    values = dict(zip(settings["key"], settings["value"], strict=True))
     factor = settings.filter(pl.col("key") == "name_good_ambiguity_factor")["value"]
     # vendor-master shorthand written out first ("DONGGUAN GMT MFG" -> garment), from the table
     # name screening uses
@@ -142,6 +144,8 @@ def name_goods(folder: str | None = None) -> NameGoods:
         families=read_table("name_good_families", folder).select(
             pl.col("good_id").str.strip_chars(), pl.col("family").str.strip_chars()),
         abbreviations=((" " + abbr["a"] + " ").to_list(), (" " + abbr["e"] + " ").to_list()),
+        typo={k: float(values[f"name_good_typo_{k}"])
+              for k in ("min_length", "confidence", "word_confidence")},
     )
 
 
@@ -196,6 +200,85 @@ def _found(names: pl.DataFrame, table: NameGoods) -> pl.DataFrame:
     return pl.concat(found) if found else pl.DataFrame()
 
 
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    """Country names and the places of `places.csv`, normalised, as single words."""
+    names = pl.concat([read_table("country_names").select(pl.col("name").alias("w")),
+                       read_table("places").select(pl.col("place").alias("w"))])
+    words = names.select(normalise_expr(pl.col("w")).str.split(" ").alias("w")).explode("w")
+    return frozenset(words["w"].drop_nulls().to_list())
+
+
+def _misspelt(names: pl.DataFrame, table: NameGoods, found: pl.DataFrame) -> pl.DataFrame:
+    """Words one slip from a good's word ("Garmants", "ELECTRONCIS"), in names nothing read.
+
+    Hand-typed lists misspell; a long word (`name_good_typo_min_length`) one edit or one swap of
+    neighbours away from a sure single English word of the table (confidence at least
+    `name_good_typo_word_confidence`), with the same first letter, names that good at
+    `name_good_typo_confidence` (accepted, sent to review). Names with a cancel word or any good
+    already read are left alone. Compared over distinct words with `rapidfuzz.process.cdist`.
+    """
+    import numpy as np  # lazy: only names nothing read get here
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    empty = pl.DataFrame(schema={"name_input": pl.String, "term": pl.String,
+                                 "kind": pl.String, "good_id": pl.String,
+                                 "priority": pl.Int32, "confidence": pl.Float64})
+    size = int(table.typo["min_length"])
+    vocab = table.terms.filter(
+        (pl.col("kind") == "good") & (pl.col("match") == "word")
+        # English only: a word of one language is often one slip from another language's
+        # word for something else (Spanish "frutícola", Italian "frutticola"); pinyin names
+        # are all one slip apart
+        & (pl.col("language") == "en")
+        & (pl.col("confidence") >= table.typo["word_confidence"])
+        & ~pl.col("term").str.contains(" ") & (pl.col("term").str.len_chars() >= size)
+    ).unique(subset="term", keep="first", maintain_order=True)
+    if found.height:
+        names = names.join(found.filter(pl.col("kind").is_in(["good", "cancel"]))
+                           .select("name_input").unique(), on="name_input", how="anti")
+    if names.height == 0 or vocab.height == 0:
+        return empty
+    words = _keys(names, table)["word"].select(
+        "name_input", word=pl.col("key").str.strip_chars().str.split(" ")
+    ).explode("word").filter(pl.col("word").str.len_chars() >= size).unique()
+    # words of the table, pinyin words ("Mianyang" is a city, not "mianfang") and places
+    # ("Columbia", "Blaubeuren") are what they are, not slips
+    pinyin = pinyin_word_pattern()
+    known = set(table.terms["term"].to_list()) | _place_words()
+    tokens = [w for w in words["word"].unique().sort().to_list()
+              if w not in known and pinyin.fullmatch(w) is None]
+    if not tokens:
+        return empty
+    hits = []
+    for first, group in pl.DataFrame({"word": tokens}).group_by(
+            pl.col("word").str.slice(0, 1).alias("first")):
+        candidates = vocab.filter(pl.col("term").str.starts_with(str(first[0])))
+        if candidates.height == 0:
+            continue
+        left, right = group["word"].to_list(), candidates["term"].to_list()
+        for start in range(0, len(left), 2000):
+            block = left[start:start + 2000]
+            dist = process.cdist(block, right, scorer=OSA.distance, score_cutoff=1,
+                                 dtype=np.uint8, workers=-1)
+            rows, cols = np.nonzero(dist == 1)
+            hits.append(pl.DataFrame({"word": [block[i] for i in rows],
+                                      "term": [right[j] for j in cols]},
+                                     schema={"word": pl.String, "term": pl.String}))
+    if not hits:
+        return empty
+    pairs = pl.concat(hits).join(vocab.select("term", "good_id", "priority"), on="term")
+    # a word one slip from two different goods says neither
+    pairs = pairs.filter(pl.col("good_id").n_unique().over("word") == 1)
+    return words.join(pairs, on="word").select(
+        "name_input",
+        term=pl.col("word") + pl.lit(" (read as ") + pl.col("term") + pl.lit(")"),
+        kind=pl.lit("good"), good_id="good_id", priority="priority",
+        confidence=pl.lit(table.typo["confidence"]),
+    ).unique(subset=["name_input", "good_id"], keep="first", maintain_order=True)
+
+
 def goods_from_names(
     names: Iterable[str | None] | pl.Series, folder: str | None = None
 ) -> pl.DataFrame:
@@ -209,7 +292,8 @@ def goods_from_names(
     The highest-priority word wins (then the surer, then the longer); two unrelated goods (not
     kin in `name_good_families.csv`) at the same priority and confidence make the reading
     ambiguous (confidence x `name_good_ambiguity_factor`). A cancel word (machinery, logistics
-    …) means no good.
+    …) means no good. A long word one slip from a good's word is read at a review confidence
+    (`_misspelt`).
     """
     series = names if isinstance(names, pl.Series) else pl.Series(
         values=[None if v is None else str(v) for v in names], dtype=pl.String)
@@ -219,6 +303,9 @@ def goods_from_names(
     if distinct.height == 0:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     found = _found(distinct, table)
+    slips = _misspelt(distinct, table, found)
+    if slips.height:
+        found = pl.concat([found, slips], how="diagonal_relaxed") if found.height else slips
     if found.height:
         cancelled = found.filter(pl.col("kind") == "cancel").select("name_input").unique()
         # a trade word elsewhere in the name ("Export", "Exportadora") lifts a word that alone

@@ -19,30 +19,18 @@ Only input words that are neither listed words nor generic words are linked.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
-from riskscreen.tables import read_table
+from riskscreen.match.normalise import pinyin_word_pattern
 
 __all__ = ["abbreviation_links"]
 
 _VOWELS = frozenset("aeiou")
 
 
-@lru_cache(maxsize=1)
-def _pinyin() -> re.Pattern[str]:
-    """Whole words made of pinyin syllables (initial, if any, + final), from the table."""
-    parts = read_table("pinyin_parts")
-    initials = sorted(parts.filter(parts["kind"] == "initial")["part"], key=len, reverse=True)
-    finals = sorted(parts.filter(parts["kind"] == "final")["part"], key=len, reverse=True)
-    syllable = f"(?:{'|'.join(initials)})?(?:{'|'.join(finals)})"
-    return re.compile(f"(?:{syllable})+")
-
-
 def _is_pinyin(word: str) -> bool:
-    return _pinyin().fullmatch(word) is not None
+    return pinyin_word_pattern().fullmatch(word) is not None
 
 
 def _is_subsequence(short: str, long: str) -> bool:
