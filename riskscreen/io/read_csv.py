@@ -43,8 +43,9 @@ _WESTERN = ("ascii", "utf_8", "latin_1", "iso8859_1", "iso8859_15", "cp1252", "c
 _LEGACY = ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "shift_jis", "cp932", "euc_jp",
            "euc_kr", "cp949", "cp1251", "koi8_r", "koi8_u", "cp1253", "iso8859_7", "cp1255",
            "iso8859_8", "cp1256", "cp874", "tis_620", "cp1250", "iso8859_2")  # fmt: skip
-#: Fewer non-ASCII bytes than this is thin evidence: such a file is read as cp1252.
-_MIN_LEGACY_BYTES = 8
+#: Fewer non-ASCII bytes than this is thin evidence: such a file is read as cp1252 (a dozen
+#: accented letters, "Çé,éÇ,ñéñüÇ", is otherwise taken for Cyrillic, Hebrew or Big5).
+_MIN_LEGACY_BYTES = 16
 
 
 def _runs_of_high_bytes(data: bytes) -> float:
