@@ -157,13 +157,14 @@ def check_size(rows: int, columns: int, where: str) -> None:
     if rows > int_limit("max_rows"):
         raise InputError(
             f"{where}: {rows:,} rows is more than the {int_limit('max_rows'):,} one run "
-            "screens; split the list into files of at most that many rows"
+            "screens; split the list into files of at most that many rows, or screen a CSV or "
+            "Parquet file with --engine dask, which reads it in pieces"
         )
     if rows * columns > int_limit("max_cells"):
         raise InputError(
             f"{where}: {rows:,} rows x {columns:,} columns is over the "
-            f"{int_limit('max_cells'):,}-cell limit; delete the columns you do not need, or "
-            "split the list"
+            f"{int_limit('max_cells'):,}-cell limit; delete the columns you do not need, "
+            "split the list, or screen a CSV or Parquet file with --engine dask"
         )
 
 
