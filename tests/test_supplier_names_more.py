@@ -89,6 +89,9 @@ READS = [
     ("Zwiebelhandel Nord GmbH", "onions"),
     ("Sauerkrautfabrik Schwaben", "cabbages"),
     ("Zuckerfabrik Uelzen GmbH", "sugar_beets"),
+    ("Haselnussmühle Franken GmbH", "hazelnuts"),
+    ("Garnelenzucht Oberland", "shrimp"),
+    ("Tonwerk Lausitz GmbH", "bricks_clay"),
     ("Allgemeine Gold- und Silberscheideanstalt AG", "gold"),
     ("Lusaka Copper Mines Ltd", "copper"),
     ("Rajasthan Zinc Ltd", "zinc"),
@@ -140,7 +143,7 @@ def test_trade_words_in_another_sense_read_no_good(name):
 
 
 @pytest.mark.parametrize("name", ["Copper Mountain Casino", "Sukari Chai Ltd",
-                                  "Aligarh Tala Traders"])
+                                  "Aligarh Tala Traders", "Hummer Import GmbH"])
 def test_short_or_brand_like_words_alone_are_only_offered_for_review(name):
     """Words that are also common words or names read below the accept level unless a trade
     word lifts them."""
