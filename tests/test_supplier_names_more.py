@@ -83,6 +83,9 @@ READS = [
     ("Kumasi Kokoo Farmers Union", "cocoa"),
     ("Bauchi Shinkafa Processors Ltd", "rice"),
     ("Wakulima wa Miwa Mumias", "sugarcane"),
+    ("Mbale Ppamba Ginners Ltd", "cotton"),
+    ("Szegedi Gyufagyár Kft.", "matches"),
+    ("ТОВ «Ялинкові прикраси Поділля»", "christmas_decorations"),
     # German stems joined to a trade noun, and English metal words
     ("Granitwerke Oberpfalz GmbH", "granite"),
     ("Eisengießerei Sachsen GmbH", "iron"),
@@ -134,6 +137,8 @@ TRAPS = [
     "Butor Editions",  # a French surname, not Hungarian furniture
     "Restaurace U Pivovaru Praha",  # a restaurant
     "Zuckerwerk Konditorei",  # confectionery, not sugar
+    "ADAS Systems GmbH",  # driver assistance, not Arabic lentils
+    "Tahini's Restaurant",  # a restaurant chain
 ]
 
 
