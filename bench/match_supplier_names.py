@@ -37,7 +37,8 @@ NAME_FILES = ("eval_supplier_names.csv", "eval_supplier_names_blind.csv",
               "eval_supplier_names_blind2.csv", "eval_supplier_names_blind3.csv",
               "eval_supplier_names_blind4.csv", "eval_supplier_names_blind5.csv",
               "eval_supplier_names_blind6.csv", "eval_supplier_names_blind7.csv",
-              "eval_supplier_names_blind8.csv", "eval_supplier_names_blind9.csv")
+              "eval_supplier_names_blind8.csv", "eval_supplier_names_blind9.csv",
+              "eval_supplier_names_blind10.csv", "eval_supplier_names_blind11.csv")
 HS_FILES = ("eval_hs_in_text.csv", "eval_hs_in_text_blind.csv")
 OUT = ROOT / "bench" / "results" / "match_supplier_names.md"
 

@@ -200,7 +200,10 @@ def test_method_and_word_are_reported():
                                   "eval_supplier_names_blind5.csv",
                                   "eval_supplier_names_blind6.csv",
                                   "eval_supplier_names_blind7.csv",
-                                  "eval_supplier_names_blind8.csv"])
+                                  "eval_supplier_names_blind8.csv",
+                                  "eval_supplier_names_blind9.csv",
+                                  "eval_supplier_names_blind10.csv",
+                                  "eval_supplier_names_blind11.csv"])
 def test_eval_sets_top1_and_precision(name):
     data = pl.read_csv(DATA / name, infer_schema=False, comment_prefix="#")
     got = _read(data["name"].to_list())
