@@ -77,3 +77,16 @@ def test_phrases_that_name_the_good_win(name, good):
 def test_words_with_another_common_sense_are_only_offered_for_review(name):
     good, confidence, _ = _read([name])[name]
     assert good is None or confidence < load_thresholds()["accept_confidence"]
+
+
+@pytest.mark.parametrize("name", [
+    "Granite REIT", "Rubber Duck Creative Agency Ltd", "Tea Rose Printing & Labels Inc",
+    "Cotton Belt Warehouse Corp", "Bamboo Bar & Kitchen Pty Ltd", "Zhejiang Huangjin Dajiudian",
+])
+def test_service_firms_named_after_a_good_read_none(name):
+    assert _read([name])[name][0] is None
+
+
+def test_an_indian_cooperative_sugar_mill_crushes_cane():
+    name = "Shri Vitthal Sahakari Sakhar Karkhana Ltd"
+    assert _read([name])[name][0] == "sugarcane"
