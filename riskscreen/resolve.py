@@ -145,7 +145,10 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
         .then(pl.col("good_method").fill_null("none"))
         .otherwise(pl.lit("missing")).alias("good_method"),
         source.alias("good_source"),
-        "good_candidates", "sector",
+        "good_candidates",
+        # a name word only offered for review ("Dal Dosso Sport": dal, lentils) says no sector
+        pl.when((pl.col("good_method") == NAME_METHOD) & (pl.col("good_confidence") < accept))
+        .then(None).otherwise(pl.col("sector")).alias("sector"),
         pl.when(pl.col("_own")).then(pl.lit(None, pl.String))
         .when(given).then(pl.lit(option)).otherwise(pl.col("_word")).alias("_good_word"),
     )

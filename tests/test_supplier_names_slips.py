@@ -90,3 +90,18 @@ def test_service_firms_named_after_a_good_read_none(name):
 def test_an_indian_cooperative_sugar_mill_crushes_cane():
     name = "Shri Vitthal Sahakari Sakhar Karkhana Ltd"
     assert _read([name])[name][0] == "sugarcane"
+
+
+def test_a_name_word_only_offered_for_review_sets_no_sector(tmp_path):
+    import polars as pl
+
+    from riskscreen.pipeline import run_screen
+
+    path = tmp_path / "s.csv"
+    pl.DataFrame({"Supplier": ["Dal Dosso Sport snc", "Sunrise Garments Ltd"],
+                  "Country": ["Italy", "Bangladesh"]}).write_csv(path)
+    out = run_screen(path).frame
+    dal = out.row(0, named=True)
+    assert dal["good_id"] is None and dal["sector"] is None
+    assert "(0.7" in (dal["good_candidates"] or "")  # still shown to a person
+    assert out.row(1, named=True)["sector"] is not None
