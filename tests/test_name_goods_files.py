@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from riskscreen.errors import ReferenceError_
@@ -58,3 +59,25 @@ def test_a_language_file_with_unknown_columns_is_refused(folder):
         "term,good_id,colour\nfoo,toys,red\n", encoding="utf-8")
     with pytest.raises(ReferenceError_, match="name_goods_yy.csv has columns"):
         goods_from_names(["Foo Ltd"], folder=str(folder))
+
+
+LANGUAGE_FILES = sorted(path.stem.removeprefix("name_goods_")
+                        for path in reference_dir().glob("name_goods_*.csv"))
+
+
+@pytest.mark.parametrize("language", LANGUAGE_FILES)
+def test_every_word_of_a_language_file_read_alone_names_its_own_good(language):
+    # a word inside a longer phrase of another good must lose to it ("clous de girofle" is
+    # cloves, not nails), and no cancel or mask word of any file may sit inside a good's word
+    # (카페 café inside 카페트 carpet)
+    from riskscreen.tables import read_table
+
+    table = read_table(f"name_goods_{language}").filter(pl.col("kind") == "good")
+    kin = dict(read_table("name_good_families").select("good_id", "family").iter_rows())
+    out = goods_from_names(table["term"].to_list())
+    read = dict(zip(out["name_input"], out["good_id"], strict=True))
+    wrong = [
+        (term, good, read[term]) for term, good in table.select("term", "good_id").iter_rows()
+        if read[term] is None or kin.get(read[term], read[term]) != kin.get(good, good)
+    ]
+    assert wrong == []

@@ -179,16 +179,3 @@ def test_terms_go_through_the_same_normaliser_as_names():
     assert {"कपड़ा", "कपडा"} <= hindi
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_word_read_alone_names_its_own_good(language):
-    # a word inside a longer one of another good must lose to it (a higher priority), and no
-    # cancel word of any file may sit inside a good's word (카페 café inside 카페트 carpet)
-    table = read_table(f"name_goods_{language}").filter(pl.col("kind") == "good")
-    kin = dict(read_table("name_good_families").select("good_id", "family").iter_rows())
-    out = goods_from_names(table["term"].to_list())
-    read = dict(zip(out["name_input"], out["good_id"], strict=True))
-    wrong = [
-        (term, good, read[term]) for term, good in table.select("term", "good_id").iter_rows()
-        if read[term] is None or kin.get(read[term], read[term]) != kin.get(good, good)
-    ]
-    assert wrong == []
