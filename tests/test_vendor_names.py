@@ -170,3 +170,34 @@ def test_the_polars_screens_skip_only_names_without_a_note() -> None:
     expected = ([t if found else n for n, (t, found) in zip(names, one_by_one, strict=True)],
                 ["; ".join(found) or None for _, found in one_by_one])
     assert strip_notes(names) == expected
+
+
+def _eval_names() -> tuple[list[str], list[str | None]]:
+    """Every name of the name evaluation sets (listed variants, notes, abbreviations, decoys)."""
+    names: list[str] = []
+    countries: list[str | None] = []
+    for path in sorted(DATA.glob("eval_names*.csv")):
+        data = pl.read_csv(path, infer_schema=False)
+        column = "variant" if "variant" in data.columns else "name"
+        names += data[column].to_list()
+        countries += data["country"].to_list() if "country" in data.columns else [None] * len(data)
+    return names, countries
+
+
+@pytest.mark.parametrize("common", [0, 1, 5])
+def test_common_words_are_joined_only_where_they_can_matter(common: int, monkeypatch) -> None:
+    # Joining every word (no word counted common) is the plain search; counting words found in
+    # more than `common` listed names as common prunes the join and must change no result.
+    names, countries = _eval_names()
+    th = dict(thresholds())
+
+    def with_common(value: float):
+        monkeypatch.setattr("riskscreen.watchlists.names.thresholds",
+                            lambda: {**th, "name_join_common_aliases": value})
+        return screen_names(names, countries)
+
+    plain = with_common(1e12)
+    pruned = with_common(common)
+    assert plain.height == len(set(zip(names, countries, strict=True)))
+    assert plain["watchlist_entry_id"].is_not_null().sum() > 1000  # the listed variants hit
+    assert plain.equals(pruned)

@@ -34,6 +34,7 @@ from riskscreen.watchlists.features import (
 from riskscreen.watchlists.index import EntityIndex, entity_index
 from riskscreen.watchlists.load import Watchlists, load_watchlists
 from riskscreen.watchlists.name_abbrev import abbreviation_links
+from riskscreen.watchlists.name_normalise import NameNormaliser
 from riskscreen.watchlists.vendor_notes import strip_notes
 
 __all__ = ["NameCandidates", "screen_names", "thresholds", "OUTPUT_COLUMNS"]
@@ -57,6 +58,7 @@ _KEYS = (
     "name_abbrev_long_prefix",
     "name_abbrev_long_word",
     "name_batch_size",
+    "name_join_common_aliases",
 )
 
 
@@ -90,14 +92,25 @@ def _pairs(names: Iterable[str | None], countries: Iterable[str | None] | None) 
     return frame.filter(pl.col("name_input").is_not_null()).unique(maintain_order=True)
 
 
+@lru_cache(maxsize=4)
+def _known_words(normaliser: NameNormaliser, min_len: int) -> list[str]:
+    """The generic and legal-form words a misspelt word may stand for, sorted (once per run)."""
+    return sorted(w for w in normaliser.known_weight if len(w) >= min_len)
+
+
 def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]:
     """Unknown words that are misspellings of generic or legal-form words ("Corporattion",
     "Internationl") weigh like those words instead of like a distinctive trade name."""
     th = thresholds()
     min_len = int(th["name_token_min_length"])
-    tokens = [t for t in tokens if len(t) >= min_len and not any(c.isdigit() for c in t)]
+    # Most unknown words of a vendor master are numbers: polars drops them (and short words)
+    # first; `isdigit` then drops the rarer digits `\d` does not know (superscripts).
+    words_in = pl.Series(tokens, dtype=pl.String)
+    words_in = words_in.filter((words_in.str.len_chars() >= min_len)
+                               & ~words_in.str.contains(r"\d"))
+    tokens = [t for t in words_in.to_list() if not any(c.isdigit() for c in t)]
     known = index.normaliser.known_weight
-    words = sorted(w for w in known if len(w) >= min_len)
+    words = _known_words(index.normaliser, min_len)
     if not tokens or not words:
         return {}
     matrix = process.cdist(
@@ -197,9 +210,71 @@ def _token_similarity(
     )
 
 
-def _coverage(q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame) -> pl.DataFrame:
-    """(qid, aid, alias_cov, input_cov): weighted share of each side's tokens found in the other."""
-    links = q_tokens.join(tsim, on="qtok").join(index.tokens, on="atok")
+def _overlap_needed(th: dict[str, float]) -> float:
+    """The least `token_overlap` a pair needs to reach the review threshold (see
+    `_candidate_pairs`)."""
+    return ((th["name_review_threshold"] - most_gained(th, "token_overlap"))
+            / th["name_token_overlap_weight"] - 1e-9)
+
+
+def _same_key_pairs(queries: pl.DataFrame, index: EntityIndex) -> pl.DataFrame:
+    """(qid, aid) pairs whose keys are equal as written or once legal forms are stripped."""
+    aliases = index.aliases.select("aid", "raw_key", "core")
+    same_raw = queries.filter(pl.col("raw_key") != "").select("qid", "raw_key").join(
+        aliases.select("aid", "raw_key"), on="raw_key").select("qid", "aid")
+    same_core = queries.filter(pl.col("core") != "").select("qid", "core").join(
+        aliases.select("aid", "core"), on="core").select("qid", "aid")
+    return pl.concat([same_raw, same_core]).with_columns(pl.col("qid", "aid").cast(pl.UInt32))
+
+
+def _coverage(
+    q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame, th: dict[str, float],
+    also: pl.DataFrame,
+) -> pl.DataFrame:
+    """(qid, aid, alias_cov, input_cov): weighted share of each side's tokens found in the other,
+    for every pair that can reach the overlap `_candidate_pairs` needs and the pairs `also`.
+
+    Words found in many listed names ("manufacturing") would link most names with hundreds of
+    listed names. They are joined only where they can matter: the token overlap is the harmonic
+    mean of two shares, which is below twice the smaller one, and a pair linked only through
+    common words has shares at most those words' weighted share of each name (`tsim` <= 1). So
+    such a pair is linked only when both names' common-word shares reach half the overlap
+    needed; every pair kept gets its exact coverage from all its words.
+    """
+    tok_cols = ["qid", "qtok", "qw", "atok", "tsim", "aid", "aw"]
+    per_word = index.tokens.group_by("atok").agg(pl.col("aid").n_unique().alias("n"))
+    common = per_word.filter(pl.col("n") > th["name_join_common_aliases"])["atok"]
+    if (q_tokens["qw"] < 0).any() or (index.tokens["aw"] < 0).any():
+        common = common.clear()  # the bound below needs weights >= 0
+    is_common = pl.col("atok").is_in(common.implode())
+    rare = q_tokens.join(tsim.filter(~is_common), on="qtok").join(index.tokens, on="atok")
+    q_common = q_tokens.join(tsim.filter(is_common), on="qtok")
+    low = _overlap_needed(th) / 2 - 1e-6
+    q_share = (
+        q_tokens.unique(["qid", "qtok"])
+        .with_columns(pl.col("qtok").is_in(q_common["qtok"].implode()).alias("c"))
+        .group_by("qid")
+        .agg((pl.col("qw") * pl.col("c")).sum())
+    )
+    a_total = index.tokens.group_by("aid").agg(pl.col("aw").sum().alias("a_total"))
+    a_share = (
+        index.tokens.filter(is_common).unique(["aid", "atok"])
+        .group_by("aid").agg(pl.col("aw").sum())
+        .join(a_total, on="aid")
+        .filter(pl.col("aw") / pl.col("a_total") >= low)
+    )
+    q_ok = q_tokens.group_by("qid").agg(pl.col("qw").sum().alias("q_total")).join(
+        q_share, on="qid").filter(pl.col("qw") / pl.col("q_total") >= low)["qid"]
+    through_common = (
+        q_common.filter(pl.col("qid").is_in(q_ok.implode()))
+        .join(index.tokens.filter(pl.col("aid").is_in(a_share["aid"].implode())), on="atok")
+        .select("qid", "aid")
+    )
+    pairs = pl.concat([rare.select("qid", "aid"), through_common, also]).unique()
+    links = pl.concat([
+        rare.select(tok_cols),
+        pairs.join(q_common, on="qid").join(index.tokens, on=["aid", "atok"]).select(tok_cols),
+    ])
     alias_side = (
         links.group_by("qid", "aid", "atok")
         .agg(pl.col("tsim").max(), pl.col("aw").first())
@@ -212,7 +287,6 @@ def _coverage(q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame) ->
         .group_by("qid", "aid")
         .agg((pl.col("tsim") * pl.col("qw")).sum().alias("q_hit"))
     )
-    a_total = index.tokens.group_by("aid").agg(pl.col("aw").sum().alias("a_total"))
     q_total = q_tokens.group_by("qid").agg(pl.col("qw").sum().alias("q_total"))
     return (
         alias_side.join(input_side, on=["qid", "aid"])
@@ -227,28 +301,18 @@ def _coverage(q_tokens: pl.DataFrame, index: EntityIndex, tsim: pl.DataFrame) ->
     )
 
 
-def _candidate_pairs(
-    queries: pl.DataFrame, index: EntityIndex, cover: pl.DataFrame, th: dict[str, float]
-) -> pl.DataFrame:
+def _candidate_pairs(cover: pl.DataFrame, same: pl.DataFrame, th: dict[str, float]) -> pl.DataFrame:
     """(qid, aid) pairs that can reach the review threshold; only these are scored.
 
     A pair's score is at most `token_overlap` times its weight plus every other feature that
-    adds at its best (`most_gained`) unless it is exact or equal once legal forms are stripped.
-    Pairs that share no word (overlap 0) or too few can therefore never be a hit or a near miss
-    shown for review: comparing every distinct name with every listed name (a vendor master has
-    hundreds of thousands) is not needed.
+    adds at its best (`most_gained`) unless it is exact or equal once legal forms are stripped
+    (`same`). Pairs that share no word (overlap 0) or too few can therefore never be a hit or a
+    near miss shown for review: comparing every distinct name with every listed name (a vendor
+    master has hundreds of thousands) is not needed.
     """
-    need = ((th["name_review_threshold"] - most_gained(th, "token_overlap"))
-            / th["name_token_overlap_weight"] - 1e-9)
-    by_words = cover.filter(TOKEN_OVERLAP >= need).select("qid", "aid")
-    aliases = index.aliases.select("aid", "raw_key", "core")
-    same_raw = queries.filter(pl.col("raw_key") != "").select("qid", "raw_key").join(
-        aliases.select("aid", "raw_key"), on="raw_key").select("qid", "aid")
-    same_core = queries.filter(pl.col("core") != "").select("qid", "core").join(
-        aliases.select("aid", "core"), on="core").select("qid", "aid")
+    by_words = cover.filter(TOKEN_OVERLAP >= _overlap_needed(th)).select("qid", "aid")
     return (
-        pl.concat([by_words, same_raw, same_core])
-        .with_columns(pl.col("qid", "aid").cast(pl.UInt32))
+        pl.concat([by_words.with_columns(pl.col("qid", "aid").cast(pl.UInt32)), same])
         .unique()
         .sort("qid", "aid")
     )
@@ -265,8 +329,9 @@ def _name_scores(
         th,
         links,
     )
-    cover = _coverage(q_tokens, index, tsim)
-    pairs = _candidate_pairs(queries, index, cover, th)
+    same = _same_key_pairs(queries, index)
+    cover = _coverage(q_tokens, index, tsim, th, same)
+    pairs = _candidate_pairs(cover, same, th)
     parts = [
         pl.DataFrame(schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64})
     ]
