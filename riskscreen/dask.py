@@ -22,6 +22,7 @@ import contextlib
 import csv
 import gc
 import io
+import itertools
 import logging
 import os
 import shutil
@@ -231,11 +232,8 @@ def _screen_dask(
     offsets = None
     if "row_id" not in ddf.columns:
         lengths = ddf.map_partitions(len).compute()
-        offsets, total = [], 0
-        for n in lengths:
-            offsets.append(total)
-            total += int(n)
-        offsets.append(total)  # where the last partition ends
+        # where each partition starts, then where the last one ends
+        offsets = [0, *itertools.accumulate(int(n) for n in lengths)]
     meta = schema.to_pandas(use_pyarrow_extension_array=True)
     screened = ddf.map_partitions(_screen_partition, token, offsets, schema, meta=meta,
                                   align_dataframes=False, enforce_metadata=False)

@@ -16,9 +16,9 @@ from riskscreen.match.countries import resolve_countries
 from riskscreen.match.product_name import NAME_METHOD, goods_from_names
 from riskscreen.match.products import resolve_products
 from riskscreen.phrases import say, say_expr
-from riskscreen.tables import read_table
 from riskscreen.watchlists import Watchlists
 from riskscreen.watchlists.names import NameCandidates, screen_names
+from riskscreen.watchlists.names import thresholds as name_thresholds
 
 __all__ = [
     "ResolveCache", "mark_review", "resolve_country_columns", "resolve_product_columns",
@@ -183,9 +183,7 @@ class ResolveCache:
 
 def _name_limits() -> int:
     """Characters of a name that are matched (`name_max_length`)."""
-    table = read_table("match_thresholds")
-    values = dict(zip(table["key"].to_list(), table["value"].to_list(), strict=True))
-    return int(float(values["name_max_length"]))
+    return int(name_thresholds()["name_max_length"])
 
 
 def screen_name_columns(

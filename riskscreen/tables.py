@@ -33,10 +33,12 @@ def read_table_family(name: str, folder: str | None = None) -> pl.DataFrame:
     """
     main = read_table(name, folder)
     base = Path(folder) if folder else reference_dir()
-    parts = [read_table(path.stem, folder) for path in sorted(base.glob(f"{name}_*.csv"))]
-    for path, part in zip(sorted(base.glob(f"{name}_*.csv")), parts, strict=True):
+    parts = []
+    for path in sorted(base.glob(f"{name}_*.csv")):
+        part = read_table(path.stem, folder)
         extra = set(part.columns) - set(main.columns)
         if extra:
             raise ReferenceError_(f"reference table {path} has columns {sorted(extra)} that "
                                   f"{name}.csv does not have; reinstall riskscreen")
+        parts.append(part)
     return pl.concat([main, *parts], how="diagonal") if parts else main

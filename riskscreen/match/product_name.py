@@ -6,8 +6,8 @@ TNHH May Mặc …" (Garments). The words, in many languages and transliteration
 `reference/name_goods.csv` and `name_goods_<language>.csv`; words that say the firm serves a
 trade rather than makes its good (machinery, chemicals, logistics …) cancel the reading, and
 phrases such as "silk road" hide the good's word inside them. Precision first: a wrong good
-raises a false flag, so only words that nearly always name the product line are listed, and
-nothing is fuzzy-matched.
+raises a false flag, so only words that nearly always name the product line are listed, and the
+one inexact reading is a long English word one slip from a goods word, sent to review.
 
 Vectorised over distinct names: every term is found at once with Aho-Corasick
 (`str.extract_many`) on the space-padded name, so a term matches whole words only.
@@ -49,7 +49,9 @@ class NameGoods:
     ambiguity_factor: float
     families: pl.DataFrame  # good_id, family (kin goods: no ambiguity between them)
     abbreviations: tuple[list[str], list[str]]  # padded vendor-master abbreviations, expansions
-    typo: dict[str, float]  # min_length, confidence, word_confidence (see _misspelt)
+    typo: dict[str, float]  # min_length, confidence (see _misspelt)
+    typo_words: pl.DataFrame  # term, good_id, priority: the words a slip is measured from
+    known_words: frozenset[str]  # table terms and place words: never read as slips
 
 
 def _accented_expr(expr: pl.Expr) -> pl.Expr:
@@ -101,6 +103,29 @@ def _with_compounds(raw: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([rest, compounds.cast(rest.schema)])
 
 
+def _place_words(folder: str | None) -> frozenset[str]:
+    """Country names and the places of `places.csv`, normalised, as single words."""
+    names = pl.concat([read_table("country_names", folder).select(pl.col("name").alias("w")),
+                       read_table("places", folder).select(pl.col("place").alias("w"))])
+    words = names.select(normalise_expr(pl.col("w")).str.split(" ").alias("w")).explode("w")
+    return frozenset(words["w"].drop_nulls().to_list())
+
+
+def _typo_words(table: pl.DataFrame, values: dict[str, str]) -> pl.DataFrame:
+    """The words a misspelling is measured from: sure, single, long English good words.
+
+    English only: a word of one language is often one slip from another language's word for
+    something else (Spanish "frutícola", Italian "frutticola"); pinyin names are all one slip
+    apart."""
+    return table.filter(
+        (pl.col("kind") == "good") & (pl.col("match") == "word") & (pl.col("language") == "en")
+        & (pl.col("confidence") >= float(values["name_good_typo_word_confidence"]))
+        & ~pl.col("term").str.contains(" ")
+        & (pl.col("term").str.len_chars() >= float(values["name_good_typo_min_length"]))
+    ).unique(subset="term", keep="first", maintain_order=True).select(
+        "term", "good_id", "priority")
+
+
 @lru_cache(maxsize=4)
 def name_goods(folder: str | None = None) -> NameGoods:
     """The name-word table, each term put into the form it is matched in."""
@@ -129,7 +154,6 @@ def name_goods(folder: str | None = None) -> NameGoods:
     }
     settings = read_table("match_thresholds", folder)
     values = dict(zip(settings["key"], settings["value"], strict=True))
-    factor = settings.filter(pl.col("key") == "name_good_ambiguity_factor")["value"]
     # vendor-master shorthand written out first ("DONGGUAN GMT MFG" -> garment), from the table
     # name screening uses
     abbr = read_table("name_abbreviations", folder).select(
@@ -140,12 +164,13 @@ def name_goods(folder: str | None = None) -> NameGoods:
     return NameGoods(
         terms=table.filter(pl.col("kind") != "mask"),
         masks=masks,
-        ambiguity_factor=float(factor[0]) if factor.len() else 0.85,
+        ambiguity_factor=float(values.get("name_good_ambiguity_factor", 0.85)),
         families=read_table("name_good_families", folder).select(
             pl.col("good_id").str.strip_chars(), pl.col("family").str.strip_chars()),
         abbreviations=((" " + abbr["a"] + " ").to_list(), (" " + abbr["e"] + " ").to_list()),
-        typo={k: float(values[f"name_good_typo_{k}"])
-              for k in ("min_length", "confidence", "word_confidence")},
+        typo={k: float(values[f"name_good_typo_{k}"]) for k in ("min_length", "confidence")},
+        typo_words=_typo_words(table, values),
+        known_words=frozenset(table["term"].to_list()) | _place_words(folder),
     )
 
 
@@ -180,10 +205,11 @@ def _keys(names: pl.DataFrame, table: NameGoods) -> dict[str, pl.DataFrame]:
     return {"word": word, "accented": accented, "cjk": cjk}
 
 
-def _found(names: pl.DataFrame, table: NameGoods) -> pl.DataFrame:
-    """Every (name, term) found: one row per term in the name, in any of the match forms."""
+def _found(keys: dict[str, pl.DataFrame], table: NameGoods) -> pl.DataFrame:
+    """Every (name, term) found: one row per term in the name, in any of the match forms
+    (`keys`: the names in each form, from `_keys`)."""
     found = []
-    for how, keyed in _keys(names, table).items():
+    for how, keyed in keys.items():
         terms = table.terms.filter(pl.col("match") == how)
         if terms.height == 0 or keyed.height == 0:
             continue
@@ -200,23 +226,15 @@ def _found(names: pl.DataFrame, table: NameGoods) -> pl.DataFrame:
     return pl.concat(found) if found else pl.DataFrame()
 
 
-@lru_cache(maxsize=1)
-def _place_words() -> frozenset[str]:
-    """Country names and the places of `places.csv`, normalised, as single words."""
-    names = pl.concat([read_table("country_names").select(pl.col("name").alias("w")),
-                       read_table("places").select(pl.col("place").alias("w"))])
-    words = names.select(normalise_expr(pl.col("w")).str.split(" ").alias("w")).explode("w")
-    return frozenset(words["w"].drop_nulls().to_list())
-
-
-def _misspelt(names: pl.DataFrame, table: NameGoods, found: pl.DataFrame) -> pl.DataFrame:
+def _misspelt(words: pl.DataFrame, table: NameGoods, found: pl.DataFrame) -> pl.DataFrame:
     """Words one slip from a good's word ("Garmants", "ELECTRONCIS"), in names nothing read.
 
     Hand-typed lists misspell; a long word (`name_good_typo_min_length`) one edit or one swap of
-    neighbours away from a sure single English word of the table (confidence at least
-    `name_good_typo_word_confidence`), with the same first letter, names that good at
-    `name_good_typo_confidence` (accepted, sent to review). Names with a cancel word or any good
-    already read are left alone. Compared over distinct words with `rapidfuzz.process.cdist`.
+    neighbours away from a sure single English word of the table (`NameGoods.typo_words`), with
+    the same first letter, names that good at `name_good_typo_confidence` (accepted, sent to
+    review). `words` are the names' word keys (`_keys(...)["word"]`); names with a cancel word
+    or any good already read are left alone. Compared over distinct words with
+    `rapidfuzz.process.cdist`.
     """
     import numpy as np  # lazy: only names nothing read get here
     from rapidfuzz import process
@@ -225,30 +243,21 @@ def _misspelt(names: pl.DataFrame, table: NameGoods, found: pl.DataFrame) -> pl.
     empty = pl.DataFrame(schema={"name_input": pl.String, "term": pl.String,
                                  "kind": pl.String, "good_id": pl.String,
                                  "priority": pl.Int32, "confidence": pl.Float64})
-    size = int(table.typo["min_length"])
-    vocab = table.terms.filter(
-        (pl.col("kind") == "good") & (pl.col("match") == "word")
-        # English only: a word of one language is often one slip from another language's
-        # word for something else (Spanish "frutícola", Italian "frutticola"); pinyin names
-        # are all one slip apart
-        & (pl.col("language") == "en")
-        & (pl.col("confidence") >= table.typo["word_confidence"])
-        & ~pl.col("term").str.contains(" ") & (pl.col("term").str.len_chars() >= size)
-    ).unique(subset="term", keep="first", maintain_order=True)
+    vocab = table.typo_words
     if found.height:
-        names = names.join(found.filter(pl.col("kind").is_in(["good", "cancel"]))
+        words = words.join(found.filter(pl.col("kind").is_in(["good", "cancel"]))
                            .select("name_input").unique(), on="name_input", how="anti")
-    if names.height == 0 or vocab.height == 0:
+    if words.height == 0 or vocab.height == 0:
         return empty
-    words = _keys(names, table)["word"].select(
+    words = words.select(
         "name_input", word=pl.col("key").str.strip_chars().str.split(" ")
-    ).explode("word").filter(pl.col("word").str.len_chars() >= size).unique()
+    ).explode("word").filter(
+        pl.col("word").str.len_chars() >= table.typo["min_length"]).unique()
     # words of the table, pinyin words ("Mianyang" is a city, not "mianfang") and places
     # ("Columbia", "Blaubeuren") are what they are, not slips
     pinyin = pinyin_word_pattern()
-    known = set(table.terms["term"].to_list()) | _place_words()
     tokens = [w for w in words["word"].unique().sort().to_list()
-              if w not in known and pinyin.fullmatch(w) is None]
+              if w not in table.known_words and pinyin.fullmatch(w) is None]
     if not tokens:
         return empty
     hits = []
@@ -268,7 +277,7 @@ def _misspelt(names: pl.DataFrame, table: NameGoods, found: pl.DataFrame) -> pl.
                                      schema={"word": pl.String, "term": pl.String}))
     if not hits:
         return empty
-    pairs = pl.concat(hits).join(vocab.select("term", "good_id", "priority"), on="term")
+    pairs = pl.concat(hits).join(vocab, on="term")
     # a word one slip from two different goods says neither
     pairs = pairs.filter(pl.col("good_id").n_unique().over("word") == 1)
     return words.join(pairs, on="word").select(
@@ -302,8 +311,9 @@ def goods_from_names(
     table = name_goods(folder)
     if distinct.height == 0:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    found = _found(distinct, table)
-    slips = _misspelt(distinct, table, found)
+    keys = _keys(distinct, table)
+    found = _found(keys, table)
+    slips = _misspelt(keys["word"], table, found)
     if slips.height:
         found = pl.concat([found, slips], how="diagonal_relaxed") if found.height else slips
     if found.height:

@@ -59,6 +59,7 @@ _KEYS = (
     "name_abbrev_long_word",
     "name_batch_size",
     "name_join_common_aliases",
+    "name_max_length",
 )
 
 

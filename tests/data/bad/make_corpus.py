@@ -151,17 +151,24 @@ def raw_ods(path: Path, sheets: Sequence[tuple[str, Sequence[Sequence[object] | 
         f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
         "</office:document-content>"
     )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
-        'names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry '
-        'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
-        'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
-        'manifest:media-type="text/xml"/></manifest:manifest>'
-    )
+    ods_zip(path, content)
+
+
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
+    'names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry '
+    'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+    'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
+    'manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
+def ods_zip(path: Path, content: str) -> None:
+    """Package an OpenDocument `content.xml` as a spreadsheet file (fixed dates: same bytes)."""
     with zipfile.ZipFile(path, "w") as zf:
         for name, data, method in (
             ("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED),
-            ("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED),
+            ("META-INF/manifest.xml", _ODS_MANIFEST, zipfile.ZIP_DEFLATED),
             ("content.xml", content, zipfile.ZIP_DEFLATED),
         ):
             info = zipfile.ZipInfo(name, date_time=_DATE)

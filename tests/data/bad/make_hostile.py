@@ -11,11 +11,9 @@ from __future__ import annotations
 import importlib.util
 import random
 import sys
-import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-_DATE = (2024, 3, 1, 0, 0, 0)
 HEADER = ["Supplier", "Country", "Product"]
 ROWS = [["Acme Textiles", "China", "cotton"], ["Beta Foods", "Côte d'Ivoire", "cocoa"],
         ["Gamma Mining", "Peru", "gold"]]  # fmt: skip
@@ -54,15 +52,6 @@ def far_cell_xlsx(path: Path, ref: str) -> None:
     mc.raw_xlsx(path, [("Suppliers", xml.replace("</sheetData>", far + "</sheetData>").encode())])
 
 
-_MANIFEST = (
-    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
-    'names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry '
-    'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
-    'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
-    'manifest:media-type="text/xml"/></manifest:manifest>'
-)
-
-
 def ods_repeats(path: Path, rows: int = 10_000, cols: int = 9_900) -> None:
     """An .ods whose one cell is repeated `cols` times in a row repeated `rows` times."""
     content = (
@@ -81,15 +70,7 @@ def ods_repeats(path: Path, rows: int = 10_000, cols: int = 9_900) -> None:
         '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
         "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data, method in (
-            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED),
-            ("META-INF/manifest.xml", _MANIFEST, zipfile.ZIP_DEFLATED),
-            ("content.xml", content, zipfile.ZIP_DEFLATED),
-        ):
-            info = zipfile.ZipInfo(name, date_time=_DATE)
-            info.compress_type = method
-            zf.writestr(info, data.encode())
+    _corpus().ods_zip(path, content)
 
 
 def _parquet(path: Path, columns: dict) -> None:
