@@ -6,6 +6,7 @@ rows a person should look at.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import polars as pl
@@ -17,6 +18,7 @@ from riskscreen.match.product_name import NAME_METHOD, goods_from_names
 from riskscreen.match.products import resolve_products
 from riskscreen.phrases import say, say_expr
 from riskscreen.watchlists import Watchlists
+from riskscreen.watchlists.index import entity_index
 from riskscreen.watchlists.names import NameCandidates, screen_names
 from riskscreen.watchlists.names import thresholds as name_thresholds
 
@@ -167,23 +169,46 @@ class ResolveCache:
     def __init__(self) -> None:
         self.candidates = NameCandidates()
         self.products: pl.DataFrame | None = None
+        self._lock = threading.Lock()
 
     def resolve_products(self, distinct: pl.DataFrame,
                          reference: ReferenceTables) -> pl.DataFrame:
         """`resolve_products` of the (product_input, hs_input) pairs not seen before; every
-        pair resolved so far."""
+        pair resolved so far. Chunks screened at once may share it: a pair resolved by two of
+        them at the same time is kept once."""
         keys = ["product_input", "hs_input"]
-        new = distinct if self.products is None else distinct.join(
-            self.products.select(keys), on=keys, how="anti", nulls_equal=True)
-        if new.height or self.products is None:
-            found = resolve_products(new["product_input"], new["hs_input"], reference)
+        with self._lock:
+            done = self.products
+        new = distinct if done is None else distinct.join(
+            done.select(keys), on=keys, how="anti", nulls_equal=True)
+        if done is not None and not new.height:
+            return done
+        found = resolve_products(new["product_input"], new["hs_input"], reference)
+        with self._lock:
+            if self.products is not None and self.products is not done:
+                found = found.join(self.products.select(keys), on=keys, how="anti",
+                                   nulls_equal=True)
             self.products = found if self.products is None else pl.concat([self.products, found])
-        return self.products
+            return self.products
+
+    def prime_names(self, frame: pl.DataFrame, roles: ColumnRoles,
+                    watchlists: Watchlists) -> None:
+        """Do the country-independent name work (`NameCandidates`) for every distinct name of
+        `frame` at once, so that chunks screened side by side share it instead of repeating
+        it."""
+        names = name_keys(frame, roles).drop_nulls().unique(maintain_order=True)
+        self.candidates.of(names, entity_index(watchlists))
 
 
 def _name_limits() -> int:
     """Characters of a name that are matched (`name_max_length`)."""
     return int(name_thresholds()["name_max_length"])
+
+
+def name_keys(frame: pl.DataFrame, roles: ColumnRoles) -> pl.Series:
+    """Each row's supplier name as it is screened: trimmed, its first `name_max_length`
+    characters (no company name is longer; a cell holding a document stays cheap)."""
+    return _text(frame, roles.name).str.slice(0, _name_limits()).str.strip_chars()
 
 
 def screen_name_columns(
@@ -198,11 +223,7 @@ def screen_name_columns(
     names are normalised and compared in batches of `name_batch_size` (a name's candidates do
     not depend on the others, so batching changes nothing but the peak memory).
     """
-    max_length = _name_limits()
-    keys = pl.DataFrame({
-        "name_input": _text(frame, roles.name).str.slice(0, max_length).str.strip_chars(),
-        "country_input": iso3,
-    })
+    keys = pl.DataFrame({"name_input": name_keys(frame, roles), "country_input": iso3})
     distinct = keys.unique(maintain_order=True).filter(pl.col("name_input").is_not_null())
     hits = screen_names(distinct["name_input"], distinct["country_input"], watchlists,
                         candidates=(cache or ResolveCache()).candidates)
