@@ -17,6 +17,7 @@ from riskscreen.match.countries import resolve_countries
 from riskscreen.match.product_name import NAME_METHOD, goods_from_names
 from riskscreen.match.products import resolve_products
 from riskscreen.phrases import say, say_expr
+from riskscreen.threads import Background
 from riskscreen.watchlists import Watchlists
 from riskscreen.watchlists.index import entity_index
 from riskscreen.watchlists.names import NameCandidates, screen_names
@@ -91,6 +92,25 @@ def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     return out.join(names, on="country_iso3", how="left", maintain_order="left")
 
 
+def _product_keys(frame: pl.DataFrame, roles: ColumnRoles,
+                  product: str | None) -> tuple[pl.DataFrame, pl.Series, str | None]:
+    """Each row's (product_input, hs_input) as resolved — its own, else the `product` option —
+    whether the row gave its own, and the option."""
+    product_in, hs_in = _text(frame, roles.product), _text(frame, roles.hs_code)
+    own = product_in.is_not_null() | hs_in.is_not_null()
+    option = (product or "").strip() or None
+    if option is not None:
+        product_in = pl.select(pl.when(own).then(product_in).otherwise(pl.lit(option))
+                               ).to_series().alias("product_input")
+    return pl.DataFrame({"product_input": product_in, "hs_input": hs_in}), own, option
+
+
+def _distinct_products(keys: pl.DataFrame) -> pl.DataFrame:
+    return keys.unique().filter(
+        pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
+    )
+
+
 def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: ReferenceTables,
                             accept: float, product: str | None = None,
                             cache: ResolveCache | None = None) -> pl.DataFrame:
@@ -103,17 +123,8 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     product option's text or the word of the name, for the reasons. `cache` carries the
     resolved pairs between the chunks of one run.
     """
-    product_in, hs_in = _text(frame, roles.product), _text(frame, roles.hs_code)
-    own = product_in.is_not_null() | hs_in.is_not_null()
-    option = (product or "").strip() or None
-    if option is not None:
-        product_in = pl.select(pl.when(own).then(product_in).otherwise(pl.lit(option))
-                               ).to_series().alias("product_input")
-    keys = pl.DataFrame({"product_input": product_in, "hs_input": hs_in})
-    distinct = keys.unique().filter(
-        pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
-    )
-    resolved = (cache or ResolveCache()).resolve_products(distinct, reference)
+    keys, own, option = _product_keys(frame, roles, product)
+    resolved = (cache or ResolveCache()).resolve_products(_distinct_products(keys), reference)
     joined = keys.join(
         resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
         maintain_order="left",
@@ -170,6 +181,7 @@ class ResolveCache:
         self.candidates = NameCandidates()
         self.products: pl.DataFrame | None = None
         self._lock = threading.Lock()
+        self._names_done: Background | None = None
 
     def resolve_products(self, distinct: pl.DataFrame,
                          reference: ReferenceTables) -> pl.DataFrame:
@@ -191,13 +203,23 @@ class ResolveCache:
             self.products = found if self.products is None else pl.concat([self.products, found])
             return self.products
 
-    def prime_names(self, frame: pl.DataFrame, roles: ColumnRoles,
-                    watchlists: Watchlists) -> None:
-        """Do the country-independent name work (`NameCandidates`) for every distinct name of
-        `frame` at once, so that chunks screened side by side share it instead of repeating
-        it."""
+    def prime(self, frame: pl.DataFrame, roles: ColumnRoles, watchlists: Watchlists,
+              reference: ReferenceTables, product: str | None = None) -> None:
+        """Do the work that does not depend on the chunk for every distinct value of `frame`
+        first, so that chunks screened side by side share it instead of each repeating it:
+        the country-independent name work (`NameCandidates`, in the background: a chunk waits
+        for it only when it screens its names) and the (product, HS code) pairs."""
         names = name_keys(frame, roles).drop_nulls().unique(maintain_order=True)
-        self.candidates.of(names, entity_index(watchlists))
+        index = entity_index(watchlists)
+        self._names_done = Background(lambda: self.candidates.of(names, index))
+        self.resolve_products(_distinct_products(_product_keys(frame, roles, product)[0]),
+                              reference)
+
+    def name_candidates(self) -> NameCandidates:
+        """`candidates`, once the name work `prime` started is done."""
+        if self._names_done is not None:
+            self._names_done.result()
+        return self.candidates
 
 
 def _name_limits() -> int:
@@ -226,7 +248,7 @@ def screen_name_columns(
     keys = pl.DataFrame({"name_input": name_keys(frame, roles), "country_input": iso3})
     distinct = keys.unique(maintain_order=True).filter(pl.col("name_input").is_not_null())
     hits = screen_names(distinct["name_input"], distinct["country_input"], watchlists,
-                        candidates=(cache or ResolveCache()).candidates)
+                        candidates=(cache or ResolveCache()).name_candidates())
     joined = keys.join(
         hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
         maintain_order="left",
