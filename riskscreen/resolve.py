@@ -246,12 +246,22 @@ def screen_name_columns(
     not depend on the others, so batching changes nothing but the peak memory).
     """
     keys = pl.DataFrame({"name_input": name_keys(frame, roles), "country_input": iso3})
-    distinct = keys.unique(maintain_order=True).filter(pl.col("name_input").is_not_null())
-    hits = screen_names(distinct["name_input"], distinct["country_input"], watchlists,
-                        candidates=(cache or ResolveCache()).name_candidates())
+    candidates = (cache or ResolveCache()).name_candidates()
+    rows = candidates.of(keys["name_input"].drop_nulls().unique(maintain_order=True),
+                         entity_index(watchlists))
+    # Only names with a listed name to compare are ranked per country; the others score 0.
+    some = keys.join(rows.select("name_input").unique(), on="name_input", how="semi",
+                     maintain_order="left").unique(maintain_order=True)
+    hits = screen_names(some["name_input"], some["country_input"], watchlists,
+                        candidates=candidates)
+    named = pl.col("name_input").is_not_null()
     joined = keys.join(
         hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
         maintain_order="left",
+    ).with_columns(
+        pl.when(named).then(pl.col("watchlist_score").fill_null(0.0)).alias("watchlist_score"),
+        pl.when(named).then(pl.col("watchlist_method").fill_null("none"))
+        .alias("watchlist_method"),
     )
     return joined.select(
         *(pl.col(c) if c in joined.columns else pl.lit(None, pl.String).alias(c)
