@@ -280,8 +280,6 @@ def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl
     country_given = (
         country_in.is_not_null() if country_in is not None else pl.lit(False)
     ) | (_text(frame, roles.address).is_not_null() if roles.address else pl.lit(False))
-    # The reasons depend on a few low-cardinality facts: build them once per distinct
-    # combination and join back, not once per row (a vendor master has millions of rows).
     present = ("country_candidates", "sector", "good_candidates", "watchlist_candidates",
                "watchlist_name")
     used = ("country_iso3", "country_method", "country_confidence", "country_name", "good_id",
@@ -318,11 +316,9 @@ def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl
         pl.when(pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null())
         .then(pl.lit(say("review_name"))),
     ]
-    distinct = keys.unique().with_columns(
-        pl.concat_list(reasons).list.drop_nulls().list.join("; ").replace("", None)
-        .alias("review_reason")
-    )
-    review = keys.join(distinct, on=keys.columns, how="left", nulls_equal=True,
-                       maintain_order="left")["review_reason"]
+    # Each reason is a short when/then over the rows, joined as text (no lists are built).
+    review = keys.select(
+        pl.concat_str(reasons, separator="; ", ignore_nulls=True).replace("", None)
+    ).to_series()
     return frame.with_columns(review.alias("review_reason")).with_columns(
         pl.col("review_reason").is_not_null().alias("needs_review"))
