@@ -161,17 +161,19 @@ def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
     the same rows as one call, with the memory of the resolve and score stages bounded by the
     chunks in hand instead of the input. At least one (maybe empty) chunk is yielded.
 
-    Every distinct name's country-independent work is done first, for the whole input; then
-    `threads.thread_count()` chunks are screened side by side while the caller uses the one
-    before (writes it, say)."""
+    What does not depend on the chunk is done once for the whole input first
+    (`ResolveCache.prime`: the distinct products, and the distinct names' country-independent
+    work, which runs on while the chunks resolve their countries); `threads.thread_count()`
+    chunks are screened side by side while the caller uses the one before (writes it, say)."""
     size = int_limit("screen_chunk_rows")
     if frame.height <= size:
         yield screen_frame(frame, roles, **options)
         return
     cache = ResolveCache()
     timer = options.get("timer") or StageTimer(quiet=True)
-    with timer.stage("screen names"):
-        cache.prime_names(frame, roles, options["watchlists"])
+    with timer.stage("resolve products"):
+        cache.prime(frame, roles, options["watchlists"], options["reference"],
+                    options.get("product"))
     parts = (frame.slice(start, size) for start in range(0, frame.height, size))
     yield from ordered_map(lambda part: screen_frame(part, roles, cache=cache, **options),
                            parts, thread_count())

@@ -11,14 +11,14 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TypeVar
 
 import polars as pl
 
 from riskscreen.tables import read_table
 
-__all__ = ["ordered_map", "thread_count"]
+__all__ = ["Background", "ordered_map", "thread_count"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,18 +34,19 @@ def thread_count() -> int:
     return max(1, wanted if wanted > 0 else pl.thread_pool_size())
 
 
-class _Task:
-    """One call on a daemon thread (a Ctrl-C or an error exit never waits for it)."""
+class Background:
+    """Run `func()` in a daemon thread (a Ctrl-C or an error exit never waits for it);
+    `result()` joins it and returns its value or raises its error in the caller's thread."""
 
-    def __init__(self, func: Callable[[T], R], item: T) -> None:
+    def __init__(self, func: Callable[[], R]) -> None:
         self._value: R | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(func, item), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(func,), daemon=True)
         self._thread.start()
 
-    def _run(self, func: Callable[[T], R], item: T) -> None:
+    def _run(self, func: Callable[[], R]) -> None:
         try:
-            self._value = func(item)
+            self._value = func()
         except BaseException as exc:  # noqa: BLE001 — re-raised in the caller's thread
             self._error = exc
 
@@ -68,14 +69,14 @@ def ordered_map(func: Callable[[T], R], items: Iterable[T], threads: int) -> Ite
         yield from map(func, items)
         return
     source = iter(items)
-    running: deque[_Task] = deque()
+    running: deque[Background] = deque()
     for item in source:
-        running.append(_Task(func, item))
+        running.append(Background(partial(func, item)))
         if len(running) >= threads:
             break
     while running:
         done = running.popleft().result()
         for item in source:  # keep `threads` busy while the caller uses `done`
-            running.append(_Task(func, item))
+            running.append(Background(partial(func, item)))
             break
         yield done

@@ -91,7 +91,7 @@ def test_primed_names_give_the_same_hits_without_more_name_work():
     iso = pl.Series("country_iso3", ["CHN"] * len(names))
     plain = screen_name_columns(frame, roles, iso, lists)
     cache = ResolveCache()
-    cache.prime_names(frame, roles, lists)
-    rows = cache.candidates.rows.height
+    cache.prime(frame, roles, lists, riskscreen.load_reference())
+    rows = cache.name_candidates().rows.height
     assert screen_name_columns(frame, roles, iso, lists, cache=cache).equals(plain)
     assert cache.candidates.rows.height == rows  # nothing screened again

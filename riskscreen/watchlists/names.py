@@ -370,6 +370,15 @@ def _name_scores(
     )
 
 
+def _unseen(names: pl.Series, seen: pl.Series) -> pl.Series:
+    """`names` not in `seen`, in order (a hash join: `is_in` is slow on long string lists)."""
+    if not len(seen) or not len(names):
+        return names.rename("name_input")
+    return names.rename("name_input").to_frame().join(
+        seen.rename("name_input").to_frame(), on="name_input", how="anti",
+        maintain_order="left")["name_input"]
+
+
 def _batch_candidates(batch: pl.Series, index: EntityIndex) -> pl.DataFrame:
     """`NameCandidates` rows of one batch of distinct names."""
     queries, q_tokens, links = _queries(batch.to_list(), index)
@@ -400,7 +409,7 @@ class NameCandidates:
         (distinct); every listed name of this run's watchlists is one `index`."""
         with self._lock:
             seen, rows = self.seen, self.rows
-        new = names.filter(~names.is_in(seen.implode())) if len(seen) else names
+        new = _unseen(names, seen)
         if rows is not None and not len(new):
             return rows
         size = int(thresholds()["name_batch_size"])
@@ -408,9 +417,9 @@ class NameCandidates:
         found = pl.concat(list(ordered_map(lambda b: _batch_candidates(b, index), batches,
                                            thread_count())))
         with self._lock:  # another thread may have done some of these names meanwhile
-            if len(self.seen):
-                new = new.filter(~new.is_in(self.seen.implode()))
-                found = found.filter(pl.col("name_input").is_in(new.implode()))
+            if len(self.seen) > len(seen):
+                new = _unseen(new, self.seen)
+                found = found.join(new.to_frame(), on="name_input", how="semi")
             self.rows = found if self.rows is None else pl.concat([self.rows, found])
             self.seen = pl.concat([self.seen, new.rename("name_input")])
             return self.rows
