@@ -7,33 +7,11 @@ before anything else so it overlaps importing, reading and resolving.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
+from riskscreen.threads import Background
+
 __all__ = ["Background", "warm_model"]
-
-
-class Background:
-    """Run a loader in a daemon thread (an error exit need not wait for it); `result()` joins."""
-
-    def __init__(self, func: Callable[[], Any]) -> None:
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(func,), daemon=True)
-        self._thread.start()
-
-    def _run(self, func: Callable[[], Any]) -> None:
-        try:
-            self._value = func()
-        except BaseException as exc:  # noqa: BLE001 — re-raised in the caller's thread
-            self._error = exc
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def warm_model() -> Any:

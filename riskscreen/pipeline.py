@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from riskscreen.resolve import (
 )
 from riskscreen.run_meta import OPTIONS_KEY, recorded_options, run_meta, watchlist_editions
 from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
+from riskscreen.threads import ordered_map, thread_count
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
 __all__ = [
@@ -61,20 +63,27 @@ class StageTimer:
         self.timings: dict[str, float] = {}
         self._show = not quiet and sys.stderr.isatty()
         self._on_stage = on_stage
+        self._owner = threading.get_ident()
+        self._lock = threading.Lock()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        if self._on_stage is not None:
+        """Time the block as stage `name`. Only the thread that made the timer shows progress;
+        stages run by other threads (chunks screened side by side) add their seconds, so a
+        stage's time is then the sum over the threads."""
+        shown = threading.get_ident() == self._owner
+        if shown and self._on_stage is not None:
             self._on_stage(name)
-        if self._show:
+        if shown and self._show:
             print(f"riskscreen: {name} …", end="", file=sys.stderr, flush=True)
         start = time.perf_counter()
         try:
             yield
         finally:
             elapsed = time.perf_counter() - start
-            self.timings[name] = self.timings.get(name, 0.0) + elapsed
-            if self._show:
+            with self._lock:
+                self.timings[name] = self.timings.get(name, 0.0) + elapsed
+            if shown and self._show:
                 print(f" {elapsed:.1f}s", file=sys.stderr, flush=True)
 
 
@@ -148,16 +157,26 @@ def screen_frame(
 def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
                   **options: Any) -> Iterator[pl.DataFrame]:
     """`screen_frame` over slices of `screen_chunk_rows` rows (reference/input_limits.csv),
-    yielded one at a time and sharing the resolvers' work (`ResolveCache`): together the same
-    rows as one call, with the memory of the resolve and score stages bounded by the chunk
-    instead of the input. At least one (maybe empty) chunk is yielded."""
+    yielded one at a time and in order, sharing the resolvers' work (`ResolveCache`): together
+    the same rows as one call, with the memory of the resolve and score stages bounded by the
+    chunks in hand instead of the input. At least one (maybe empty) chunk is yielded.
+
+    What does not depend on the chunk is done once for the whole input first
+    (`ResolveCache.prime`: the distinct products, and the distinct names' country-independent
+    work, which runs on while the chunks resolve their countries); `threads.thread_count()`
+    chunks are screened side by side while the caller uses the one before (writes it, say)."""
     size = int_limit("screen_chunk_rows")
     if frame.height <= size:
         yield screen_frame(frame, roles, **options)
         return
     cache = ResolveCache()
-    for start in range(0, frame.height, size):
-        yield screen_frame(frame.slice(start, size), roles, cache=cache, **options)
+    timer = options.get("timer") or StageTimer(quiet=True)
+    with timer.stage("resolve products"):
+        cache.prime(frame, roles, options["watchlists"], options["reference"],
+                    options.get("product"))
+    parts = (frame.slice(start, size) for start in range(0, frame.height, size))
+    yield from ordered_map(lambda part: screen_frame(part, roles, cache=cache, **options),
+                           parts, thread_count())
 
 
 def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:

@@ -6,6 +6,7 @@ rows a person should look at.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import polars as pl
@@ -16,7 +17,9 @@ from riskscreen.match.countries import resolve_countries
 from riskscreen.match.product_name import NAME_METHOD, goods_from_names
 from riskscreen.match.products import resolve_products
 from riskscreen.phrases import say, say_expr
+from riskscreen.threads import Background
 from riskscreen.watchlists import Watchlists
+from riskscreen.watchlists.index import entity_index
 from riskscreen.watchlists.names import NameCandidates, screen_names
 from riskscreen.watchlists.names import thresholds as name_thresholds
 
@@ -89,6 +92,25 @@ def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     return out.join(names, on="country_iso3", how="left", maintain_order="left")
 
 
+def _product_keys(frame: pl.DataFrame, roles: ColumnRoles,
+                  product: str | None) -> tuple[pl.DataFrame, pl.Series, str | None]:
+    """Each row's (product_input, hs_input) as resolved — its own, else the `product` option —
+    whether the row gave its own, and the option."""
+    product_in, hs_in = _text(frame, roles.product), _text(frame, roles.hs_code)
+    own = product_in.is_not_null() | hs_in.is_not_null()
+    option = (product or "").strip() or None
+    if option is not None:
+        product_in = pl.select(pl.when(own).then(product_in).otherwise(pl.lit(option))
+                               ).to_series().alias("product_input")
+    return pl.DataFrame({"product_input": product_in, "hs_input": hs_in}), own, option
+
+
+def _distinct_products(keys: pl.DataFrame) -> pl.DataFrame:
+    return keys.unique().filter(
+        pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
+    )
+
+
 def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: ReferenceTables,
                             accept: float, product: str | None = None,
                             cache: ResolveCache | None = None) -> pl.DataFrame:
@@ -101,17 +123,8 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     product option's text or the word of the name, for the reasons. `cache` carries the
     resolved pairs between the chunks of one run.
     """
-    product_in, hs_in = _text(frame, roles.product), _text(frame, roles.hs_code)
-    own = product_in.is_not_null() | hs_in.is_not_null()
-    option = (product or "").strip() or None
-    if option is not None:
-        product_in = pl.select(pl.when(own).then(product_in).otherwise(pl.lit(option))
-                               ).to_series().alias("product_input")
-    keys = pl.DataFrame({"product_input": product_in, "hs_input": hs_in})
-    distinct = keys.unique().filter(
-        pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
-    )
-    resolved = (cache or ResolveCache()).resolve_products(distinct, reference)
+    keys, own, option = _product_keys(frame, roles, product)
+    resolved = (cache or ResolveCache()).resolve_products(_distinct_products(keys), reference)
     joined = keys.join(
         resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
         maintain_order="left",
@@ -167,23 +180,57 @@ class ResolveCache:
     def __init__(self) -> None:
         self.candidates = NameCandidates()
         self.products: pl.DataFrame | None = None
+        self._lock = threading.Lock()
+        self._names_done: Background | None = None
 
     def resolve_products(self, distinct: pl.DataFrame,
                          reference: ReferenceTables) -> pl.DataFrame:
         """`resolve_products` of the (product_input, hs_input) pairs not seen before; every
-        pair resolved so far."""
+        pair resolved so far. Chunks screened at once may share it: a pair resolved by two of
+        them at the same time is kept once."""
         keys = ["product_input", "hs_input"]
-        new = distinct if self.products is None else distinct.join(
-            self.products.select(keys), on=keys, how="anti", nulls_equal=True)
-        if new.height or self.products is None:
-            found = resolve_products(new["product_input"], new["hs_input"], reference)
+        with self._lock:
+            done = self.products
+        new = distinct if done is None else distinct.join(
+            done.select(keys), on=keys, how="anti", nulls_equal=True)
+        if done is not None and not new.height:
+            return done
+        found = resolve_products(new["product_input"], new["hs_input"], reference)
+        with self._lock:
+            if self.products is not None and self.products is not done:
+                found = found.join(self.products.select(keys), on=keys, how="anti",
+                                   nulls_equal=True)
             self.products = found if self.products is None else pl.concat([self.products, found])
-        return self.products
+            return self.products
+
+    def prime(self, frame: pl.DataFrame, roles: ColumnRoles, watchlists: Watchlists,
+              reference: ReferenceTables, product: str | None = None) -> None:
+        """Do the work that does not depend on the chunk for every distinct value of `frame`
+        first, so that chunks screened side by side share it instead of each repeating it:
+        the country-independent name work (`NameCandidates`, in the background: a chunk waits
+        for it only when it screens its names) and the (product, HS code) pairs."""
+        names = name_keys(frame, roles).drop_nulls().unique(maintain_order=True)
+        index = entity_index(watchlists)
+        self._names_done = Background(lambda: self.candidates.of(names, index))
+        self.resolve_products(_distinct_products(_product_keys(frame, roles, product)[0]),
+                              reference)
+
+    def name_candidates(self) -> NameCandidates:
+        """`candidates`, once the name work `prime` started is done."""
+        if self._names_done is not None:
+            self._names_done.result()
+        return self.candidates
 
 
 def _name_limits() -> int:
     """Characters of a name that are matched (`name_max_length`)."""
     return int(name_thresholds()["name_max_length"])
+
+
+def name_keys(frame: pl.DataFrame, roles: ColumnRoles) -> pl.Series:
+    """Each row's supplier name as it is screened: trimmed, its first `name_max_length`
+    characters (no company name is longer; a cell holding a document stays cheap)."""
+    return _text(frame, roles.name).str.slice(0, _name_limits()).str.strip_chars()
 
 
 def screen_name_columns(
@@ -198,17 +245,23 @@ def screen_name_columns(
     names are normalised and compared in batches of `name_batch_size` (a name's candidates do
     not depend on the others, so batching changes nothing but the peak memory).
     """
-    max_length = _name_limits()
-    keys = pl.DataFrame({
-        "name_input": _text(frame, roles.name).str.slice(0, max_length).str.strip_chars(),
-        "country_input": iso3,
-    })
-    distinct = keys.unique(maintain_order=True).filter(pl.col("name_input").is_not_null())
-    hits = screen_names(distinct["name_input"], distinct["country_input"], watchlists,
-                        candidates=(cache or ResolveCache()).candidates)
+    keys = pl.DataFrame({"name_input": name_keys(frame, roles), "country_input": iso3})
+    candidates = (cache or ResolveCache()).name_candidates()
+    rows = candidates.of(keys["name_input"].drop_nulls().unique(maintain_order=True),
+                         entity_index(watchlists))
+    # Only names with a listed name to compare are ranked per country; the others score 0.
+    some = keys.join(rows.select("name_input").unique(), on="name_input", how="semi",
+                     maintain_order="left").unique(maintain_order=True)
+    hits = screen_names(some["name_input"], some["country_input"], watchlists,
+                        candidates=candidates)
+    named = pl.col("name_input").is_not_null()
     joined = keys.join(
         hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
         maintain_order="left",
+    ).with_columns(
+        pl.when(named).then(pl.col("watchlist_score").fill_null(0.0)).alias("watchlist_score"),
+        pl.when(named).then(pl.col("watchlist_method").fill_null("none"))
+        .alias("watchlist_method"),
     )
     return joined.select(
         *(pl.col(c) if c in joined.columns else pl.lit(None, pl.String).alias(c)
@@ -227,8 +280,6 @@ def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl
     country_given = (
         country_in.is_not_null() if country_in is not None else pl.lit(False)
     ) | (_text(frame, roles.address).is_not_null() if roles.address else pl.lit(False))
-    # The reasons depend on a few low-cardinality facts: build them once per distinct
-    # combination and join back, not once per row (a vendor master has millions of rows).
     present = ("country_candidates", "sector", "good_candidates", "watchlist_candidates",
                "watchlist_name")
     used = ("country_iso3", "country_method", "country_confidence", "country_name", "good_id",
@@ -265,11 +316,9 @@ def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl
         pl.when(pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null())
         .then(pl.lit(say("review_name"))),
     ]
-    distinct = keys.unique().with_columns(
-        pl.concat_list(reasons).list.drop_nulls().list.join("; ").replace("", None)
-        .alias("review_reason")
-    )
-    review = keys.join(distinct, on=keys.columns, how="left", nulls_equal=True,
-                       maintain_order="left")["review_reason"]
+    # Each reason is a short when/then over the rows, joined as text (no lists are built).
+    review = keys.select(
+        pl.concat_str(reasons, separator="; ", ignore_nulls=True).replace("", None)
+    ).to_series()
     return frame.with_columns(review.alias("review_reason")).with_columns(
         pl.col("review_reason").is_not_null().alias("needs_review"))

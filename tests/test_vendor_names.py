@@ -119,6 +119,18 @@ def test_a_bad_pattern_in_the_table_is_a_clear_error() -> None:
         NoteStripper.from_table(table)
 
 
+def test_the_python_note_patterns_compile_when_a_name_is_first_parsed() -> None:
+    """The shipped table's Python patterns compile; a pattern only Rust accepts (\\p{Han}) is
+    the same clear error, raised when a name is first parsed rather than at start-up."""
+    bracket, tail, head = default_stripper().compiled
+    assert bracket.search("X (DO NOT USE)") and tail.search("X - do not use")
+    assert head.search("ZZ X")
+    table = pl.DataFrame({"pattern": ["do not use", r"\p{Han}+停用"], "where": ["any", "any"]})
+    stripper = NoteStripper.from_table(table)
+    with pytest.raises(ReferenceError_, match="vendor_notes.csv: a pattern is not valid"):
+        stripper.strip("X - do not use")  # noqa: B005 (NoteStripper.strip, not str.strip)
+
+
 def test_words_the_table_lacks_are_read_as_abbreviations_by_shape() -> None:
     listed = ["semiconductor", "warehousing", "metal", "chenguang", "shuangliang", "textile"]
     generic = {"warehousing": 0.3, "metal": 0.3, "textile": 0.25}

@@ -147,6 +147,14 @@ class NameNormaliser:
         )
 
 
+    def _strip_legal(self, padded: pl.Expr) -> pl.Expr:
+        """Evenly padded text without its (Latin) legal-form words; it stays evenly padded."""
+        if self._legal_re is None:
+            return padded
+        forms = sorted(self._legal_forms, key=lambda p: (-len(p), p))
+        return padded.str.replace_many([_pad(f) for f in forms], [""] * len(forms),
+                                       leftmost=True)
+
     def keys(self, names: list[str]) -> list[NameKey]:
         """`key` of every name, computed as one polars pass over all of them (the same keys;
         `key_frame` holds them as columns)."""
@@ -188,27 +196,36 @@ class NameNormaliser:
             )
         frame = pl.DataFrame({"raw_key": raw, "text": basic}).with_row_index("_row").join(
             expanded, on="_row", how="left", maintain_order="left")
-        full = _padded(pl.col("text"))
+        # Variants, then legal forms, replace whole padded words by padded words (a word
+        # dropped leaves nothing), so text that starts single-spaced stays evenly padded and
+        # comes back with literal steps; text that does not (rare) takes the regex way.
+        padded = _padded(pl.col("text"))
         if self._variant_map:
             ordered = sorted(self._variant_map, key=lambda p: (-len(p), p))
-            full = full.str.replace_many(
-                [_pad(v) for v in ordered], [_pad(self._variant_map[v]) for v in ordered],
+            padded = padded.str.replace_many(
+                [_pad(v) for v in ordered], [_pad_or_empty(self._variant_map[v]) for v in ordered],
                 leftmost=True,
             )
-        frame = frame.with_columns(_unpad(full).alias("full"))
-        core = _padded(pl.col("full"))
-        if self._legal_re is not None:
-            forms = sorted(self._legal_forms, key=lambda p: (-len(p), p))
-            core = core.str.replace_many(
-                [_pad(f) for f in forms], ["  "] * len(forms), leftmost=True
-            )
-        cores = frame.select(_unpad(core).alias("core"))["core"]
-        # CJK legal forms can only be in names with characters outside ASCII
-        rows = frame["full"].str.contains(r"[^\x00-\x7f]").arg_true()
-        if self._cjk_forms and len(rows):
+        frame = frame.with_columns(padded.alias("_full")).with_columns(
+            _unpad_even(pl.col("_full")).alias("full"),
+            _unpad_even(self._strip_legal(pl.col("_full"))).alias("_core"),
+        )
+        # The regex way for uneven text, and for names outside ASCII, where CJK legal forms
+        # (written without spaces) are removed wherever they stand.
+        text = frame["text"]
+        slow = (text.str.contains("  ", literal=True) | text.str.starts_with(" ")
+                | text.str.ends_with(" ") | frame["full"].str.contains(r"[^\x00-\x7f]"))
+        cores = frame["_core"]
+        if slow.any():
+            rows = slow.arg_true()
+            fixed = frame[rows].select(_unpad(pl.col("_full")).alias("full"))
+            core = self._strip_legal(_padded(pl.col("full")))
             for form in self._cjk_forms:
                 core = core.str.replace(form, " ", literal=True, n=-1)
-            cores = cores.scatter(rows, frame[rows].select(_unpad(core).alias("core"))["core"])
+            fixed = fixed.with_columns(_unpad(core).alias("_core"))
+            frame = frame.with_columns(frame["full"].scatter(rows, fixed["full"]))
+            cores = cores.scatter(rows, fixed["_core"])
+        frame = frame.drop("_full", "_core")
         core = pl.lit(cores)
         out = frame.with_columns(
             pl.when(core == "").then(pl.col("full")).otherwise(core).alias("core")
@@ -233,6 +250,16 @@ class NameNormaliser:
 def _pad(phrase: str) -> str:
     """A phrase as it appears in `_padded` text: every word between its own two spaces."""
     return " " + phrase.replace(" ", "  ") + " " if phrase else " "
+
+
+def _pad_or_empty(phrase: str) -> str:
+    """`_pad`, but a word replaced by nothing leaves nothing (the padding stays even)."""
+    return _pad(phrase) if phrase else ""
+
+
+def _unpad_even(text: pl.Expr) -> pl.Expr:
+    """`_unpad` of evenly padded text (every word between its own two spaces): literal steps."""
+    return text.str.strip_chars(" ").str.replace_all("  ", " ", literal=True)
 
 
 def _padded(text: pl.Expr | pl.Series) -> pl.Expr | pl.Series:

@@ -10,6 +10,7 @@ Vendor-master notes ("- DO NOT USE", "[inactive]") are stripped and abbreviation
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ from riskscreen.contracts import stage_columns
 from riskscreen.errors import ReferenceError_
 from riskscreen.match.countries import country_codes
 from riskscreen.tables import read_table
+from riskscreen.threads import ordered_map, thread_count
 from riskscreen.watchlists.features import (
     FEATURES,
     TOKEN_OVERLAP,
@@ -368,38 +370,59 @@ def _name_scores(
     )
 
 
+def _unseen(names: pl.Series, seen: pl.Series) -> pl.Series:
+    """`names` not in `seen`, in order (a hash join: `is_in` is slow on long string lists)."""
+    if not len(seen) or not len(names):
+        return names.rename("name_input")
+    return names.rename("name_input").to_frame().join(
+        seen.rename("name_input").to_frame(), on="name_input", how="anti",
+        maintain_order="left")["name_input"]
+
+
+def _batch_candidates(batch: pl.Series, index: EntityIndex) -> pl.DataFrame:
+    """`NameCandidates` rows of one batch of distinct names."""
+    queries, q_tokens, links = _queries(batch.to_list(), index)
+    scored = _name_scores(queries, q_tokens, index, thresholds(), links)
+    return scored.join(queries.select("qid", "name_input"), on="qid",
+                       maintain_order="left").drop("qid")
+
+
 class NameCandidates:
     """The listed names each distinct supplier name may match, with their name features — the
     part of screening that does not depend on the country — kept for the names screened so far.
 
     A name seen again (with another country, or in a later chunk of the same input) is not
     normalised or compared again; new names are done `name_batch_size` at a time (bounded
-    memory; a name's candidates do not depend on the other names of its batch). Only names
-    that have a candidate hold rows, so the memory is the distinct names plus their candidates.
+    memory; a name's candidates do not depend on the other names of its batch), the batches on
+    `threads.thread_count()` threads. Only names that have a candidate hold rows, so the memory
+    is the distinct names plus their candidates. Safe to share between threads (chunks screened
+    at once): a name done by two of them at the same time is kept once.
     """
 
     def __init__(self) -> None:
         self.seen = pl.Series("name_input", [], dtype=pl.String)
         self.rows: pl.DataFrame | None = None
+        self._lock = threading.Lock()
 
     def of(self, names: pl.Series, index: EntityIndex) -> pl.DataFrame:
         """Candidate rows (`name_input`, `aid`, name features, `base`, `method`) of `names`
         (distinct); every listed name of this run's watchlists is one `index`."""
-        new = names.filter(~names.is_in(self.seen.implode())) if len(self.seen) else names
-        th = thresholds()
-        size = int(th["name_batch_size"])
-        batches = [new.slice(start, size) for start in range(0, len(new), size)]
-        if self.rows is None and not batches:
-            batches = [new]  # an empty batch still gives the columns
-        parts = [] if self.rows is None else [self.rows]
-        for batch in batches:
-            queries, q_tokens, links = _queries(batch.to_list(), index)
-            scored = _name_scores(queries, q_tokens, index, th, links)
-            parts.append(scored.join(queries.select("qid", "name_input"), on="qid",
-                                     maintain_order="left").drop("qid"))
-        self.rows = pl.concat(parts)
-        self.seen = pl.concat([self.seen, new.rename("name_input")])
-        return self.rows
+        with self._lock:
+            seen, rows = self.seen, self.rows
+        new = _unseen(names, seen)
+        if rows is not None and not len(new):
+            return rows
+        size = int(thresholds()["name_batch_size"])
+        batches = [new.slice(start, size) for start in range(0, len(new), size)] or [new]
+        found = pl.concat(list(ordered_map(lambda b: _batch_candidates(b, index), batches,
+                                           thread_count())))
+        with self._lock:  # another thread may have done some of these names meanwhile
+            if len(self.seen) > len(seen):
+                new = _unseen(new, self.seen)
+                found = found.join(new.to_frame(), on="name_input", how="semi")
+            self.rows = found if self.rows is None else pl.concat([self.rows, found])
+            self.seen = pl.concat([self.seen, new.rename("name_input")])
+            return self.rows
 
 
 def screen_names(

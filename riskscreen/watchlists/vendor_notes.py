@@ -5,7 +5,8 @@ ERP supplier records mark blocked, obsolete or duplicate vendors in the name its
 70012", "…（停用）"). Such notes hide a listed company from name matching, so they are removed
 first; the patterns live in `reference/vendor_notes.csv` (see its header for `where`).
 Only names where the note grammar matches at all (vectorised polars tests) are parsed in
-Python.
+Python, and the grammar's Python regexes are compiled only when a name is parsed (compiling them
+costs a tenth of a second at start-up, and most lists hold no note at all).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import polars as pl
 
@@ -41,18 +42,20 @@ def _alternation(patterns: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class NoteStripper:
-    """Compiled note grammar built from the table (brackets, tails, heads, prefixes)."""
+    """The note grammar built from the table (brackets, tails, heads, prefixes): the polars
+    (Rust) screens, and the Python patterns that parse a name, compiled on first use."""
 
     screen: str  # polars (Rust) regex: does a name hold any note word at all?
-    # polars regexes: does the note grammar match (any of them; None: Rust cannot say)?
-    grammar: tuple[str, ...] | None
-    bracket: re.Pattern[str]
-    tail: re.Pattern[str]
-    head: re.Pattern[str]
+    rust_grammar: tuple[str, ...]  # the note grammar as polars regexes (see `grammar`)
+    sources: tuple[str, str, str]  # Python regexes (case-insensitive): bracket, tail, head
 
     @classmethod
     def from_table(cls, table: pl.DataFrame) -> NoteStripper:
-        """Build from rows of (pattern, where); `where` is any / marked / prefix."""
+        """Build from rows of (pattern, where); `where` is any / marked / prefix.
+
+        A pattern Rust rejects (the note-word screen runs there) is a `ReferenceError_` here;
+        one only Python rejects is the same error when a name is first parsed (`compiled`; a
+        test compiles the shipped table)."""
         by_where: dict[str, list[str]] = {"any": [], "marked": [], "prefix": []}
         for pattern, where in table.select("pattern", "where").iter_rows():
             if not pattern:
@@ -66,43 +69,56 @@ class NoteStripper:
         every = _alternation(by_where["any"] + by_where["marked"]) + _REF
         prefix = _alternation(by_where["prefix"])
         seq = rf"{every}(?:{_LINK}{every})*"
-        flags = re.IGNORECASE
         bracket = rf"\s*{_OPEN}\s*{seq}\s*{_CLOSE}"
         tail = rf"(?:{_SEP}{seq}|\s+{bare}(?:{_LINK}{every})*){_TRAIL}$"
         head = rf"^{_TRAIL}(?:{seq}{_SEP}|{bare}(?:{_LINK}{every})*\s+|{prefix}\s*)"
-        try:
-            compiled = [re.compile(p, flags) for p in (bracket, tail, head)]
-        except re.error as exc:
+        screen = "(?i)" + _alternation(by_where["any"] + by_where["marked"] + by_where["prefix"])
+        try:  # every pattern once, in the engine the screen runs on (a few milliseconds)
+            pl.Series(["x"]).str.contains(screen)
+        except pl.exceptions.PolarsError as exc:
             raise ReferenceError_(f"vendor_notes.csv: a pattern is not valid ({exc})") from exc
         # A name can change only where one of the three patterns matches: the same grammar as
-        # three Rust regexes (None when Rust cannot compile them) narrows the note-word screen.
-        # Each drops its leading optional spaces (the same names contain a match) and they run
-        # apart: as one alternation Rust's engine tried every position (≈ 8x slower).
-        grammar: tuple[str, ...] | None = (
+        # three Rust regexes narrows the note-word screen. Each drops its leading optional
+        # spaces (the same names contain a match) and they run apart: as one alternation Rust's
+        # engine tried every position (≈ 8x slower).
+        rust_grammar = (
             rf"(?i){_OPEN}\s*{seq}\s*{_CLOSE}",
             rf"(?i)(?:{_SEPCH}+\s*{seq}|\s{bare}(?:{_LINK}{every})*){_TRAIL}$",
             f"(?i){head}",
         )
+        return cls(screen=screen, rust_grammar=rust_grammar, sources=(bracket, tail, head))
+
+    @cached_property
+    def grammar(self) -> tuple[str, ...] | None:
+        """The Rust note grammar, or None when Rust cannot compile it (every name the screen
+        passes is then parsed in Python). Checked on first use: compiling it takes ≈ 40 ms."""
         try:
-            for pattern in grammar:
+            for pattern in self.rust_grammar:
                 pl.Series(["x"]).str.contains(pattern)
         except pl.exceptions.PolarsError:
-            grammar = None
-        return cls(
-            screen="(?i)" + _alternation(by_where["any"] + by_where["marked"] + by_where["prefix"]),
-            grammar=grammar, bracket=compiled[0], tail=compiled[1], head=compiled[2],
-        )
+            return None
+        return self.rust_grammar
+
+    @cached_property
+    def compiled(self) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+        """The Python bracket, tail and head patterns, compiled when a name is first parsed."""
+        try:
+            bracket, tail, head = (re.compile(p, re.IGNORECASE) for p in self.sources)
+        except re.error as exc:
+            raise ReferenceError_(f"vendor_notes.csv: a pattern is not valid ({exc})") from exc
+        return bracket, tail, head
 
     def strip(self, name: str) -> tuple[str, tuple[str, ...]]:
         """`name` without its notes, and the notes removed (in the order found)."""
+        bracket, tail, head = self.compiled
         notes: list[str] = []
         text = name
         for _ in range(4):  # notes may wrap notes: "ZZ X (old) - DO NOT USE"
             before = text
-            for found in self.bracket.findall(text):
+            for found in bracket.findall(text):
                 notes.append(found)
-            text = self.bracket.sub(" ", text)
-            for rx in (self.tail, self.head):
+            text = bracket.sub(" ", text)
+            for rx in (tail, head):
                 match = rx.search(text)
                 if match and match.group(0).strip():
                     notes.append(match.group(0))
@@ -138,7 +154,7 @@ def strip_notes(names: Sequence[str]) -> tuple[list[str], list[str | None]]:
         return cleaned, notes
     series = pl.Series(cleaned, dtype=pl.String)
     candidates = series.str.contains(stripper.screen).fill_null(False).arg_true()
-    if stripper.grammar is not None and len(candidates):
+    if len(candidates) and stripper.grammar is not None:
         # Python's \s also takes U+001C..U+001F, Rust's does not: read them as spaces here.
         text = series.gather(candidates).str.replace_all(r"[\x1c-\x1f]", " ")
         grammar = pl.select(pl.any_horizontal(

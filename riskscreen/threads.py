@@ -1,0 +1,82 @@
+"""Run independent pieces of one screening on several threads, results in order.
+
+Most of screening is polars and rapidfuzz work, which runs outside Python's global lock, but a
+single polars operation on one column mostly keeps one core busy. Independent pieces (batches of
+distinct names, chunks of a large input) run side by side on `thread_count()` threads; results
+come back in input order, so the output is the same as one thread's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache, partial
+from typing import TypeVar
+
+import polars as pl
+
+from riskscreen.tables import read_table
+
+__all__ = ["Background", "ordered_map", "thread_count"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@lru_cache(maxsize=1)
+def thread_count() -> int:
+    """Threads that screen at once: `screen_threads` of reference/input_limits.csv, or polars'
+    own thread count (the cores, or POLARS_MAX_THREADS) when that row is 0."""
+    table = read_table("input_limits")
+    rows = dict(zip(table["key"], table["value"], strict=True))
+    wanted = int(float(rows.get("screen_threads") or 0))
+    return max(1, wanted if wanted > 0 else pl.thread_pool_size())
+
+
+class Background:
+    """Run `func()` in a daemon thread (a Ctrl-C or an error exit never waits for it);
+    `result()` joins it and returns its value or raises its error in the caller's thread."""
+
+    def __init__(self, func: Callable[[], R]) -> None:
+        self._value: R | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(func,), daemon=True)
+        self._thread.start()
+
+    def _run(self, func: Callable[[], R]) -> None:
+        try:
+            self._value = func()
+        except BaseException as exc:  # noqa: BLE001 — re-raised in the caller's thread
+            self._error = exc
+
+    def result(self) -> R:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
+def ordered_map(func: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator[R]:
+    """`map(func, items)` with up to `threads` calls running at once, yielded in order.
+
+    At most `threads` results are being made while the caller holds the one yielded, so memory
+    is bounded by `threads + 1` results. The first error is raised in the caller's thread once
+    the results before it have been yielded; calls already running finish on their own.
+    With `threads` <= 1 it is plain `map`.
+    """
+    if threads <= 1:
+        yield from map(func, items)
+        return
+    source = iter(items)
+    running: deque[Background] = deque()
+    for item in source:
+        running.append(Background(partial(func, item)))
+        if len(running) >= threads:
+            break
+    while running:
+        done = running.popleft().result()
+        for item in source:  # keep `threads` busy while the caller uses `done`
+            running.append(Background(partial(func, item)))
+            break
+        yield done

@@ -1,0 +1,97 @@
+"""Independent pieces run side by side (`riskscreen.threads`), and the caches they share keep
+every distinct value once, so the result is the same as one thread's."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import polars as pl
+import pytest
+
+import riskscreen
+from riskscreen.io.columns import ColumnRoles
+from riskscreen.resolve import ResolveCache, screen_name_columns
+from riskscreen.threads import ordered_map, thread_count
+from riskscreen.watchlists.index import entity_index
+from riskscreen.watchlists.names import NameCandidates
+
+
+def test_results_come_back_in_order_with_bounded_calls_at_once():
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow_first(i: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05 if i % 3 == 0 else 0.01)  # early items finish last
+        with lock:
+            running -= 1
+        return i * i
+
+    assert list(ordered_map(slow_first, range(10), 3)) == [i * i for i in range(10)]
+    assert 1 < most <= 3
+
+
+def test_an_error_comes_after_the_results_before_it():
+    def fail_at_four(i: int) -> int:
+        if i == 4:
+            raise ValueError("item 4")
+        return i
+
+    got = []
+    with pytest.raises(ValueError, match="item 4"):
+        for value in ordered_map(fail_at_four, range(8), 2):
+            got.append(value)
+    assert got == [0, 1, 2, 3]
+
+
+def test_one_thread_is_plain_map_in_the_callers_thread():
+    caller = threading.get_ident()
+    assert list(ordered_map(lambda _: threading.get_ident(), range(3), 1)) == [caller] * 3
+    assert thread_count() >= 1
+
+
+def _names() -> pl.Series:
+    listed = riskscreen.load_watchlists()
+    sample = entity_index(listed).aliases["alias"].head(40).to_list()
+    return pl.Series("name_input", [*sample, "Acme Widgets", "Golden Textiles Ltd"],
+                     dtype=pl.String)
+
+
+def test_name_work_shared_by_two_threads_keeps_each_name_once():
+    index = entity_index(riskscreen.load_watchlists())
+    names = _names()
+    alone = NameCandidates().of(names, index)
+    shared = NameCandidates()
+    halves = [names.slice(0, 30), names.slice(10)]  # 20 names in both halves
+    start = threading.Barrier(2)
+
+    def run(part: pl.Series) -> None:
+        start.wait()
+        shared.of(part, index)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in halves]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert shared.seen.sort().equals(names.sort())  # every name once
+    order = ["name_input", "aid"]
+    assert shared.rows.sort(order).equals(alone.sort(order))  # the same rows, none twice
+
+
+def test_primed_names_give_the_same_hits_without_more_name_work():
+    lists = riskscreen.load_watchlists()
+    names = _names()
+    frame = pl.DataFrame({"row_id": range(len(names)), "Supplier": names})
+    roles = ColumnRoles(name="Supplier")
+    iso = pl.Series("country_iso3", ["CHN"] * len(names))
+    plain = screen_name_columns(frame, roles, iso, lists)
+    cache = ResolveCache()
+    cache.prime(frame, roles, lists, riskscreen.load_reference())
+    rows = cache.name_candidates().rows.height
+    assert screen_name_columns(frame, roles, iso, lists, cache=cache).equals(plain)
+    assert cache.candidates.rows.height == rows  # nothing screened again
