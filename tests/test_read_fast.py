@@ -42,8 +42,11 @@ def _valid(data: bytes) -> bool:
     b"\xf4\x8f\xbf\xbf", b"caf\xc3", b"\xe2\x82", b"\xef\xbb\xbf", b"\xf8\x88\x80\x80\x80",
     b"\xed\x9f\xbf", b"\x80", b"\xff", "Côte d'Ivoire 供應 😀".encode(),
 ])  # fmt: skip
-def test_utf8_check_known_edges(data: bytes) -> None:
-    """Surrogates, overlong forms, past U+10FFFF, cut sequences: refused as Python refuses."""
+def test_utf8_check_known_edges(data: bytes, monkeypatch) -> None:
+    """Surrogates, overlong forms, past U+10FFFF, cut sequences: refused as Python refuses,
+    by Arrow's validator (big files) too."""
+    assert _is_utf8(data) == _valid(data)
+    monkeypatch.setattr(read_csv, "_ARROW_CHECK_BYTES", 0)
     assert _is_utf8(data) == _valid(data)
 
 
@@ -53,8 +56,10 @@ def test_utf8_check_known_edges(data: bytes) -> None:
 def test_utf8_check_agrees_with_python(text: str, at: int, byte: int, junk: bytes) -> None:
     data = text.encode("utf-8", "surrogatepass")
     changed = data[:at] + bytes([byte]) + data[at + 1 :]
-    for sample in (data, changed, junk, data + junk):
-        assert _is_utf8(sample) == _valid(sample)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(read_csv, "_ARROW_CHECK_BYTES", 0)  # Arrow's validator, as for big files
+        for sample in (data, changed, junk, data + junk):
+            assert _is_utf8(sample) == _valid(sample)
 
 
 def _grid_or_error(path: Path) -> tuple[str, pl.DataFrame | str]:

@@ -214,11 +214,12 @@ def grid_to_frame(
     h = positions[pick if pick is not None else 0]
     headers = _unique_headers(list(grid.row(h)))
     data = grid.slice(h + 1).rename(dict(zip(grid.columns, headers, strict=True)))
-    data = data.with_columns(pl.int_range(1, data.height + 1, dtype=pl.Int64).alias(ROW_ID))
+    # row_id goes in first as it is: a select would copy every column into one piece
+    data.insert_column(0, pl.int_range(1, data.height + 1, dtype=pl.Int64, eager=True)
+                       .alias(ROW_ID))  # fmt: skip
     below = non_empty.slice(h + 1)
     if not below.all():  # a copy of every row only when some are blank
         data = data.filter(below)
-    data = data.select(col([ROW_ID, *headers]))
     data, repeats = _drop_repeated_headers(data, list(grid.row(h)), headers)
     if data.height == 0:
         other = " (or choose another sheet)" if in_workbook else ""

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import mmap
 import re
 from collections import Counter
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 import polars as pl
 
@@ -199,43 +200,54 @@ def delimiter_name(d: str) -> str:
     return _DELIM_NAMES.get(d, repr(d))
 
 
-def _uses_quotes(payload: bytes, delimiter: str) -> bool:
+#: Bytes of a file's text: `bytes`, or the file itself memory-mapped (read only where looked at).
+Buffer = bytes | mmap.mmap
+
+
+def _uses_quotes(payload: Buffer, delimiter: str) -> bool:
     """True if some field starts with a double quote (so quoting is in use at all).
 
-    Plain substring tests on the UTF-8 bytes (C speed, stopping at the first hit) rather than a
-    regex scan over the whole file; UTF-8 is self-synchronising, so a byte match is a text match.
+    Plain substring searches on the UTF-8 bytes (C speed, stopping at the first hit) rather than
+    a regex scan over the whole file; UTF-8 is self-synchronising, so a byte match is a text
+    match.
     """
-    if b'"' not in payload:
+    if payload.find(b'"') == -1:
         return False
     first = _NOT_BLANK.search(payload)
     if first is not None and payload[first.start() : first.start() + 1] == b'"':
         return True
     starts = (delimiter.encode("utf-8"), b"\n", b"\r")
-    return any(s + pad + b'"' in payload for s in starts for pad in (b"", b" ", b"  ", b"\t"))
+    pads = (b"", b" ", b"  ", b"\t")
+    return any(payload.find(s + pad + b'"') != -1 for s in starts for pad in pads)
 
 
 _NOT_BLANK = re.compile(rb"[^ \t]")
 #: Characters looked at to sniff the delimiter and the width (the text's first 64 Ki).
 _HEAD_CHARS = 1 << 16
+#: Below this many bytes Python's own decoder checks UTF-8 (no pyarrow import for a small file).
+_ARROW_CHECK_BYTES = 1 << 23
 
 
-def _head(payload: bytes) -> str:
+def _head(payload: Buffer) -> str:
     """The first `_HEAD_CHARS` characters of UTF-8 `payload`, decoding no more than they need
     (four bytes a character at most; a character cut at the end of the slice is left out)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     return decoder.decode(payload[: 4 * _HEAD_CHARS])[:_HEAD_CHARS]
 
 
-def _line_of(payload: bytes, message: str) -> str:
+def _line_of(payload: Buffer, message: str) -> str:
     m = re.search(r"offset in the file is (\d+) bytes", message)
     if not m or int(m.group(1)) == 0:  # polars reports 0 when it cannot tell
         return ""
-    line = payload.count(b"\n", 0, int(m.group(1))) + 1
+    line = payload[: int(m.group(1))].count(b"\n") + 1
     return f" near line {line}"
 
 
-def _parse(head: str, payload: bytes, delimiter: str, label: str) -> pl.DataFrame:
-    """Parse `payload` (the text, UTF-8 encoded; `head` its first characters) into a grid."""
+def _parse(
+    head: str, payload: Buffer, delimiter: str, label: str, file: BinaryIO | None = None
+) -> pl.DataFrame:
+    """Parse `payload` (the text, UTF-8 encoded; `head` its first characters) into a grid.
+    `file`, when given, holds exactly `payload` and is what polars reads (no copy in Python)."""
     sample = _QUOTED.sub("", head)
     width = max((ln.count(delimiter) + 1 for ln in sample.splitlines()[:200]), default=1)
     cap = int_limit("max_columns")
@@ -245,9 +257,11 @@ def _parse(head: str, payload: bytes, delimiter: str, label: str) -> pl.DataFram
     name = delimiter_name(delimiter)
     while True:
         schema = {f"c{i}": pl.String for i in range(width)}
+        if file is not None:
+            file.seek(0)
         try:
             return pl.read_csv(
-                payload,
+                payload if file is None else file,
                 has_header=False,
                 separator=delimiter,
                 quote_char=quote,
@@ -273,10 +287,14 @@ def _parse(head: str, payload: bytes, delimiter: str, label: str) -> pl.DataFram
             ) from None
 
 
-def _is_utf8(data: bytes) -> bool:
-    """Strict UTF-8 (as ``bytes.decode('utf-8')`` judges it), checked by Arrow's validator over
-    the bytes in place: no text object the size of the file is made."""
-    if data.isascii():
+def _is_utf8(data: Buffer) -> bool:
+    """Strict UTF-8, as ``bytes.decode('utf-8')`` judges it. A big file is checked by Arrow's
+    validator over the bytes in place: no text object the size of the file is made."""
+    if len(data) < _ARROW_CHECK_BYTES:
+        try:
+            codecs.utf_8_decode(data, "strict", True)
+        except UnicodeDecodeError:
+            return False
         return True
     import pyarrow as pa
 
@@ -289,18 +307,18 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _utf8_payload(data: bytes) -> tuple[bytes, str] | None:
+def _utf8_payload(data: Buffer) -> tuple[Buffer, str] | None:
     """(the text's UTF-8 bytes, encoding) when `decode_text` would read `data` as UTF-8 (with or
     without a BOM), found without decoding it; None for every other case."""
-    if data.startswith(codecs.BOM_UTF8):
+    if data[: len(codecs.BOM_UTF8)] == codecs.BOM_UTF8:
         body = data[len(codecs.BOM_UTF8) :]
         return (body, "utf-8-sig") if _is_utf8(body) else None
-    if any(data.startswith(bom) for bom, _ in _BOMS) or _looks_utf16(data):
+    if any(data[: len(bom)] == bom for bom, _ in _BOMS) or _looks_utf16(data):
         return None
     return (data, "utf-8") if _is_utf8(data) else None
 
 
-def _cells_over_limit(payload: bytes, delimiter: str) -> int | None:
+def _cells_over_limit(payload: Buffer, delimiter: str) -> int | None:
     """The rough cell count (delimiters plus line feeds, before any parsing) when it is over
     `max_cells`, else None. There is at most one per byte, so a file no larger than the limit
     is not counted at all."""
@@ -312,24 +330,25 @@ def _cells_over_limit(payload: bytes, delimiter: str) -> int | None:
         import numpy as np
 
         array = np.frombuffer(payload, dtype=np.uint8)
-        cells, step = 0, 1 << 24
+        cells, step = 0, 1 << 20  # blocks whose comparison masks stay in the CPU's cache
         for start in range(0, array.size, step):
             block = array[start : start + step]
             cells += int(np.count_nonzero(block == sep[0])) + int(np.count_nonzero(block == 10))
     else:
-        cells = payload.count(sep) + payload.count(b"\n")
+        text = payload[:]
+        cells = text.count(sep) + text.count(b"\n")
     return cells if cells > cap else None
 
 
-def read_text_bytes(path: Path, label: str) -> bytes:
-    """The bytes of a delimited text file, refused over `max_text_bytes`."""
+def _text_size(path: Path, label: str) -> int:
+    """The file's size in bytes, refused over `max_text_bytes`."""
     size = path.stat().st_size
     if size > int_limit("max_text_bytes"):
         raise InputError(
             f"{label}: the text file is {size / 2**20:,.0f} MiB, over the "
             f"{int_limit('max_text_bytes') / 2**20:,.0f} MiB limit; split it or save as Parquet"
         )
-    return path.read_bytes()
+    return size
 
 
 class TextGrid(NamedTuple):
@@ -344,35 +363,56 @@ class TextGrid(NamedTuple):
 def read_text_grid(
     path: Path, label: str, data: bytes | None = None, notes: list[str] | None = None
 ) -> TextGrid:
-    """Read a delimited text file into a grid of String columns c0..cN, one row per record.
+    """Read a delimited text file (or its bytes, `data`) into a grid of String columns c0..cN,
+    one row per record.
 
     Values are exactly as in the file except that empty fields are null; record 1 is the file's
-    first record. UTF-8 (the usual case) goes to polars as the file's own bytes, never decoded
-    in Python; other encodings are decoded once (`decode_text`) and handed over re-encoded as
-    UTF-8. The SHA-256 is of the bytes read (`data`), so the file is read once.
+    first record. The file is memory-mapped, not copied: UTF-8 (the usual case) is checked in
+    place and read by polars from the file itself, never decoded in Python; other encodings are
+    decoded once (`decode_text`) and handed over re-encoded as UTF-8. The SHA-256 is of the same
+    bytes, so the file is read once.
     """
-    if data is None:
-        data = read_text_bytes(path, label)
-    sha256 = hashlib.sha256(data).hexdigest()
+    if data is not None:
+        return _text_grid(path, label, data, notes, None)
+    if _text_size(path, label) == 0:
+        return _text_grid(path, label, b"", notes, None)
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        return _text_grid(path, label, view, notes, file)
+
+
+def _text_grid(
+    path: Path, label: str, data: Buffer, notes: list[str] | None, file: BinaryIO | None
+) -> TextGrid:
+    """`read_text_grid` once the bytes are at hand (`file` holds them, for polars to read)."""
+    digest = hashlib.sha256(data).hexdigest()
+    grid, encoding, delimiter = _grid(path, label, data, notes, file)
+    return TextGrid(grid, encoding, delimiter, digest)
+
+
+def _grid(
+    path: Path, label: str, data: Buffer, notes: list[str] | None, file: BinaryIO | None
+) -> tuple[pl.DataFrame, str, str]:
+    """The grid, encoding and delimiter of a text file's bytes."""
     fast = _utf8_payload(data)
     if fast is not None:
         payload, encoding = fast
     else:
-        text, encoding = decode_text(data, label, notes)
+        text, encoding = decode_text(data[:], label, notes)
         payload = text.encode("utf-8")
         del text
-    del data
+    if payload is not data:
+        file = None  # polars reads the text as given, not the file
     head = _head(payload)
     if "\x00" in head[:4096]:
         raise InputError(
             f"{label}: the file contains binary data, not text; is it really a {path.suffix} file?"
         )
-    if b"\n" not in payload and b"\r" in payload:  # classic Mac line endings
-        payload, head = payload.replace(b"\r", b"\n"), head.replace("\r", "\n")
+    if payload.find(b"\n") == -1 and payload.find(b"\r") != -1:  # classic Mac line endings
+        payload, head, file = payload[:].replace(b"\r", b"\n"), head.replace("\r", "\n"), None
     forced = _SEP_LINE.match(head)
     if forced:
         delimiter = forced.group(1)
-        payload = payload[len(forced.group(0).encode("utf-8")) :]
+        payload, file = payload[len(forced.group(0).encode("utf-8")) :], None
         head = _head(payload)
     else:
         delimiter = sniff_delimiter(head)
@@ -383,7 +423,7 @@ def read_text_grid(
             f"over the {int_limit('max_cells'):,}-cell limit; delete the columns you do not "
             "need, or split the list"
         )
-    grid = _parse(head, payload, delimiter, label)
+    grid = _parse(head, payload, delimiter, label, file)
     if forced:  # keep record numbers as in the file: the sep= line is record 1
         grid = pl.concat([grid.clear(1), grid])
-    return TextGrid(grid, encoding, delimiter, sha256)
+    return grid, encoding, delimiter
