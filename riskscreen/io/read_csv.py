@@ -14,9 +14,11 @@ BOM-less UTF-16 is recognised by its NUL bytes; text with NULs left after decodi
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -197,43 +199,55 @@ def delimiter_name(d: str) -> str:
     return _DELIM_NAMES.get(d, repr(d))
 
 
-def _uses_quotes(text: str, delimiter: str) -> bool:
+def _uses_quotes(payload: bytes, delimiter: str) -> bool:
     """True if some field starts with a double quote (so quoting is in use at all).
 
-    Plain substring tests (C speed) rather than a regex scan over the whole file.
+    Plain substring tests on the UTF-8 bytes (C speed, stopping at the first hit) rather than a
+    regex scan over the whole file; UTF-8 is self-synchronising, so a byte match is a text match.
     """
-    if '"' not in text:
+    if b'"' not in payload:
         return False
-    if text.lstrip(" \t").startswith('"'):
+    first = _NOT_BLANK.search(payload)
+    if first is not None and payload[first.start() : first.start() + 1] == b'"':
         return True
-    starts = (delimiter, "\n", "\r")
-    return any(f'{s}{pad}"' in text for s in starts for pad in ("", " ", "  ", "\t"))
+    starts = (delimiter.encode("utf-8"), b"\n", b"\r")
+    return any(s + pad + b'"' in payload for s in starts for pad in (b"", b" ", b"  ", b"\t"))
 
 
-def _line_of(text: str, message: str) -> str:
+_NOT_BLANK = re.compile(rb"[^ \t]")
+#: Characters looked at to sniff the delimiter and the width (the text's first 64 Ki).
+_HEAD_CHARS = 1 << 16
+
+
+def _head(payload: bytes) -> str:
+    """The first `_HEAD_CHARS` characters of UTF-8 `payload`, decoding no more than they need
+    (four bytes a character at most; a character cut at the end of the slice is left out)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    return decoder.decode(payload[: 4 * _HEAD_CHARS])[:_HEAD_CHARS]
+
+
+def _line_of(payload: bytes, message: str) -> str:
     m = re.search(r"offset in the file is (\d+) bytes", message)
     if not m or int(m.group(1)) == 0:  # polars reports 0 when it cannot tell
         return ""
-    line = text.encode("utf-8")[: int(m.group(1))].count(b"\n") + 1
+    line = payload.count(b"\n", 0, int(m.group(1))) + 1
     return f" near line {line}"
 
 
-def _parse(text: str, delimiter: str, label: str, data: bytes | None = None) -> pl.DataFrame:
-    """Parse decoded `text` (or `data`, the same text already UTF-8 encoded) into a grid."""
-    sample = _QUOTED.sub("", text[: 1 << 16])
+def _parse(head: str, payload: bytes, delimiter: str, label: str) -> pl.DataFrame:
+    """Parse `payload` (the text, UTF-8 encoded; `head` its first characters) into a grid."""
+    sample = _QUOTED.sub("", head)
     width = max((ln.count(delimiter) + 1 for ln in sample.splitlines()[:200]), default=1)
     cap = int_limit("max_columns")
-    if data is None:
-        data = text.encode("utf-8")
     # A file that never starts a field with '"' does not use quoting: its quotes are inch marks
     # and the like, and must be read literally (polars would call them malformed).
-    quote: str | None = '"' if _uses_quotes(text, delimiter) else None
+    quote: str | None = '"' if _uses_quotes(payload, delimiter) else None
     name = delimiter_name(delimiter)
     while True:
         schema = {f"c{i}": pl.String for i in range(width)}
         try:
             return pl.read_csv(
-                data,
+                payload,
                 has_header=False,
                 separator=delimiter,
                 quote_char=quote,
@@ -249,8 +263,8 @@ def _parse(text: str, delimiter: str, label: str, data: bytes | None = None) -> 
                 continue
             raise InputError(
                 f'{label}: could not read it as {name}-separated text: a quote (") is opened '
-                f"and not closed, or sits inside a quoted field{_line_of(text, msg)}; fix the "
-                "quotes or save the list again from Excel as CSV"
+                f"and not closed, or sits inside a quoted field{_line_of(payload, msg)}; fix "
+                "the quotes or save the list again from Excel as CSV"
             ) from None
         except pl.exceptions.PolarsError as exc:
             raise InputError(
@@ -259,46 +273,117 @@ def _parse(text: str, delimiter: str, label: str, data: bytes | None = None) -> 
             ) from None
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Strict UTF-8 (as ``bytes.decode('utf-8')`` judges it), checked by Arrow's validator over
+    the bytes in place: no text object the size of the file is made."""
+    if data.isascii():
+        return True
+    import pyarrow as pa
+
+    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _utf8_payload(data: bytes) -> tuple[bytes, str] | None:
+    """(the text's UTF-8 bytes, encoding) when `decode_text` would read `data` as UTF-8 (with or
+    without a BOM), found without decoding it; None for every other case."""
+    if data.startswith(codecs.BOM_UTF8):
+        body = data[len(codecs.BOM_UTF8) :]
+        return (body, "utf-8-sig") if _is_utf8(body) else None
+    if any(data.startswith(bom) for bom, _ in _BOMS) or _looks_utf16(data):
+        return None
+    return (data, "utf-8") if _is_utf8(data) else None
+
+
+def _cells_over_limit(payload: bytes, delimiter: str) -> int | None:
+    """The rough cell count (delimiters plus line feeds, before any parsing) when it is over
+    `max_cells`, else None. There is at most one per byte, so a file no larger than the limit
+    is not counted at all."""
+    cap = int_limit("max_cells")
+    if len(payload) <= cap:
+        return None
+    sep = delimiter.encode("utf-8")
+    if len(sep) == 1:
+        import numpy as np
+
+        array = np.frombuffer(payload, dtype=np.uint8)
+        cells, step = 0, 1 << 24
+        for start in range(0, array.size, step):
+            block = array[start : start + step]
+            cells += int(np.count_nonzero(block == sep[0])) + int(np.count_nonzero(block == 10))
+    else:
+        cells = payload.count(sep) + payload.count(b"\n")
+    return cells if cells > cap else None
+
+
+def read_text_bytes(path: Path, label: str) -> bytes:
+    """The bytes of a delimited text file, refused over `max_text_bytes`."""
+    size = path.stat().st_size
+    if size > int_limit("max_text_bytes"):
+        raise InputError(
+            f"{label}: the text file is {size / 2**20:,.0f} MiB, over the "
+            f"{int_limit('max_text_bytes') / 2**20:,.0f} MiB limit; split it or save as Parquet"
+        )
+    return path.read_bytes()
+
+
+class TextGrid(NamedTuple):
+    """A delimited text file as read: its raw grid, how it was read, and its bytes' SHA-256."""
+
+    grid: pl.DataFrame
+    encoding: str
+    delimiter: str
+    sha256: str
+
+
 def read_text_grid(
     path: Path, label: str, data: bytes | None = None, notes: list[str] | None = None
-) -> tuple[pl.DataFrame, str, str]:
+) -> TextGrid:
     """Read a delimited text file into a grid of String columns c0..cN, one row per record.
 
-    Returns (grid, encoding, delimiter). Values are exactly as in the file except that empty
-    fields are null; record 1 is the file's first record.
+    Values are exactly as in the file except that empty fields are null; record 1 is the file's
+    first record. UTF-8 (the usual case) goes to polars as the file's own bytes, never decoded
+    in Python; other encodings are decoded once (`decode_text`) and handed over re-encoded as
+    UTF-8. The SHA-256 is of the bytes read (`data`), so the file is read once.
     """
     if data is None:
-        size = path.stat().st_size
-        if size > int_limit("max_text_bytes"):
-            raise InputError(
-                f"{label}: the text file is {size / 2**20:,.0f} MiB, over the "
-                f"{int_limit('max_text_bytes') / 2**20:,.0f} MiB limit; split it or save as Parquet"
-            )
-        data = path.read_bytes()
-    text, encoding = decode_text(data, label, notes)
-    if "\x00" in text[:4096]:
+        data = read_text_bytes(path, label)
+    sha256 = hashlib.sha256(data).hexdigest()
+    fast = _utf8_payload(data)
+    if fast is not None:
+        payload, encoding = fast
+    else:
+        text, encoding = decode_text(data, label, notes)
+        payload = text.encode("utf-8")
+        del text
+    del data
+    head = _head(payload)
+    if "\x00" in head[:4096]:
         raise InputError(
             f"{label}: the file contains binary data, not text; is it really a {path.suffix} file?"
         )
-    # plain UTF-8 goes to polars as the original bytes: no second copy of a big file
-    payload: bytes | None = data if encoding == "utf-8" else None
-    del data
-    if "\n" not in text and "\r" in text:
-        text, payload = text.replace("\r", "\n"), None  # classic Mac line endings
-    forced = _SEP_LINE.match(text)
+    if b"\n" not in payload and b"\r" in payload:  # classic Mac line endings
+        payload, head = payload.replace(b"\r", b"\n"), head.replace("\r", "\n")
+    forced = _SEP_LINE.match(head)
     if forced:
         delimiter = forced.group(1)
-        text, payload = text[forced.end() :], None
+        payload = payload[len(forced.group(0).encode("utf-8")) :]
+        head = _head(payload)
     else:
-        delimiter = sniff_delimiter(text)
-    rough_cells = text.count(delimiter) + text.count("\n")  # C-speed, before any parsing
-    if rough_cells > int_limit("max_cells"):
+        delimiter = sniff_delimiter(head)
+    rough_cells = _cells_over_limit(payload, delimiter)
+    if rough_cells is not None:
         raise InputError(
             f"{label}: about {rough_cells:,} cells ({delimiter_name(delimiter)}-separated) is "
             f"over the {int_limit('max_cells'):,}-cell limit; delete the columns you do not "
             "need, or split the list"
         )
-    grid = _parse(text, delimiter, label, payload)
+    grid = _parse(head, payload, delimiter, label)
     if forced:  # keep record numbers as in the file: the sep= line is record 1
         grid = pl.concat([grid.clear(1), grid])
-    return grid, encoding, delimiter
+    return TextGrid(grid, encoding, delimiter, sha256)
