@@ -149,17 +149,23 @@ def _entry_rows(levels: list[tuple[pl.LazyFrame, str, str, bool, int]]) -> pl.La
 
 
 def _entries(rows: pl.DataFrame) -> dict[str, Entry]:
-    """key -> Entry from `_entry_rows` (a key's countries on consecutive rows)."""
+    """key -> Entry from `_entry_rows` (a key's countries on consecutive rows). Keys that mean
+    the same share one (frozen) Entry: ≈ 8,700 keys hold ≈ 1,300 distinct meanings."""
     entries: dict[str, Entry] = {}
-    columns = (rows[c].to_list() for c in ("key", "iso3", "region", "method", "kind", "scan",
-                                           "tier"))
-    for key, iso3, region, method, kind, scan, tier in zip(*columns, strict=True):
+    made: dict[tuple, Entry] = {}
+    fields = zip(*(rows[c].to_list() for c in ("iso3", "region", "method", "kind", "scan",
+                                               "tier")), strict=True)
+    for key, row in zip(rows["key"].to_list(), fields, strict=True):
         known = entries.get(key)
-        if known is None:
-            entries[key] = Entry((iso3,), method, kind, (region,), scan, tier)
-        else:  # another country shares the key: the entry is ambiguous
+        iso3, region, method, kind, scan, tier = row
+        if known is not None:  # another country shares the key: the entry is ambiguous
             entries[key] = Entry((*known.iso3, iso3), method, kind, (*known.regions, region),
                                  scan, tier)
+            continue
+        entry = made.get(row)
+        if entry is None:
+            entry = made[row] = Entry((iso3,), method, kind, (region,), scan, tier)
+        entries[key] = entry
     return entries
 
 

@@ -93,22 +93,26 @@ def plural_variants(word: str) -> list[str]:
 
 
 def plural_variants_expr(key: pl.Expr) -> pl.Expr:
-    """`plural_variants` of every phrase of a column as one polars list expression (same
-    forms, same order), so the vocabulary's thousands of phrases are not inflected in Python."""
-    last = key.str.extract(r"(?:^| )([A-Za-z]+)$")  # the last word, when it is letters only
-    stem = key.str.slice(0, key.str.len_chars() - 1)
-    long_o = last.str.len_chars() >= 6
+    """`plural_variants` of every normalised phrase of a column (no control characters) as one
+    polars list expression, same forms in the same order: the vocabulary's thousands of
+    phrases are not inflected in Python. Every test reads the whole phrase, whose last word
+    is letters only when the phrase ends in `(^| )[A-Za-z]{3,}$`."""
+    inflected = key.str.contains(r"(?:^| )[A-Za-z]{3,}$")
+    long_o = key.str.contains(r"(?:^| )[A-Za-z]{5,}o$")  # tomatoes and tomatos; polos only
     first = (
-        pl.when(last.is_null() | (last.str.len_chars() < 3)).then(None)
-        .when(last.str.ends_with("ss")).then(key + "es")
-        .when(last.str.ends_with("s")).then(None)
-        .when(last.str.contains(f"[^{''.join(sorted(_VOWELS))}]y$")).then(stem + "ies")
-        .when(last.str.contains("(?:ch|sh|x)$")).then(key + "es")
-        .when(last.str.ends_with("o") & long_o).then(key + "es")
+        pl.when(~inflected).then(None)
+        .when(key.str.ends_with("ss")).then(key + "es")
+        .when(key.str.ends_with("s")).then(None)
+        .when(key.str.contains(f"[^{''.join(sorted(_VOWELS))}]y$")).then(key.str.head(-1) + "ies")
+        .when(key.str.contains("(?:ch|sh|x)$") | long_o).then(key + "es")
         .otherwise(key + "s")
     )
-    second = pl.when(first.is_not_null() & last.str.ends_with("o") & long_o).then(key + "s")
-    return pl.concat_list(first, second).list.drop_nulls()
+    # two forms as one line each (cheaper than building lists of nullable parts)
+    forms = pl.concat_str(first, pl.when(long_o).then(key + "s"), separator="\n",
+                          ignore_nulls=True)
+    return pl.when(first.is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(
+        forms.str.split("\n")
+    )
 
 
 def load_settings(folder: str | None = None) -> ProductSettings:
@@ -336,11 +340,9 @@ def build_index(
     )
     places = read_table("country_names", folder).filter(
         pl.col("kind").is_in(["name", "cldr", "common_name"])
-    )
-    place_words = frozenset(
-        w for w in _words(_normalised(places, "name")["key"])
-        if len(w) >= settings.article_min_length
-    )
+    ).select(pl.col("name").unique())  # many languages spell a country alike
+    words = _words(_normalised(places, "name")["key"])
+    place_words = frozenset(w for w in words if len(w) >= settings.article_min_length)
     goods_out = goods.select(
         "good_id", pl.col("name").alias("good"), pl.col("sector").alias("good_sector")
     )
