@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 
 from riskscreen.checksum import file_sha256
 from riskscreen.errors import InputError
-from riskscreen.io import read_csv
+from riskscreen.io import read_csv, read_utf8
 from riskscreen.io.read import _non_empty_rows, read_suppliers
-from riskscreen.io.read_csv import _is_utf8, read_text_grid
+from riskscreen.io.read_csv import read_text_grid
+from riskscreen.io.read_utf8 import is_utf8 as _is_utf8
+from riskscreen.io.read_utf8 import line_flags, line_spans
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
@@ -46,7 +48,7 @@ def test_utf8_check_known_edges(data: bytes, monkeypatch) -> None:
     """Surrogates, overlong forms, past U+10FFFF, cut sequences: refused as Python refuses,
     by Arrow's validator (big files) too."""
     assert _is_utf8(data) == _valid(data)
-    monkeypatch.setattr(read_csv, "_ARROW_CHECK_BYTES", 0)
+    monkeypatch.setattr(read_utf8, "ARROW_CHECK_BYTES", 0)
     assert _is_utf8(data) == _valid(data)
 
 
@@ -57,7 +59,7 @@ def test_utf8_check_agrees_with_python(text: str, at: int, byte: int, junk: byte
     data = text.encode("utf-8", "surrogatepass")
     changed = data[:at] + bytes([byte]) + data[at + 1 :]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(read_csv, "_ARROW_CHECK_BYTES", 0)  # Arrow's validator, as for big files
+        patch.setattr(read_utf8, "ARROW_CHECK_BYTES", 0)  # Arrow's validator, as for big files
         for sample in (data, changed, junk, data + junk):
             assert _is_utf8(sample) == _valid(sample)
 
@@ -133,3 +135,58 @@ def test_cell_count_before_parsing(delimiter: str, monkeypatch) -> None:
     assert read_csv._cells_over_limit(payload, delimiter) == cells
     limits["max_cells"] = len(payload)
     assert read_csv._cells_over_limit(payload, delimiter) is None  # too few bytes to be over
+
+
+def _repair_lines_one_by_one(data: bytes) -> tuple[str, list[int]] | None:
+    """The plain form of `_repair_lines` (as it was): every line decoded on its own."""
+    out, repaired, evidence = [], [], False
+    for number, line in enumerate(data.split(b"\n"), 1):
+        try:
+            out.append(line.decode("utf-8"))
+            evidence = evidence or not line.isascii()
+        except UnicodeDecodeError:
+            out.append(read_csv._decode_line(line))
+            repaired.append(number)
+    return ("\n".join(out), repaired) if evidence else None
+
+
+#: Byte pieces around every UTF-8 rule: leads without continuations, stray continuations,
+#: overlong forms, surrogates, past U+10FFFF, cp1252/latin-1 letters, line feeds.
+BYTE_PIECES = [b"\n", b"a", b",", b"\xe9", b"\xc3\xa9", b"\xc3", b"\xa9", b"\xe4\xbe\x9b",
+               b"\xe4\xbe", b"\xf0\x9f\x98\x80", b"\xf0\x9f", b"\xc0\x80", b"\xc1\xbf",
+               b"\xe0\x80\x80", b"\xe0\xa0\x80", b"\xed\xa0\x80", b"\xed\x9f\xbf",
+               b"\xf0\x8f\xbf\xbf", b"\xf4\x90\x80\x80", b"\xf4\x8f\xbf\xbf", b"\xf5",
+               b"\xff", b"\x80", b"\xbf", b"\x81\x8d\x8f\x90\x9d"]  # fmt: skip
+
+
+@SETTINGS
+@given(parts=st.lists(st.sampled_from(BYTE_PIECES), max_size=60), block=st.integers(1, 9),
+       step=st.integers(1, 4))  # fmt: skip
+def test_lines_found_invalid_as_decoding_each_line_finds(
+    parts: list[bytes], block: int, step: int
+) -> None:
+    """Per line, 'non-ASCII' and 'not UTF-8' from the numpy passes (in blocks and steps of a few
+    bytes, so that sequences straddle them; sparse and dense blocks) equal decoding each line
+    alone; so does the repaired text."""
+    data = b"".join(parts)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(read_utf8, "_BLOCK", block)
+        patch.setattr(read_utf8, "_STEP", step)
+        high, invalid = line_flags(data, line_spans(data))
+        assert read_csv._repair_lines(data) == _repair_lines_one_by_one(data)
+    lines = data.split(b"\n")
+    assert high.tolist() == [not line.isascii() for line in lines]
+    assert invalid.tolist() == [not _valid(line) for line in lines]
+
+
+def test_repair_lines_big_mixed_file() -> None:
+    """A 200,000-line UTF-8 file with cp1252 lines here and there, and a pure cp1252 one."""
+    lines = [f"Café {i},Côte d'Ivoire,cacao".encode() for i in range(200_000)]
+    for i in (0, 7, 65_000, 199_999):
+        lines[i] = f"Caf\xe9 {i},C\xf4te,€".encode("cp1252") + (b"\x81" if i == 7 else b"")
+    data = b"\n".join(lines)
+    got = read_csv._repair_lines(data)
+    assert got == _repair_lines_one_by_one(data)
+    assert got is not None and got[1] == [1, 8, 65_001, 200_000]
+    legacy = "\n".join(f"Caf\xe9 {i},C\xf4te" for i in range(50_000)).encode("cp1252")
+    assert read_csv._repair_lines(legacy) is None

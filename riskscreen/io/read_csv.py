@@ -21,10 +21,12 @@ from collections import Counter
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+import numpy as np
 import polars as pl
 
 from riskscreen.errors import InputError
 from riskscreen.io.read_limits import int_limit
+from riskscreen.io.read_utf8 import Buffer, is_utf8, line_flags, line_spans
 
 DELIMITERS: tuple[str, ...] = ("\t", ";", ",", "|")
 _DELIM_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}
@@ -55,20 +57,23 @@ def _runs_of_high_bytes(data: bytes) -> float:
     """Share of non-ASCII bytes next to another non-ASCII byte. Western text has its accented
     letters alone between ASCII ones ("C\xf4te"); Cyrillic, Greek, Arabic and CJK text has
     them in runs (whole words)."""
-    high = [i for i, b in enumerate(data) if b >= 0x80]
-    if not high:
+    high = np.frombuffer(data, dtype=np.uint8) >= 0x80
+    count = int(np.count_nonzero(high))
+    if not count:
         return 0.0
-    marks = set(high)
-    paired = sum(1 for i in high if i - 1 in marks or i + 1 in marks)
-    return paired / len(high)
+    beside = np.zeros(high.size, dtype=bool)
+    beside[1:] |= high[:-1]
+    beside[:-1] |= high[1:]
+    return int(np.count_nonzero(high & beside)) / count
 
 
-def _guess_legacy(data: bytes) -> str:
-    """The encoding of bytes that are not UTF-8: cp1252 (then latin-1, which never fails), the
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """Decode bytes that are not UTF-8: as cp1252 (then latin-1, which never fails), the
     encodings Western spreadsheets write, unless the text is clearly in another script and
-    charset-normalizer names one of the widely used legacy code pages in `_LEGACY`."""
+    charset-normalizer names one of the widely used legacy code pages in `_LEGACY`. Returns
+    (text, encoding)."""
     sample = data[: 1 << 18]
-    high = sum(1 for b in sample if b >= 0x80)
+    high = int(np.count_nonzero(np.frombuffer(sample, dtype=np.uint8) >= 0x80))
     guess = None
     if high >= _MIN_LEGACY_BYTES and _runs_of_high_bytes(sample) >= 0.5:
         try:
@@ -80,15 +85,13 @@ def _guess_legacy(data: bytes) -> str:
         guess = best.encoding if best is not None else None
     if guess and guess.replace("-", "_").lower() in _LEGACY:
         try:
-            data.decode(guess)
-            return guess
+            return data.decode(guess), guess
         except (UnicodeDecodeError, LookupError):
             pass
     try:
-        data.decode("cp1252")
-        return "cp1252"
+        return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        return "latin-1"
+        return data.decode("latin-1"), "latin-1"
 
 
 def _decode_line(line: bytes) -> str:
@@ -103,22 +106,27 @@ def _decode_line(line: bytes) -> str:
 def _repair_lines(data: bytes) -> tuple[str, list[int]] | None:
     """Mostly-UTF-8 bytes with a few lines in cp1252/latin-1 (a line pasted from another
     export): each line decoded on its own. Returns (text, 1-based repaired line numbers), or
-    None when no line shows UTF-8 at all (then the whole file is a legacy encoding)."""
-    lines = data.split(b"\n")
-    repaired: list[int] = []
-    utf8_evidence = False
-    out: list[str] = []
-    for number, line in enumerate(lines, 1):
-        try:
-            text = line.decode("utf-8")
-            utf8_evidence = utf8_evidence or not line.isascii()
-        except UnicodeDecodeError:
-            text = _decode_line(line)
-            repaired.append(number)
-        out.append(text)
-    if not utf8_evidence:
+    None when no line shows UTF-8 at all (then the whole file is a legacy encoding).
+
+    Which lines are UTF-8 is found over the bytes (`read_utf8.line_flags`); only the others
+    are decoded one by one, the runs of UTF-8 lines between them each in one piece."""
+    feeds = line_spans(data)
+    high, invalid = line_flags(data, feeds)
+    if not (high & ~invalid).any():  # no non-ASCII line reads as UTF-8
         return None
-    return "\n".join(out), repaired
+    starts = np.concatenate(([0], feeds + 1))
+    ends = np.concatenate((feeds, [len(data)]))
+    repaired = (np.flatnonzero(invalid) + 1).tolist()
+    pieces: list[str] = []
+    line = 0  # the first line not yet decoded (0-based)
+    for bad in np.flatnonzero(invalid).tolist():
+        if bad > line:  # the UTF-8 lines before it, line feeds included
+            pieces.append(data[starts[line] : ends[bad - 1]].decode("utf-8"))
+        pieces.append(_decode_line(data[starts[bad] : ends[bad]]))
+        line = bad + 1
+    if line < starts.size:
+        pieces.append(data[starts[line] : ends[-1]].decode("utf-8"))
+    return "\n".join(pieces), repaired
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -140,7 +148,7 @@ def decode_text(data: bytes, label: str, notes: list[str] | None = None) -> tupl
 
     A BOM decides; then BOM-less UTF-16; then strict UTF-8; then, when most lines are UTF-8
     and a few are not, each line on its own (those lines as cp1252, named in a note); else
-    `_guess_legacy`. Notes for the user (repaired lines) are appended to `notes`.
+    `_decode_legacy`. Notes for the user (repaired lines) are appended to `notes`.
     """
     for bom, enc in _BOMS:
         if data.startswith(bom):
@@ -172,8 +180,7 @@ def decode_text(data: bytes, label: str, notes: list[str] | None = None) -> tupl
         if notes is not None:
             notes.append(note)
         return text, "utf-8 (with cp1252 lines)"
-    enc = _guess_legacy(data)
-    return data.decode(enc), enc
+    return _decode_legacy(data)
 
 
 def sniff_delimiter(text: str, n_lines: int = 50) -> str:
@@ -200,10 +207,6 @@ def delimiter_name(d: str) -> str:
     return _DELIM_NAMES.get(d, repr(d))
 
 
-#: Bytes of a file's text: `bytes`, or the file itself memory-mapped (read only where looked at).
-Buffer = bytes | mmap.mmap
-
-
 def _uses_quotes(payload: Buffer, delimiter: str) -> bool:
     """True if some field starts with a double quote (so quoting is in use at all).
 
@@ -224,8 +227,6 @@ def _uses_quotes(payload: Buffer, delimiter: str) -> bool:
 _NOT_BLANK = re.compile(rb"[^ \t]")
 #: Characters looked at to sniff the delimiter and the width (the text's first 64 Ki).
 _HEAD_CHARS = 1 << 16
-#: Below this many bytes Python's own decoder checks UTF-8 (no pyarrow import for a small file).
-_ARROW_CHECK_BYTES = 1 << 23
 
 
 def _head(payload: Buffer) -> str:
@@ -287,35 +288,15 @@ def _parse(
             ) from None
 
 
-def _is_utf8(data: Buffer) -> bool:
-    """Strict UTF-8, as ``bytes.decode('utf-8')`` judges it. A big file is checked by Arrow's
-    validator over the bytes in place: no text object the size of the file is made."""
-    if len(data) < _ARROW_CHECK_BYTES:
-        try:
-            codecs.utf_8_decode(data, "strict", True)
-        except UnicodeDecodeError:
-            return False
-        return True
-    import pyarrow as pa
-
-    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
-    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
-    try:
-        text.validate(full=True)
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
 def _utf8_payload(data: Buffer) -> tuple[Buffer, str] | None:
     """(the text's UTF-8 bytes, encoding) when `decode_text` would read `data` as UTF-8 (with or
     without a BOM), found without decoding it; None for every other case."""
     if data[: len(codecs.BOM_UTF8)] == codecs.BOM_UTF8:
         body = data[len(codecs.BOM_UTF8) :]
-        return (body, "utf-8-sig") if _is_utf8(body) else None
+        return (body, "utf-8-sig") if is_utf8(body) else None
     if any(data[: len(bom)] == bom for bom, _ in _BOMS) or _looks_utf16(data):
         return None
-    return (data, "utf-8") if _is_utf8(data) else None
+    return (data, "utf-8") if is_utf8(data) else None
 
 
 def _cells_over_limit(payload: Buffer, delimiter: str) -> int | None:
@@ -327,8 +308,6 @@ def _cells_over_limit(payload: Buffer, delimiter: str) -> int | None:
         return None
     sep = delimiter.encode("utf-8")
     if len(sep) == 1:
-        import numpy as np
-
         array = np.frombuffer(payload, dtype=np.uint8)
         cells, step = 0, 1 << 20  # blocks whose comparison masks stay in the CPU's cache
         for start in range(0, array.size, step):
