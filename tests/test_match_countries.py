@@ -216,3 +216,30 @@ def test_property_any_text(values: list[str | None]) -> None:
 def test_normalise_ascii_fast_path_matches_general_path(text: str) -> None:
     # a trailing non-ASCII space (U+3000) forces the general path and is trimmed away
     assert normalise(text) == normalise(text + "\u3000")
+
+
+def test_name_spellings_and_levels_of_the_index():
+    """The index's name spellings (row by row: key, comma reading, before a bracket, without
+    'and', without a leading 'the'; short Latin names dropped) and its priority levels (a key a
+    higher level took stays; countries sharing a key in one level make it ambiguous)."""
+    from riskscreen.match.country_index import _entries, _entry_rows, _name_pairs, _pairs
+
+    names = pl.DataFrame({
+        "iso3": ["KOR", "GMB", "BIH", "XXA", "TTO", "CHN"],
+        "name": ["Korea, Republic of", "The Gambia (Islamic Republic)", "Bosnia and Herzegovina",
+                 "Ab", None, "中国"],
+    })
+    pairs = _name_pairs(names, 3).collect()
+    assert pairs["key"].to_list() == [
+        "korea republic of", "republic of korea", "the gambia islamic republic", "the gambia",
+        "gambia islamic republic", "bosnia and herzegovina", "bosnia herzegovina", "中国",
+    ]
+    assert pairs["iso3"].to_list() == ["KOR", "KOR", "GMB", "GMB", "GMB", "BIH", "BIH", "CHN"]
+    codes = _pairs(pl.DataFrame({"iso3": ["KOR"], "name": ["KOR"]}), "name")
+    shared = _pairs(pl.DataFrame({"iso3": ["KOR", "PRK", "KOR"], "alias": ["Korea", "KOREA",
+                                                                           "kor"]}), "alias")
+    rows = _entry_rows([(codes, "code", "code3", False, 0),
+                        (shared, "alias", "alias", True, 2)]).collect()
+    entries = _entries(rows)
+    assert entries["kor"].method == "code" and entries["kor"].iso3 == ("KOR",)
+    assert entries["korea"].iso3 == ("KOR", "PRK") and entries["korea"].ambiguous

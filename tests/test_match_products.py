@@ -433,6 +433,20 @@ def test_plural_variants():
     assert plural_variants("gems") == []
 
 
+def test_plural_variants_expr_equals_plural_variants():
+    """The vectorised plurals of the index build equal `plural_variants` on every written key
+    and on the edges of each rule (short, non-Latin, -ss, consonant/vowel + y, -o by length)."""
+    from riskscreen.match.product_index import _curated, _normalised, plural_variants_expr
+
+    keys = _normalised(_curated(None), "term")["key"].to_list()
+    keys += ["", "ox", "box", "bus", "glass", "gems", "toy", "berry", "sky", "soy", "tomato",
+             "polo", "avocado", "peach", "brush", "palm oil", "oil 2", "café", "nylon6",
+             "x y", "cocoa beans", "a ss", "MANGO", "bamboo", "tea  ", "綿"]
+    got = pl.select(plural_variants_expr(pl.lit(pl.Series(keys, dtype=pl.String)))).to_series()
+    assert [(k, v) for k, v in zip(keys, got.to_list(), strict=True)
+            if v != plural_variants(k)] == []
+
+
 def test_index_is_cached():
     assert product_index() is product_index()
 

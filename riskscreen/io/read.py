@@ -108,12 +108,29 @@ def _null_if_empty(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.len_bytes() > 0).then(expr).name.keep()
 
 
-def _non_empty_mask(frame: pl.DataFrame) -> pl.Expr:
-    cols = [c for c in frame.columns if c != ROW_ID]
-    if not cols:
-        return pl.lit(False)
-    # a character that is not white space (the same test as stripping, without a copy)
-    return pl.any_horizontal(col(cols).str.contains(r"\S").fill_null(False))
+def _non_empty_rows(frame: pl.DataFrame) -> pl.Series:
+    """Which rows hold a cell with a character that is not white space (the same test as
+    stripping, without a copy). Column by column, the fullest first, each looked at only in the
+    rows still undecided: most rows are settled by their first column, so a wide table costs
+    about one column's test rather than one per cell."""
+    # renamed, as Series methods select by name and a header may look like a regex ("^A$")
+    cells = sorted((frame[c].alias("cell") for c in frame.columns if c != ROW_ID),
+                   key=lambda column: column.null_count())
+    if not cells:
+        return pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
+
+    def filled(column: pl.Series) -> pl.Series:
+        return column.str.contains(r"\S").fill_null(False)
+
+    mask = filled(cells[0])
+    for column in cells[1:]:
+        undecided = (~mask).arg_true()
+        if undecided.len() == 0:
+            break
+        found = filled(column.gather(undecided))
+        if found.any():
+            mask = mask.scatter(undecided.filter(found), True)
+    return mask.alias("_non_empty")
 
 
 def _cap_cells(frame: pl.DataFrame, where: str) -> tuple[pl.DataFrame, list[str]]:
@@ -188,7 +205,7 @@ def grid_to_frame(
     blank = grid.select((pl.all().str.len_bytes() == 0).any())  # a CSV's are null already
     grid = grid.with_columns(_null_if_empty(col(c)) for c in grid.columns if blank[c].item())
     # which rows hold anything: computed once, for the header scan and to drop blank rows
-    non_empty = grid.select(_non_empty_mask(grid).alias("_non_empty")).to_series()
+    non_empty = _non_empty_rows(grid)
     positions = non_empty.arg_true().head(int_limit("header_scan_rows")).to_list()
     if not positions:
         raise InputError(f"{where}: it is empty (only blank cells); there is nothing to screen")
@@ -197,11 +214,12 @@ def grid_to_frame(
     h = positions[pick if pick is not None else 0]
     headers = _unique_headers(list(grid.row(h)))
     data = grid.slice(h + 1).rename(dict(zip(grid.columns, headers, strict=True)))
-    data = data.with_columns(pl.int_range(1, data.height + 1, dtype=pl.Int64).alias(ROW_ID))
+    # row_id goes in first as it is: a select would copy every column into one piece
+    data.insert_column(0, pl.int_range(1, data.height + 1, dtype=pl.Int64, eager=True)
+                       .alias(ROW_ID))  # fmt: skip
     below = non_empty.slice(h + 1)
     if not below.all():  # a copy of every row only when some are blank
         data = data.filter(below)
-    data = data.select(col([ROW_ID, *headers]))
     data, repeats = _drop_repeated_headers(data, list(grid.row(h)), headers)
     if data.height == 0:
         other = " (or choose another sheet)" if in_workbook else ""
@@ -341,7 +359,7 @@ def read_frame(frame: pl.DataFrame, *, source: str = "the table") -> SupplierTab
     text, decoded = _to_text(frame, source)
     notes += decoded
     text = text.with_columns(row_id.alias(ROW_ID)).select(col([ROW_ID, *headers]))
-    text = text.filter(_non_empty_mask(text))
+    text = text.filter(_non_empty_rows(text))
     if text.height == 0:
         raise InputError(f"{source}: every row is empty; there is nothing to screen")
     text, cut = _cap_cells(text, source)
@@ -451,6 +469,7 @@ class _Grid:
     encoding: str | None = None
     delimiter: str | None = None
     notes: tuple[str, ...] = ()
+    sha256: str | None = None  # of the bytes read, when the reader had them all in memory
 
 
 def _excel(path: Path, label: str, kind: str, sheet: str | int | None) -> _Grid:
@@ -477,10 +496,11 @@ def _read_grid(path: Path, label: str, kind: str, sheet: str | int | None) -> _G
         if sheet is not None:
             raise InputError(f"{label}: a text file has no sheets; drop --sheet")
         found: list[str] = []
-        grid, encoding, delimiter = read_text_grid(path, label, notes=found)
+        text = read_text_grid(path, label, notes=found)
         if suffix == ".xls":
             found.insert(0, f"{label}: the .xls file is really delimited text; read it as text")
-        return _Grid(grid, encoding=encoding, delimiter=delimiter, notes=tuple(found))
+        return _Grid(text.grid, encoding=text.encoding, delimiter=text.delimiter,
+                     notes=tuple(found), sha256=text.sha256)
     raise _not_what_it_says(label, kind, suffix)
 
 
@@ -547,7 +567,7 @@ def read_suppliers(path: str | Path, *, sheet: str | int | None = None) -> Suppl
         sheets=got.sheets,
         encoding=got.encoding,
         delimiter=got.delimiter,
-        sha256=file_sha256(path),
+        sha256=got.sha256 or file_sha256(path),
         n_rows=frame.height,
         notes=tuple(notes),
     )

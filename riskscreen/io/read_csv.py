@@ -14,9 +14,12 @@ BOM-less UTF-16 is recognised by its NUL bytes; text with NULs left after decodi
 from __future__ import annotations
 
 import codecs
+import hashlib
+import mmap
 import re
 from collections import Counter
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 import polars as pl
 
@@ -197,43 +200,68 @@ def delimiter_name(d: str) -> str:
     return _DELIM_NAMES.get(d, repr(d))
 
 
-def _uses_quotes(text: str, delimiter: str) -> bool:
+#: Bytes of a file's text: `bytes`, or the file itself memory-mapped (read only where looked at).
+Buffer = bytes | mmap.mmap
+
+
+def _uses_quotes(payload: Buffer, delimiter: str) -> bool:
     """True if some field starts with a double quote (so quoting is in use at all).
 
-    Plain substring tests (C speed) rather than a regex scan over the whole file.
+    Plain substring searches on the UTF-8 bytes (C speed, stopping at the first hit) rather than
+    a regex scan over the whole file; UTF-8 is self-synchronising, so a byte match is a text
+    match.
     """
-    if '"' not in text:
+    if payload.find(b'"') == -1:
         return False
-    if text.lstrip(" \t").startswith('"'):
+    first = _NOT_BLANK.search(payload)
+    if first is not None and payload[first.start() : first.start() + 1] == b'"':
         return True
-    starts = (delimiter, "\n", "\r")
-    return any(f'{s}{pad}"' in text for s in starts for pad in ("", " ", "  ", "\t"))
+    starts = (delimiter.encode("utf-8"), b"\n", b"\r")
+    pads = (b"", b" ", b"  ", b"\t")
+    return any(payload.find(s + pad + b'"') != -1 for s in starts for pad in pads)
 
 
-def _line_of(text: str, message: str) -> str:
+_NOT_BLANK = re.compile(rb"[^ \t]")
+#: Characters looked at to sniff the delimiter and the width (the text's first 64 Ki).
+_HEAD_CHARS = 1 << 16
+#: Below this many bytes Python's own decoder checks UTF-8 (no pyarrow import for a small file).
+_ARROW_CHECK_BYTES = 1 << 23
+
+
+def _head(payload: Buffer) -> str:
+    """The first `_HEAD_CHARS` characters of UTF-8 `payload`, decoding no more than they need
+    (four bytes a character at most; a character cut at the end of the slice is left out)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    return decoder.decode(payload[: 4 * _HEAD_CHARS])[:_HEAD_CHARS]
+
+
+def _line_of(payload: Buffer, message: str) -> str:
     m = re.search(r"offset in the file is (\d+) bytes", message)
     if not m or int(m.group(1)) == 0:  # polars reports 0 when it cannot tell
         return ""
-    line = text.encode("utf-8")[: int(m.group(1))].count(b"\n") + 1
+    line = payload[: int(m.group(1))].count(b"\n") + 1
     return f" near line {line}"
 
 
-def _parse(text: str, delimiter: str, label: str, data: bytes | None = None) -> pl.DataFrame:
-    """Parse decoded `text` (or `data`, the same text already UTF-8 encoded) into a grid."""
-    sample = _QUOTED.sub("", text[: 1 << 16])
+def _parse(
+    head: str, payload: Buffer, delimiter: str, label: str, file: BinaryIO | None = None
+) -> pl.DataFrame:
+    """Parse `payload` (the text, UTF-8 encoded; `head` its first characters) into a grid.
+    `file`, when given, holds exactly `payload` and is what polars reads (no copy in Python)."""
+    sample = _QUOTED.sub("", head)
     width = max((ln.count(delimiter) + 1 for ln in sample.splitlines()[:200]), default=1)
     cap = int_limit("max_columns")
-    if data is None:
-        data = text.encode("utf-8")
     # A file that never starts a field with '"' does not use quoting: its quotes are inch marks
     # and the like, and must be read literally (polars would call them malformed).
-    quote: str | None = '"' if _uses_quotes(text, delimiter) else None
+    quote: str | None = '"' if _uses_quotes(payload, delimiter) else None
     name = delimiter_name(delimiter)
     while True:
         schema = {f"c{i}": pl.String for i in range(width)}
+        if file is not None:
+            file.seek(0)
         try:
             return pl.read_csv(
-                data,
+                payload if file is None else file,
                 has_header=False,
                 separator=delimiter,
                 quote_char=quote,
@@ -249,8 +277,8 @@ def _parse(text: str, delimiter: str, label: str, data: bytes | None = None) -> 
                 continue
             raise InputError(
                 f'{label}: could not read it as {name}-separated text: a quote (") is opened '
-                f"and not closed, or sits inside a quoted field{_line_of(text, msg)}; fix the "
-                "quotes or save the list again from Excel as CSV"
+                f"and not closed, or sits inside a quoted field{_line_of(payload, msg)}; fix "
+                "the quotes or save the list again from Excel as CSV"
             ) from None
         except pl.exceptions.PolarsError as exc:
             raise InputError(
@@ -259,46 +287,143 @@ def _parse(text: str, delimiter: str, label: str, data: bytes | None = None) -> 
             ) from None
 
 
+def _is_utf8(data: Buffer) -> bool:
+    """Strict UTF-8, as ``bytes.decode('utf-8')`` judges it. A big file is checked by Arrow's
+    validator over the bytes in place: no text object the size of the file is made."""
+    if len(data) < _ARROW_CHECK_BYTES:
+        try:
+            codecs.utf_8_decode(data, "strict", True)
+        except UnicodeDecodeError:
+            return False
+        return True
+    import pyarrow as pa
+
+    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _utf8_payload(data: Buffer) -> tuple[Buffer, str] | None:
+    """(the text's UTF-8 bytes, encoding) when `decode_text` would read `data` as UTF-8 (with or
+    without a BOM), found without decoding it; None for every other case."""
+    if data[: len(codecs.BOM_UTF8)] == codecs.BOM_UTF8:
+        body = data[len(codecs.BOM_UTF8) :]
+        return (body, "utf-8-sig") if _is_utf8(body) else None
+    if any(data[: len(bom)] == bom for bom, _ in _BOMS) or _looks_utf16(data):
+        return None
+    return (data, "utf-8") if _is_utf8(data) else None
+
+
+def _cells_over_limit(payload: Buffer, delimiter: str) -> int | None:
+    """The rough cell count (delimiters plus line feeds, before any parsing) when it is over
+    `max_cells`, else None. There is at most one per byte, so a file no larger than the limit
+    is not counted at all."""
+    cap = int_limit("max_cells")
+    if len(payload) <= cap:
+        return None
+    sep = delimiter.encode("utf-8")
+    if len(sep) == 1:
+        import numpy as np
+
+        array = np.frombuffer(payload, dtype=np.uint8)
+        cells, step = 0, 1 << 20  # blocks whose comparison masks stay in the CPU's cache
+        for start in range(0, array.size, step):
+            block = array[start : start + step]
+            cells += int(np.count_nonzero(block == sep[0])) + int(np.count_nonzero(block == 10))
+    else:
+        text = payload[:]
+        cells = text.count(sep) + text.count(b"\n")
+    return cells if cells > cap else None
+
+
+def _text_size(path: Path, label: str) -> int:
+    """The file's size in bytes, refused over `max_text_bytes`."""
+    size = path.stat().st_size
+    if size > int_limit("max_text_bytes"):
+        raise InputError(
+            f"{label}: the text file is {size / 2**20:,.0f} MiB, over the "
+            f"{int_limit('max_text_bytes') / 2**20:,.0f} MiB limit; split it or save as Parquet"
+        )
+    return size
+
+
+class TextGrid(NamedTuple):
+    """A delimited text file as read: its raw grid, how it was read, and its bytes' SHA-256."""
+
+    grid: pl.DataFrame
+    encoding: str
+    delimiter: str
+    sha256: str
+
+
 def read_text_grid(
     path: Path, label: str, data: bytes | None = None, notes: list[str] | None = None
-) -> tuple[pl.DataFrame, str, str]:
-    """Read a delimited text file into a grid of String columns c0..cN, one row per record.
+) -> TextGrid:
+    """Read a delimited text file (or its bytes, `data`) into a grid of String columns c0..cN,
+    one row per record.
 
-    Returns (grid, encoding, delimiter). Values are exactly as in the file except that empty
-    fields are null; record 1 is the file's first record.
+    Values are exactly as in the file except that empty fields are null; record 1 is the file's
+    first record. The file is memory-mapped, not copied: UTF-8 (the usual case) is checked in
+    place and read by polars from the file itself, never decoded in Python; other encodings are
+    decoded once (`decode_text`) and handed over re-encoded as UTF-8. The SHA-256 is of the same
+    bytes, so the file is read once.
     """
-    if data is None:
-        size = path.stat().st_size
-        if size > int_limit("max_text_bytes"):
-            raise InputError(
-                f"{label}: the text file is {size / 2**20:,.0f} MiB, over the "
-                f"{int_limit('max_text_bytes') / 2**20:,.0f} MiB limit; split it or save as Parquet"
-            )
-        data = path.read_bytes()
-    text, encoding = decode_text(data, label, notes)
-    if "\x00" in text[:4096]:
+    if data is not None:
+        return _text_grid(path, label, data, notes, None)
+    if _text_size(path, label) == 0:
+        return _text_grid(path, label, b"", notes, None)
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        return _text_grid(path, label, view, notes, file)
+
+
+def _text_grid(
+    path: Path, label: str, data: Buffer, notes: list[str] | None, file: BinaryIO | None
+) -> TextGrid:
+    """`read_text_grid` once the bytes are at hand (`file` holds them, for polars to read)."""
+    digest = hashlib.sha256(data).hexdigest()
+    grid, encoding, delimiter = _grid(path, label, data, notes, file)
+    return TextGrid(grid, encoding, delimiter, digest)
+
+
+def _grid(
+    path: Path, label: str, data: Buffer, notes: list[str] | None, file: BinaryIO | None
+) -> tuple[pl.DataFrame, str, str]:
+    """The grid, encoding and delimiter of a text file's bytes."""
+    fast = _utf8_payload(data)
+    if fast is not None:
+        payload, encoding = fast
+    else:
+        text, encoding = decode_text(data[:], label, notes)
+        payload = text.encode("utf-8")
+        del text
+    if payload is not data:
+        file = None  # polars reads the text as given, not the file
+    head = _head(payload)
+    if "\x00" in head[:4096]:
         raise InputError(
             f"{label}: the file contains binary data, not text; is it really a {path.suffix} file?"
         )
-    # plain UTF-8 goes to polars as the original bytes: no second copy of a big file
-    payload: bytes | None = data if encoding == "utf-8" else None
-    del data
-    if "\n" not in text and "\r" in text:
-        text, payload = text.replace("\r", "\n"), None  # classic Mac line endings
-    forced = _SEP_LINE.match(text)
+    if payload.find(b"\n") == -1 and payload.find(b"\r") != -1:  # classic Mac line endings
+        payload, head, file = payload[:].replace(b"\r", b"\n"), head.replace("\r", "\n"), None
+    forced = _SEP_LINE.match(head)
     if forced:
         delimiter = forced.group(1)
-        text, payload = text[forced.end() :], None
+        payload, file = payload[len(forced.group(0).encode("utf-8")) :], None
+        head = _head(payload)
     else:
-        delimiter = sniff_delimiter(text)
-    rough_cells = text.count(delimiter) + text.count("\n")  # C-speed, before any parsing
-    if rough_cells > int_limit("max_cells"):
+        delimiter = sniff_delimiter(head)
+    rough_cells = _cells_over_limit(payload, delimiter)
+    if rough_cells is not None:
         raise InputError(
             f"{label}: about {rough_cells:,} cells ({delimiter_name(delimiter)}-separated) is "
             f"over the {int_limit('max_cells'):,}-cell limit; delete the columns you do not "
             "need, or split the list"
         )
-    grid = _parse(text, delimiter, label, payload)
+    grid = _parse(head, payload, delimiter, label, file)
     if forced:  # keep record numbers as in the file: the sep= line is record 1
         grid = pl.concat([grid.clear(1), grid])
     return grid, encoding, delimiter

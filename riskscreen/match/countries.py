@@ -313,8 +313,11 @@ def resolve_countries(
 def country_codes(values: Iterable[str | None]) -> dict[str, str | None]:
     """ISO3 of each distinct non-empty value by `resolve_countries`, or None where it finds no
     country: the code alone, for the countries that come with listed or screened names (they
-    only nudge a name's score, so the resolver's confidence is not asked for)."""
-    distinct = sorted({v for v in values if v is not None and v.strip()})
+    only nudge a name's score, so the resolver's confidence is not asked for).
+
+    Values are made distinct (`set`, in C) before any is looked at: a column of 250,000 names'
+    countries holds a few hundred."""
+    distinct = sorted(v for v in set(values) if v is not None and v.strip())
     if not distinct:
         return {}
     resolved = resolve_countries(distinct)

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from riskscreen.match.normalise import has_cjk, normalise_expr
+from riskscreen.match.normalise import _CJK, normalise_series
 from riskscreen.tables import read_table
 
 _VOWELS = set("aeiou")
@@ -92,6 +92,29 @@ def plural_variants(word: str) -> list[str]:
     return [prefix + form for form in forms]
 
 
+def plural_variants_expr(key: pl.Expr) -> pl.Expr:
+    """`plural_variants` of every normalised phrase of a column (no control characters) as one
+    polars list expression, same forms in the same order: the vocabulary's thousands of
+    phrases are not inflected in Python. Every test reads the whole phrase, whose last word
+    is letters only when the phrase ends in `(^| )[A-Za-z]{3,}$`."""
+    inflected = key.str.contains(r"(?:^| )[A-Za-z]{3,}$")
+    long_o = key.str.contains(r"(?:^| )[A-Za-z]{5,}o$")  # tomatoes and tomatos; polos only
+    first = (
+        pl.when(~inflected).then(None)
+        .when(key.str.ends_with("ss")).then(key + "es")
+        .when(key.str.ends_with("s")).then(None)
+        .when(key.str.contains(f"[^{''.join(sorted(_VOWELS))}]y$")).then(key.str.head(-1) + "ies")
+        .when(key.str.contains("(?:ch|sh|x)$") | long_o).then(key + "es")
+        .otherwise(key + "s")
+    )
+    # two forms as one line each (cheaper than building lists of nullable parts)
+    forms = pl.concat_str(first, pl.when(long_o).then(key + "s"), separator="\n",
+                          ignore_nulls=True)
+    return pl.when(first.is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(
+        forms.str.split("\n")
+    )
+
+
 def load_settings(folder: str | None = None) -> ProductSettings:
     """Read the `product_*` rows of `match_thresholds.csv`."""
     rows = read_table("match_thresholds", folder).filter(pl.col("key").str.starts_with("product_"))
@@ -120,8 +143,18 @@ def load_settings(folder: str | None = None) -> ProductSettings:
 
 
 def _normalised(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Add `key`: the column's matching key (same expression as for supplier descriptions)."""
-    return frame.with_columns(key=normalise_expr(pl.col(column)))
+    """Add `key`: the column's matching key (`normalise`, as for supplier descriptions)."""
+    return frame.with_columns(key=normalise_series(frame[column]))
+
+
+def _has_cjk(key: pl.Expr) -> pl.Expr:
+    """`has_cjk` of every value of a column (the same character class)."""
+    return key.str.contains(_CJK.pattern)
+
+
+def _words(keys: pl.Series) -> set[str]:
+    """The distinct words of normalised keys (split on their single spaces)."""
+    return set(keys.str.split(" ").explode().unique().to_list())
 
 
 def _keywords(folder: str | None) -> pl.DataFrame:
@@ -148,10 +181,7 @@ def _qualifiers(folder: str | None) -> pl.DataFrame:
     """The family qualifiers of product_keywords (rows with `refines`), as search patterns."""
     rows = _normalised(_keywords(folder).filter(pl.col("refines").is_not_null()), "keyword")
     rows = rows.filter(pl.col("key") != "")
-    cjk = {k: has_cjk(k) for k in rows["key"].to_list()}
-    return rows.with_columns(
-        cjk=pl.col("key").replace_strict(cjk, return_dtype=pl.Boolean, default=False)
-    ).select(
+    return rows.with_columns(cjk=_has_cjk(pl.col("key"))).select(
         pattern=pl.when(pl.col("cjk")).then(pl.col("key")).otherwise(" " + pl.col("key") + " "),
         key="key",
         cjk="cjk",
@@ -207,14 +237,15 @@ def _curated(folder: str | None) -> pl.DataFrame:
 def _ilab_names(
     goods: pl.DataFrame, good_names: pl.DataFrame, curated: pl.DataFrame
 ) -> pl.DataFrame:
-    """Every ILAB spelling of every good, ranked like its curated keywords (default priority 2)."""
+    """Every ILAB spelling of every good, ranked like its curated keywords (default priority 2),
+    in the tables' order (the vocabulary is the same on every run, row for row)."""
     names = pl.concat(
         [goods.select("good_id", "name"), good_names.select("good_id", "name")]
-    ).unique()
+    ).unique(maintain_order=True)
     rank = (
         curated.filter(pl.col("kind") == "good").group_by("good_id").agg(pl.col("priority").max())
     )
-    return names.join(rank, on="good_id", how="left").select(
+    return names.join(rank, on="good_id", how="left", maintain_order="left").select(
         pl.col("name").alias("term"),
         pl.lit("good").alias("kind"),
         "good_id",
@@ -236,12 +267,9 @@ def build_index(
     curated = curated.filter(pl.col("kind") != "shade")
     ilab = _ilab_names(goods, good_names, curated).with_columns(ilab=pl.lit(True))
     rows = _normalised(pl.concat([curated, ilab]), "term").filter(pl.col("key") != "")
-    variants = {
-        key: plural_variants(key) for key in rows.filter(pl.col("plural"))["key"].unique().to_list()
-    }
     plurals = (
         rows.filter(pl.col("plural"))
-        .with_columns(key=pl.col("key").replace_strict(variants, return_dtype=pl.List(pl.String)))
+        .with_columns(key=plural_variants_expr(pl.col("key")))
         .explode("key")
         .drop_nulls("key")
         .with_columns(variant=pl.lit(1))
@@ -270,11 +298,9 @@ def build_index(
         ["variant", "ilab", "confidence"], descending=[False, False, True], maintain_order=True
     )
     every = every.unique("key", keep="first", maintain_order=True)
-    ilab_keys = set(rows.filter(pl.col("ilab"))["key"].to_list())
-    cjk = {k: has_cjk(k) for k in every["key"].to_list()}
     patterns = every.with_columns(
-        cjk=pl.col("key").replace_strict(cjk, return_dtype=pl.Boolean),
-        ilab=pl.col("key").is_in(list(ilab_keys)),
+        cjk=_has_cjk(pl.col("key")),
+        ilab=pl.col("key").is_in(rows.filter(pl.col("ilab"))["key"].unique().implode()),
     ).with_columns(
         pattern=pl.when(pl.col("cjk")).then(pl.col("key")).otherwise(" " + pl.col("key") + " ")
     )
@@ -307,27 +333,16 @@ def build_index(
         & (pl.col("confidence") >= settings.review_threshold)
     ).select(pl.col("key").alias("word"), "good_id", "priority", "confidence", "lang")
     qualifiers = _qualifiers(folder)
-    qualifier_words = {w for key in qualifiers["key"].to_list() for w in key.split(" ")}
-    exact = frozenset(
-        {w for key in patterns["key"].to_list() for w in key.split(" ")} | qualifier_words
-    )
+    qualifier_words = _words(qualifiers["key"])
+    exact = frozenset(_words(patterns["key"]) | qualifier_words)
     good_words = frozenset(
-        {
-            w
-            for key in patterns.filter(pl.col("kind").is_in(["good", "sector"]))["key"].to_list()
-            for w in key.split(" ")
-        }
-        | qualifier_words
+        _words(patterns.filter(pl.col("kind").is_in(["good", "sector"]))["key"]) | qualifier_words
     )
     places = read_table("country_names", folder).filter(
         pl.col("kind").is_in(["name", "cldr", "common_name"])
-    )
-    place_words = frozenset(
-        w
-        for key in _normalised(places, "name")["key"].unique().to_list()
-        for w in key.split(" ")
-        if len(w) >= settings.article_min_length
-    )
+    ).select(pl.col("name").unique())  # many languages spell a country alike
+    words = _words(_normalised(places, "name")["key"])
+    place_words = frozenset(w for w in words if len(w) >= settings.article_min_length)
     goods_out = goods.select(
         "good_id", pl.col("name").alias("good"), pl.col("sector").alias("good_sector")
     )
