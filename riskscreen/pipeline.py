@@ -145,7 +145,7 @@ def screen_frame(
         if isinstance(model, Background):
             model = model.result()
         work = score_rows(work, reference=reference, model=model, thresholds=th)
-        work = mark_review(work, roles, th["review_confidence"]).with_columns(
+        work = mark_review(work, th["review_confidence"]).with_columns(
             pl.lit(say("list_name", list=list_label(reference))).alias("reference_edition"),
             pl.lit(watchlist_editions(watchlists)).alias("watchlist_editions"),
         )

@@ -269,17 +269,12 @@ def screen_name_columns(
     )
 
 
-def mark_review(frame: pl.DataFrame, roles: ColumnRoles, threshold: float) -> pl.DataFrame:
-    """Mark rows a person should look at, and say why."""
-    country_in = _text(frame, roles.country) if roles.country else None
-    product_given = pl.lit(False)
-    if roles.product or roles.hs_code:
-        product_given = pl.any_horizontal(
-            *(_text(frame, c).is_not_null() for c in (roles.product, roles.hs_code) if c)
-        )
-    country_given = (
-        country_in.is_not_null() if country_in is not None else pl.lit(False)
-    ) | (_text(frame, roles.address).is_not_null() if roles.address else pl.lit(False))
+def mark_review(frame: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Mark rows a person should look at, and say why (from the resolvers' columns: a row gave
+    a country or address unless its `country_method` is "missing", and its own product or HS
+    code when `good_source` says so)."""
+    country_given = pl.col("country_method") != "missing"
+    product_given = pl.col("good_source").is_in(["product column", "HS code"]).fill_null(False)
     present = ("country_candidates", "sector", "good_candidates", "watchlist_candidates",
                "watchlist_name")
     used = ("country_iso3", "country_method", "country_confidence", "country_name", "good_id",

@@ -140,15 +140,28 @@ def _queries(
         pl.col("expanded").list.join(", ").alias("expanded"),
     )
     token_rows = keys.select("qid", pl.col("tokens").alias("qtok")).explode("qtok").drop_nulls()
-    distinct = token_rows["qtok"].unique(maintain_order=True).to_list()
+    # Listed words weigh as in the index, generic words as in their table, other words 1 ...
     generic = index.normaliser.generic_weight
-    weights = {t: index.weights.get(t, generic.get(t, 1.0)) for t in distinct}
-    unknown = [t for t in distinct if t not in index.weights and t not in generic]
-    weights.update(_misspelt_weights(unknown, index))
+    known = pl.DataFrame(
+        {"qtok": [*index.weights, *(t for t in generic if t not in index.weights)],
+         "qw": [*index.weights.values(),
+                *(w for t, w in generic.items() if t not in index.weights)]},
+        schema={"qtok": pl.String, "qw": pl.Float64},
+    )
+    tokens = token_rows.join(known, on="qtok", how="left", maintain_order="left")
+    # ... unless they are misspellings or abbreviations of known words (never with digits).
+    unknown = (tokens.filter(pl.col("qw").is_null() & ~pl.col("qtok").str.contains(r"\d"))
+               ["qtok"].unique(maintain_order=True).to_list())
+    weights = _misspelt_weights(unknown, index)
     # An abbreviation of listed words ("semicon", "whsg") weighs like the word it stands for.
     links = abbreviation_links(unknown, index.weights, index.normaliser.known_weight,
                                thresholds())
     weights.update({t: max(index.weights[a] for a in linked) for t, linked in links.items()})
+    weight = pl.col("qw")
+    if weights:
+        weight = pl.coalesce(weight, pl.col("qtok").replace_strict(
+            weights, default=None, return_dtype=pl.Float64))
+    tokens = tokens.with_columns(weight.fill_null(1.0).alias("qw"))
     if links:  # say which words were read as abbreviations, beside the table's expansions
         read = token_rows.filter(pl.col("qtok").is_in(list(links))).group_by(
             "qid", maintain_order=True).agg(pl.col("qtok"))
@@ -161,8 +174,6 @@ def _queries(
         queries = queries.with_columns(
             pl.col("qid").replace_strict(said, default=pl.col("expanded"),
                                          return_dtype=pl.String).alias("expanded"))
-    tokens = token_rows.with_columns(
-        pl.col("qtok").replace_strict(weights, default=1.0, return_dtype=pl.Float64).alias("qw"))
     return queries, tokens, links
 
 
