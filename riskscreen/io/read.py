@@ -133,14 +133,20 @@ def _non_empty_rows(frame: pl.DataFrame) -> pl.Series:
     return mask.alias("_non_empty")
 
 
-def _cap_cells(frame: pl.DataFrame, where: str) -> tuple[pl.DataFrame, list[str]]:
-    """Cut cells longer than max_cell_chars; the row stays and a note says how many were cut."""
+def _cap_cells(
+    frame: pl.DataFrame, where: str, longest: int | None = None
+) -> tuple[pl.DataFrame, list[str]]:
+    """Cut cells longer than max_cell_chars; the row stays and a note says how many were cut.
+    `longest`, when known, is the most bytes any cell of the frame (or of a table it was cut
+    from) holds."""
     cap = int_limit("max_cell_chars")
     cols = [c for c in frame.columns if c != ROW_ID]
     if not cols or frame.height == 0:
         return frame, []
     # bytes are never fewer than characters, and a string's byte length costs nothing to read
-    if not frame.select(pl.any_horizontal((col(cols).str.len_bytes() > cap).any())).item():
+    if longest is None:
+        longest = frame.select(pl.max_horizontal(col(cols).str.len_bytes().max())).item()
+    if longest is None or longest <= cap:
         return frame, []
     too_long = frame.select(
         pl.sum_horizontal((col(cols).str.len_chars() > cap).fill_null(False)).alias("n"),
@@ -163,6 +169,8 @@ def _drop_repeated_headers(
     named = [(col, text) for col, text in zip(headers, raw, strict=True) if text is not None]
     if len(named) < 2 or data.height == 0:
         return data, 0
+    if not data.select((col(named[0][0]) == named[0][1]).any()).item():
+        return data, 0  # one column settles it (rows repeating the header are rare)
     same = pl.all_horizontal([(col(name) == text).fill_null(False) for name, text in named])
     n = int(data.select(same.sum()).item())
     return (data.filter(~same), n) if n else (data, 0)
@@ -202,8 +210,13 @@ def grid_to_frame(
         )
     check_size(grid.height, grid.width, where)
     grid = grid.with_columns(pl.all().cast(pl.String))
-    blank = grid.select((pl.all().str.len_bytes() == 0).any())  # a CSV's are null already
-    grid = grid.with_columns(_null_if_empty(col(c)) for c in grid.columns if blank[c].item())
+    # per column, the fewest and most bytes in a cell: empty strings (a CSV's are null already)
+    # become null; no cell over max_cell_chars bytes means none to cut below
+    sizes = grid.select(pl.all().str.len_bytes().min().name.prefix("min "),
+                        pl.all().str.len_bytes().max().name.prefix("max ")).row(0)  # fmt: skip
+    blank = [c for c, least in zip(grid.columns, sizes[: grid.width], strict=True) if least == 0]
+    longest = max((n for n in sizes[grid.width :] if n is not None), default=0)
+    grid = grid.with_columns(_null_if_empty(col(c)) for c in blank)
     # which rows hold anything: computed once, for the header scan and to drop blank rows
     non_empty = _non_empty_rows(grid)
     positions = non_empty.arg_true().head(int_limit("header_scan_rows")).to_list()
@@ -232,7 +245,7 @@ def grid_to_frame(
         notes.append(f"{where}: header found on row {h + 1}")
     if repeats:
         notes.append(f"{where}: {repeats} repeated header row(s) below the header were skipped")
-    data, cut = _cap_cells(data, where)
+    data, cut = _cap_cells(data, where, longest)
     return data, h + 1, notes + cut
 
 
