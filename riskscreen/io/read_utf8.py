@@ -42,7 +42,8 @@ def is_utf8(data: Buffer) -> bool:
         return True
     import pyarrow as pa
 
-    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))  # (pa.array would import
+    # pandas when it is installed: a quarter of a second)
     text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
     try:
         text.validate(full=True)
