@@ -190,3 +190,19 @@ def test_repair_lines_big_mixed_file() -> None:
     assert got is not None and got[1] == [1, 8, 65_001, 200_000]
     legacy = "\n".join(f"Caf\xe9 {i},C\xf4te" for i in range(50_000)).encode("cp1252")
     assert read_csv._repair_lines(legacy) is None
+
+
+def test_read_without_memory_map(tmp_path: Path, monkeypatch) -> None:
+    """Where the file cannot be memory-mapped, it is read whole, with the same result."""
+    path = tmp_path / "s.csv"
+    path.write_bytes("Supplier;Country\nCafé Ltd;Côte d'Ivoire\n\"A;B\";Peru\n".encode())
+    mapped = read_suppliers(path)
+
+    def refuse(*args, **kwargs):
+        raise OSError("no mmap here")
+
+    monkeypatch.setattr(read_csv.mmap, "mmap", refuse)
+    plain = read_suppliers(path)
+    assert plain.frame.equals(mapped.frame) and plain.sha256 == mapped.sha256
+    assert (plain.encoding, plain.delimiter) == (mapped.encoding, mapped.delimiter)
+    assert (plain.encoding, plain.delimiter) == ("utf-8", ";") and plain.frame.height == 2

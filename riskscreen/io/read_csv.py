@@ -355,8 +355,13 @@ def read_text_grid(
         return _text_grid(path, label, data, notes, None)
     if _text_size(path, label) == 0:
         return _text_grid(path, label, b"", notes, None)
-    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        return _text_grid(path, label, view, notes, file)
+    with path.open("rb") as file:
+        try:
+            view = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # a file system that cannot map files: read it whole
+            return _text_grid(path, label, file.read(), notes, None)
+        with view:
+            return _text_grid(path, label, view, notes, file)
 
 
 def _text_grid(

@@ -74,6 +74,7 @@ _TESTS = {"cont": (-2, -1, 0, 1, 2, 3), "lead": (-1, 0), "long3": (-2, 0), "long
 
 
 def _test(name: str, kinds: np.ndarray) -> np.ndarray:
+    """One of `_TESTS` on byte kinds (`_KINDS`)."""
     if name == "cont":
         return kinds == 1
     if name == "lead":
