@@ -206,3 +206,11 @@ def test_read_without_memory_map(tmp_path: Path, monkeypatch) -> None:
     assert plain.frame.equals(mapped.frame) and plain.sha256 == mapped.sha256
     assert (plain.encoding, plain.delimiter) == (mapped.encoding, mapped.delimiter)
     assert (plain.encoding, plain.delimiter) == ("utf-8", ";") and plain.frame.height == 2
+
+
+def test_sep_line_with_a_delimiter_polars_cannot_split_on(tmp_path: Path) -> None:
+    """Excel's 'sep=' line naming a multi-byte character: a message, not a traceback."""
+    path = tmp_path / "sep.csv"
+    path.write_text("sep=é\nSupplieréCountry\nAcmeéChina\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"sep\.csv: its first line 'sep=é' names a delimiter"):
+        read_suppliers(path)

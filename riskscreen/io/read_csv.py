@@ -396,6 +396,12 @@ def _grid(
     forced = _SEP_LINE.match(head)
     if forced:
         delimiter = forced.group(1)
+        if len(delimiter.encode("utf-8")) != 1:  # polars splits on one byte only
+            raise InputError(
+                f"{label}: its first line 'sep={delimiter}' names a delimiter that is not a "
+                "single-byte character; change that line to sep=, or sep=; (or delete it) and "
+                "save the file again"
+            )
         payload, file = payload[len(forced.group(0).encode("utf-8")) :], None
         head = _head(payload)
     else:
