@@ -209,9 +209,11 @@ class ResolveCache:
         first, so that chunks screened side by side share it instead of each repeating it:
         the country-independent name work (`NameCandidates`, in the background: a chunk waits
         for it only when it screens its names) and the (product, HS code) pairs."""
-        names = name_keys(frame, roles).drop_nulls().unique(maintain_order=True)
-        index = entity_index(watchlists)
-        self._names_done = Background(lambda: self.candidates.of(names, index))
+        def names() -> NameCandidates:
+            distinct = name_keys(frame, roles).drop_nulls().unique(maintain_order=True)
+            return self.candidates.of(distinct, entity_index(watchlists))
+
+        self._names_done = Background(names)
         self.resolve_products(_distinct_products(_product_keys(frame, roles, product)[0]),
                               reference)
 
