@@ -25,7 +25,10 @@ included) refuse the 5M file; for sizes above them the screening process raises 
 limits for that run only, and the table says so ("limits raised").
 
 `--stages` runs the same screening once more in-process (`pipeline.screen_to_files`, which the
-command wraps) and prints each stage's seconds (`run.meta["timings_s"]`).
+command wraps) and prints each stage's seconds (`run.meta["timings_s"]`). Inputs over
+`screen_chunk_rows` are screened two chunks at a time (`screen_threads`), so a stage's seconds
+are then summed over the threads (a chunk waiting for the names' work counts it as "screen
+names"): compare them between runs, not with the wall time.
 """
 
 from __future__ import annotations

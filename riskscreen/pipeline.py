@@ -163,8 +163,9 @@ def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
 
     What does not depend on the chunk is done once for the whole input first
     (`ResolveCache.prime`: the distinct products, and the distinct names' country-independent
-    work, which runs on while the chunks resolve their countries); `threads.thread_count()`
-    chunks are screened side by side while the caller uses the one before (writes it, say)."""
+    work, which runs on while the chunks resolve their countries); `screen_chunks_at_once`
+    chunks (at most `threads.thread_count()`) are screened side by side while the caller uses
+    the one before (writes it, say)."""
     size = int_limit("screen_chunk_rows")
     if frame.height <= size:
         yield screen_frame(frame, roles, **options)
@@ -175,8 +176,9 @@ def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
         cache.prime(frame, roles, options["watchlists"], options["reference"],
                     options.get("product"))
     parts = (frame.slice(start, size) for start in range(0, frame.height, size))
+    at_once = min(thread_count(), int_limit("screen_chunks_at_once"))
     yield from ordered_map(lambda part: screen_frame(part, roles, cache=cache, **options),
-                           parts, thread_count())
+                           parts, at_once)
 
 
 def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:

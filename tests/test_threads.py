@@ -95,3 +95,31 @@ def test_primed_names_give_the_same_hits_without_more_name_work():
     rows = cache.name_candidates().rows.height
     assert screen_name_columns(frame, roles, iso, lists, cache=cache).equals(plain)
     assert cache.candidates.rows.height == rows  # nothing screened again
+
+
+def test_chunks_at_once_stay_within_the_limit(monkeypatch, example_workbook):
+    import riskscreen.pipeline as pipeline
+    from riskscreen.io import read_limits
+
+    limits = {**read_limits._limits(), "screen_chunk_rows": 40.0, "screen_chunks_at_once": 2.0}
+    monkeypatch.setattr(read_limits, "_limits", lambda: limits)
+    monkeypatch.setattr(pipeline, "thread_count", lambda: 4)
+    running, most = 0, 0
+    lock = threading.Lock()
+    plain = pipeline.screen_frame
+
+    def counted(*args, **kwargs):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            time.sleep(0.02)
+            return plain(*args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(pipeline, "screen_frame", counted)
+    frame = riskscreen.screen(example_workbook)
+    assert frame.height > 5 * 40 and most == 2  # side by side, never more than the limit
