@@ -277,17 +277,6 @@ def mark_review(frame: pl.DataFrame, threshold: float) -> pl.DataFrame:
     code when `good_source` says so)."""
     country_given = pl.col("country_method") != "missing"
     product_given = pl.col("good_source").is_in(["product column", "HS code"]).fill_null(False)
-    present = ("country_candidates", "sector", "good_candidates", "watchlist_candidates",
-               "watchlist_name")
-    used = ("country_iso3", "country_method", "country_confidence", "country_name", "good_id",
-            "good_method", "good_confidence", "good_source", "good")
-    keys = frame.select(
-        country_given.alias("_country_given"), product_given.alias("_product_given"),
-        *(pl.col(c) for c in used if c in frame.columns),
-        *(pl.when(pl.col(c).is_not_null()).then(True).alias(c) for c in present
-          if c in frame.columns),
-    )
-    country_given, product_given = pl.col("_country_given"), pl.col("_product_given")
     # Only what a person can resolve, each with the one action that resolves it: a product that
     # is simply no good on ILAB's List is not a problem to fix (it shows in `list_status`).
     reasons = [
@@ -314,7 +303,7 @@ def mark_review(frame: pl.DataFrame, threshold: float) -> pl.DataFrame:
         .then(pl.lit(say("review_name"))),
     ]
     # Each reason is a short when/then over the rows, joined as text (no lists are built).
-    review = keys.select(
+    review = frame.select(
         pl.concat_str(reasons, separator="; ", ignore_nulls=True).replace("", None)
     ).to_series()
     return frame.with_columns(review.alias("review_reason")).with_columns(

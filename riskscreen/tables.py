@@ -42,3 +42,13 @@ def read_table_family(name: str, folder: str | None = None) -> pl.DataFrame:
                                   f"{name}.csv does not have; reinstall riskscreen")
         parts.append(part)
     return pl.concat([main, *parts], how="diagonal") if parts else main
+
+
+def numbers(name: str) -> dict[str, float]:
+    """A `key,value[,note]` table of numbers (`reference/<name>.csv`) as key → value."""
+    table = read_table(name)
+    return {
+        str(k).strip(): float(v)
+        for k, v in zip(table["key"].to_list(), table["value"].to_list(), strict=True)
+        if k is not None and v is not None
+    }

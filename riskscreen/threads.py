@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import polars as pl
 
-from riskscreen.tables import read_table
+from riskscreen.tables import numbers
 
 __all__ = ["Background", "ordered_map", "thread_count"]
 
@@ -28,9 +28,7 @@ R = TypeVar("R")
 def thread_count() -> int:
     """Threads that screen at once: `screen_threads` of reference/input_limits.csv, or polars'
     own thread count (the cores, or POLARS_MAX_THREADS) when that row is 0."""
-    table = read_table("input_limits")
-    rows = dict(zip(table["key"], table["value"], strict=True))
-    wanted = int(float(rows.get("screen_threads") or 0))
+    wanted = int(numbers("input_limits").get("screen_threads", 0))
     return max(1, wanted if wanted > 0 else pl.thread_pool_size())
 
 

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from riskscreen.tables import read_table
+from riskscreen.tables import numbers
 
 
 @lru_cache(maxsize=1)
 def _limits() -> dict[str, float]:
-    table = read_table("input_limits")
-    return {
-        str(k).strip(): float(v)
-        for k, v in zip(table["key"].to_list(), table["value"].to_list(), strict=True)
-        if k is not None and v is not None
-    }
+    return numbers("input_limits")
 
 
 def limit(key: str) -> float:
