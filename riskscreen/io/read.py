@@ -44,6 +44,7 @@ from riskscreen.io.read_guard import (
     zip_package,
 )
 from riskscreen.io.read_limits import int_limit
+from riskscreen.io.read_utf8 import is_utf8
 
 EXCEL_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TEXT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".tab")
@@ -290,7 +291,7 @@ def _binary_to_text(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, lis
             continue
         distinct = frame[name].unique().drop_nulls().to_list()
         texts = [_decode_bytes(v) for v in distinct]
-        strict = {v for v in distinct if not _is_utf8(v)}
+        strict = {v for v in distinct if not is_utf8(v)}
         table = pl.DataFrame({"b": distinct, "t": texts},
                              schema={"b": pl.Binary, "t": pl.String})
         decoded = frame.select(name).join(table, left_on=name, right_on="b", how="left",
@@ -304,14 +305,6 @@ def _binary_to_text(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, lis
             )
         frame = frame.with_columns(decoded.alias(name))
     return frame, notes
-
-
-def _is_utf8(value: bytes) -> bool:
-    try:
-        value.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _to_text(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, list[str]]:
