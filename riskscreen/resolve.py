@@ -211,7 +211,9 @@ class ResolveCache:
         for it only when it screens its names) and the (product, HS code) pairs."""
         def names() -> NameCandidates:
             distinct = name_keys(frame, roles).drop_nulls().unique(maintain_order=True)
-            return self.candidates.of(distinct, entity_index(watchlists))
+            self.candidates.of(distinct, entity_index(watchlists))
+            self.candidates.complete = True  # the chunks are slices of `frame`
+            return self.candidates
 
         self._names_done = Background(names)
         self.resolve_products(_distinct_products(_product_keys(frame, roles, product)[0]),
@@ -249,24 +251,29 @@ def screen_name_columns(
     """
     keys = pl.DataFrame({"name_input": name_keys(frame, roles), "country_input": iso3})
     candidates = (cache or ResolveCache()).name_candidates()
-    rows = candidates.of(keys["name_input"].drop_nulls().unique(maintain_order=True),
-                         entity_index(watchlists))
-    # Only names with a listed name to compare are ranked per country; the others score 0.
-    some = keys.join(rows.select("name_input").unique(), on="name_input", how="semi",
-                     maintain_order="left").unique(maintain_order=True)
+    if not candidates.complete:
+        candidates.of(keys["name_input"].drop_nulls().unique(maintain_order=True),
+                      entity_index(watchlists))
+    # Only rows whose name has a listed name to compare are ranked per country; the others
+    # score 0. Their hits are put back in place by position (no second join on the text).
+    rows = keys.with_row_index("_row").join(candidates.named(), on="name_input", how="semi",
+                                            maintain_order="left")
+    some = rows.select("name_input", "country_input").unique(maintain_order=True)
     hits = screen_names(some["name_input"], some["country_input"], watchlists,
                         candidates=candidates)
-    named = pl.col("name_input").is_not_null()
-    joined = keys.join(
-        hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
-        maintain_order="left",
-    ).with_columns(
+    found = rows.join(hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
+                      maintain_order="left")
+    at = pl.Series("_at", [None] * frame.height, dtype=pl.UInt32).scatter(
+        found["_row"], pl.int_range(found.height, dtype=pl.UInt32, eager=True))
+    placed = found.select(pl.col(c).gather(at) for c in _WATCH_COLS if c in found.columns)
+    named = keys["name_input"].is_not_null()
+    placed = placed.with_columns(
         pl.when(named).then(pl.col("watchlist_score").fill_null(0.0)).alias("watchlist_score"),
         pl.when(named).then(pl.col("watchlist_method").fill_null("none"))
         .alias("watchlist_method"),
     )
-    return joined.select(
-        *(pl.col(c) if c in joined.columns else pl.lit(None, pl.String).alias(c)
+    return placed.select(
+        *(pl.col(c) if c in placed.columns else pl.lit(None, pl.String).alias(c)
           for c in _WATCH_COLS)
     )
 
