@@ -185,11 +185,14 @@ class NameNormaliser:
             basic = basic.scatter(amp.arg_true(), normalise_series(
                 text.filter(amp).str.replace_all("&", " and ", literal=True)))
         expanded = pl.DataFrame(schema={"_row": pl.UInt32, "expanded": pl.List(pl.String)})
+        padded = _padded(basic)
         if self._abbr_map:
-            triggers = sorted({k.split(" ")[0] for k in self._abbr_map})
-            rows = _padded(basic).str.contains_any([_pad(t) for t in triggers]).arg_true()
+            # Only names holding an abbreviation (a whole word or phrase) are expanded.
+            rows = padded.str.contains_any([_pad(k) for k in self._abbr_map]).arg_true()
             done = [self.expand_abbreviations(b) for b in basic.gather(rows).to_list()]
-            basic = basic.scatter(rows, pl.Series([d[0] for d in done], dtype=pl.String))
+            written = pl.Series([d[0] for d in done], dtype=pl.String)
+            basic = basic.scatter(rows, written)
+            padded = padded.scatter(rows, _padded(written))
             expanded = pl.DataFrame(
                 {"_row": rows, "expanded": [list(d[1]) or None for d in done]},
                 schema=expanded.schema,
@@ -199,7 +202,7 @@ class NameNormaliser:
         # Variants, then legal forms, replace whole padded words by padded words (a word
         # dropped leaves nothing), so text that starts single-spaced stays evenly padded and
         # comes back with literal steps; text that does not (rare) takes the regex way.
-        padded = _padded(pl.col("text"))
+        padded = pl.lit(padded)
         if self._variant_map:
             ordered = sorted(self._variant_map, key=lambda p: (-len(p), p))
             padded = padded.str.replace_many(
@@ -214,7 +217,7 @@ class NameNormaliser:
         # (written without spaces) are removed wherever they stand.
         text = frame["text"]
         slow = (text.str.contains("  ", literal=True) | text.str.starts_with(" ")
-                | text.str.ends_with(" ") | frame["full"].str.contains(r"[^\x00-\x7f]"))
+                | text.str.ends_with(" ") | _non_ascii(frame["full"]))
         cores = frame["_core"]
         if slow.any():
             rows = slow.arg_true()
@@ -234,7 +237,8 @@ class NameNormaliser:
             pl.col("core").str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
             .list.unique(maintain_order=True).alias("tokens"),
         )
-        other = out["core"].str.contains(r"[^\x00-\x1b\x20-\x7f]")
+        # (Python's `str.split` also splits at U+001C..U+001F)
+        other = _non_ascii(out["core"]) | out["core"].str.contains(r"[\x1c-\x1f]")
         if other.any():  # CJK runs become character bigrams (`tokenise`)
             rows = other.arg_true()
             bigrams = pl.DataFrame(
@@ -245,6 +249,12 @@ class NameNormaliser:
             out = out.join(bigrams, on="_row", how="left", maintain_order="left").with_columns(
                 pl.coalesce("_tokens", "tokens").alias("tokens"))
         return out.select("raw_key", "full", "core", "compact", "tokens", "expanded")
+
+
+def _non_ascii(text: pl.Series) -> pl.Series:
+    """Whether each text has a character outside ASCII (more bytes than characters: cheaper
+    than a regex)."""
+    return text.str.len_bytes() != text.str.len_chars()
 
 
 def _pad(phrase: str) -> str:

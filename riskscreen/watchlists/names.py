@@ -249,41 +249,23 @@ def _coverage(
     for every pair that can reach the overlap `_candidate_pairs` needs and the pairs `also`.
 
     Words found in many listed names ("manufacturing") would link most names with hundreds of
-    listed names. They are joined only where they can matter: the token overlap is the harmonic
-    mean of two shares, which is below twice the smaller one, and a pair linked only through
-    common words has shares at most those words' weighted share of each name (`tsim` <= 1). So
-    such a pair is linked only when both names' common-word shares reach half the overlap
+    listed names. They are joined only where they can matter: a pair linked only through
+    common words has shares at most those words' weighted share of each name (`tsim` <= 1),
+    and the token overlap (the harmonic mean of the two shares) grows with both. So such a
+    pair is linked only when the harmonic mean of those two bounds reaches the overlap
     needed; every pair kept gets its exact coverage from all its words.
     """
     tok_cols = ["qid", "qtok", "qw", "atok", "tsim", "aid", "aw"]
-    per_word = index.tokens.group_by("atok").agg(pl.col("aid").n_unique().alias("n"))
-    common = per_word.filter(pl.col("n") > th["name_join_common_aliases"])["atok"]
+    common = _common_words(index, th)
     if (q_tokens["qw"] < 0).any() or (index.tokens["aw"] < 0).any():
         common = common.clear()  # the bound below needs weights >= 0
     is_common = pl.col("atok").is_in(common.implode())
-    rare = q_tokens.join(tsim.filter(~is_common), on="qtok").join(index.tokens, on="atok")
-    q_common = q_tokens.join(tsim.filter(is_common), on="qtok")
-    low = _overlap_needed(th) / 2 - 1e-6
-    q_share = (
-        q_tokens.unique(["qid", "qtok"])
-        .with_columns(pl.col("qtok").is_in(q_common["qtok"].implode()).alias("c"))
-        .group_by("qid")
-        .agg((pl.col("qw") * pl.col("c")).sum())
-    )
+    linked = q_tokens.join(tsim, on="qtok")
+    rare = linked.filter(~is_common).join(index.tokens, on="atok")
+    q_common = linked.filter(is_common)
+    q_total = q_tokens.group_by("qid").agg(pl.col("qw").sum().alias("q_total"))
     a_total = index.tokens.group_by("aid").agg(pl.col("aw").sum().alias("a_total"))
-    a_share = (
-        index.tokens.filter(is_common).unique(["aid", "atok"])
-        .group_by("aid").agg(pl.col("aw").sum())
-        .join(a_total, on="aid")
-        .filter(pl.col("aw") / pl.col("a_total") >= low)
-    )
-    q_ok = q_tokens.group_by("qid").agg(pl.col("qw").sum().alias("q_total")).join(
-        q_share, on="qid").filter(pl.col("qw") / pl.col("q_total") >= low)["qid"]
-    through_common = (
-        q_common.filter(pl.col("qid").is_in(q_ok.implode()))
-        .join(index.tokens.filter(pl.col("aid").is_in(a_share["aid"].implode())), on="atok")
-        .select("qid", "aid")
-    )
+    through_common = _through_common(q_common, q_total, index, a_total, is_common, th)
     pairs = pl.concat([rare.select("qid", "aid"), through_common, also]).unique()
     links = pl.concat([
         rare.select(tok_cols),
@@ -301,7 +283,6 @@ def _coverage(
         .group_by("qid", "aid")
         .agg((pl.col("tsim") * pl.col("qw")).sum().alias("q_hit"))
     )
-    q_total = q_tokens.group_by("qid").agg(pl.col("qw").sum().alias("q_total"))
     return (
         alias_side.join(input_side, on=["qid", "aid"])
         .join(a_total, on="aid")
@@ -312,6 +293,42 @@ def _coverage(
             (pl.col("a_hit") / pl.col("a_total")).clip(0, 1).round(6).alias("alias_cov"),
             (pl.col("q_hit") / pl.col("q_total")).clip(0, 1).round(6).alias("input_cov"),
         )
+    )
+
+
+def _common_words(index: EntityIndex, th: dict[str, float]) -> pl.Series:
+    """Listed words found in more listed names than `name_join_common_aliases`."""
+    per_word = index.tokens.group_by("atok").agg(pl.col("aid").n_unique().alias("n"))
+    return per_word.filter(pl.col("n") > th["name_join_common_aliases"])["atok"]
+
+
+def _through_common(
+    q_common: pl.DataFrame, q_total: pl.DataFrame, index: EntityIndex, a_total: pl.DataFrame,
+    is_common: pl.Expr, th: dict[str, float],
+) -> pl.DataFrame:
+    """(qid, aid) pairs linked through common words whose overlap can reach the one needed:
+    the harmonic mean of each name's weighted share of common words (an upper bound of its
+    coverage by those words) reaches it. Each share must reach half of it first (the harmonic
+    mean is below twice the smaller one), which keeps the join small."""
+    needed = _overlap_needed(th) - 1e-6
+    q_up = (
+        q_common.unique(["qid", "qtok"]).group_by("qid").agg(pl.col("qw").sum())
+        .join(q_total, on="qid")
+        .select("qid", (pl.col("qw") / pl.col("q_total")).alias("q_up"))
+        .filter(pl.col("q_up") >= needed / 2)
+    )
+    a_up = (
+        index.tokens.filter(is_common).unique(["aid", "atok"])
+        .group_by("aid").agg(pl.col("aw").sum())
+        .join(a_total, on="aid")
+        .select("aid", (pl.col("aw") / pl.col("a_total")).alias("a_up"))
+        .filter(pl.col("a_up") >= needed / 2)
+    )
+    return (
+        q_common.select("qid", "atok").join(q_up, on="qid")
+        .join(index.tokens.select("aid", "atok").join(a_up, on="aid"), on="atok")
+        .filter(2 * pl.col("q_up") * pl.col("a_up") >= needed * (pl.col("q_up") + pl.col("a_up")))
+        .select("qid", "aid")
     )
 
 
