@@ -41,13 +41,17 @@ def _hold_back(frame: pl.DataFrame, prefix: str, accept: float,
     doubtful = pl.col(f"{prefix}_confidence") < accept
     label = "country_iso3" if prefix == "country" else "good"
     key = "country_iso3" if prefix == "country" else "good_id"
-    as_candidate = pl.concat_str([pl.col(label), pl.lit(" ("),
-                                  pl.col(f"{prefix}_confidence").round(2).cast(pl.String),
-                                  pl.lit(")")])
+    candidates = frame[f"{prefix}_candidates"]
+    # the candidate text is made only for the (few) rows held back
+    rows = frame.select(doubtful & pl.col(key).is_not_null()).to_series().arg_true()
+    if len(rows):
+        as_candidate = pl.concat_str([pl.col(label), pl.lit(" ("),
+                                      pl.col(f"{prefix}_confidence").round(2).cast(pl.String),
+                                      pl.lit(")")])
+        candidates = candidates.scatter(rows, frame[rows].select(
+            pl.coalesce(pl.col(f"{prefix}_candidates"), as_candidate)).to_series())
     return frame.with_columns(
-        pl.when(doubtful & pl.col(key).is_not_null())
-        .then(pl.coalesce(pl.col(f"{prefix}_candidates"), as_candidate))
-        .otherwise(pl.col(f"{prefix}_candidates")).alias(f"{prefix}_candidates"),
+        candidates,
         *(pl.when(doubtful).then(None).otherwise(pl.col(c)).alias(c)
           for c in dict.fromkeys((key, label, *extra)) if c in frame.columns),
     )
@@ -124,14 +128,17 @@ def resolve_product_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
     resolved pairs between the chunks of one run.
     """
     keys, own, option = _product_keys(frame, roles, product)
-    resolved = (cache or ResolveCache()).resolve_products(_distinct_products(keys), reference)
+    resolved = (cache or ResolveCache()).products_of(keys, reference)
     joined = keys.join(
         resolved, on=["product_input", "hs_input"], how="left", nulls_equal=True,
         maintain_order="left",
-    ).with_columns(_own=own, _name=_text(frame, roles.name).str.slice(0, _name_limits()))
+    ).with_columns(_own=own)
     given = pl.col("product_input").is_not_null() | pl.col("hs_input").is_not_null()
     by_name = ~given & pl.col("_name").is_not_null()
-    if joined.select(by_name.any()).item():
+    if not keys.select(given.all()).item():  # some rows' good may be read from the name
+        joined = joined.with_columns(
+            _name=_text(frame, roles.name).str.slice(0, _name_limits()))
+    if "_name" in joined.columns and joined.select(by_name.any()).item():
         names = goods_from_names(joined.filter(by_name)["_name"]).rename(
             lambda c: c if c == "name_input" else f"{c}__n")
         joined = joined.join(names, left_on="_name", right_on="name_input", how="left",
@@ -182,6 +189,7 @@ class ResolveCache:
         self.products: pl.DataFrame | None = None
         self._lock = threading.Lock()
         self._names_done: Background | None = None
+        self._products_complete = False
 
     def resolve_products(self, distinct: pl.DataFrame,
                          reference: ReferenceTables) -> pl.DataFrame:
@@ -211,11 +219,22 @@ class ResolveCache:
         for it only when it screens its names) and the (product, HS code) pairs."""
         def names() -> NameCandidates:
             distinct = name_keys(frame, roles).drop_nulls().unique(maintain_order=True)
-            return self.candidates.of(distinct, entity_index(watchlists))
+            self.candidates.of(distinct, entity_index(watchlists))
+            self.candidates.complete = True  # the chunks are slices of `frame`
+            return self.candidates
 
         self._names_done = Background(names)
         self.resolve_products(_distinct_products(_product_keys(frame, roles, product)[0]),
                               reference)
+        self._products_complete = True  # the chunks are slices of `frame`
+
+    def products_of(self, keys: pl.DataFrame, reference: ReferenceTables) -> pl.DataFrame:
+        """Resolved (product, HS code) pairs covering every pair of `keys` (once `prime` has
+        done the whole input, the pairs it resolved; else the new ones are resolved)."""
+        with self._lock:
+            if self._products_complete and self.products is not None:
+                return self.products
+        return self.resolve_products(_distinct_products(keys), reference)
 
     def name_candidates(self) -> NameCandidates:
         """`candidates`, once the name work `prime` started is done."""
@@ -249,24 +268,29 @@ def screen_name_columns(
     """
     keys = pl.DataFrame({"name_input": name_keys(frame, roles), "country_input": iso3})
     candidates = (cache or ResolveCache()).name_candidates()
-    rows = candidates.of(keys["name_input"].drop_nulls().unique(maintain_order=True),
-                         entity_index(watchlists))
-    # Only names with a listed name to compare are ranked per country; the others score 0.
-    some = keys.join(rows.select("name_input").unique(), on="name_input", how="semi",
-                     maintain_order="left").unique(maintain_order=True)
+    if not candidates.complete:
+        candidates.of(keys["name_input"].drop_nulls().unique(maintain_order=True),
+                      entity_index(watchlists))
+    # Only rows whose name has a listed name to compare are ranked per country; the others
+    # score 0. Their hits are put back in place by position (no second join on the text).
+    rows = keys.with_row_index("_row").join(candidates.named(), on="name_input", how="semi",
+                                            maintain_order="left")
+    some = rows.select("name_input", "country_input").unique(maintain_order=True)
     hits = screen_names(some["name_input"], some["country_input"], watchlists,
                         candidates=candidates)
-    named = pl.col("name_input").is_not_null()
-    joined = keys.join(
-        hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
-        maintain_order="left",
-    ).with_columns(
+    found = rows.join(hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
+                      maintain_order="left")
+    at = pl.Series("_at", [None] * frame.height, dtype=pl.UInt32).scatter(
+        found["_row"], pl.int_range(found.height, dtype=pl.UInt32, eager=True))
+    placed = found.select(pl.col(c).gather(at) for c in _WATCH_COLS if c in found.columns)
+    named = keys["name_input"].is_not_null()
+    placed = placed.with_columns(
         pl.when(named).then(pl.col("watchlist_score").fill_null(0.0)).alias("watchlist_score"),
         pl.when(named).then(pl.col("watchlist_method").fill_null("none"))
         .alias("watchlist_method"),
     )
-    return joined.select(
-        *(pl.col(c) if c in joined.columns else pl.lit(None, pl.String).alias(c)
+    return placed.select(
+        *(pl.col(c) if c in placed.columns else pl.lit(None, pl.String).alias(c)
           for c in _WATCH_COLS)
     )
 

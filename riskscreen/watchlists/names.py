@@ -418,18 +418,38 @@ class NameCandidates:
     `threads.thread_count()` threads. Only names that have a candidate hold rows, so the memory
     is the distinct names plus their candidates. Safe to share between threads (chunks screened
     at once): a name done by two of them at the same time is kept once.
+
+    `complete` says every name the run will ask about is done (`ResolveCache.prime` did the
+    whole input): `of` then hands back the rows without looking for new names.
     """
 
     def __init__(self) -> None:
         self.seen = pl.Series("name_input", [], dtype=pl.String)
         self.rows: pl.DataFrame | None = None
+        self.complete = False
+        self._named: tuple[pl.DataFrame, pl.DataFrame] | None = None
         self._lock = threading.Lock()
+
+    def named(self) -> pl.DataFrame:
+        """The distinct names (`name_input`) that have at least one candidate row."""
+        with self._lock:
+            rows, named = self.rows, self._named
+        if rows is None:
+            return pl.DataFrame(schema={"name_input": pl.String})
+        if named is not None and named[0] is rows:
+            return named[1]
+        found = rows.select(pl.col("name_input").unique())
+        with self._lock:
+            self._named = (rows, found)
+        return found
 
     def of(self, names: pl.Series, index: EntityIndex) -> pl.DataFrame:
         """Candidate rows (`name_input`, `aid`, name features, `base`, `method`) of `names`
         (distinct); every listed name of this run's watchlists is one `index`."""
         with self._lock:
             seen, rows = self.seen, self.rows
+            if self.complete and rows is not None:
+                return rows
         new = _unseen(names, seen)
         if rows is not None and not len(new):
             return rows
