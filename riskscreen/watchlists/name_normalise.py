@@ -165,7 +165,7 @@ class NameNormaliser:
             for f, c, t, u in frame.select("full", "core", "tokens", "expanded").iter_rows()
         ]
 
-    def key_frame(self, names: Sequence[str | None]) -> pl.DataFrame:
+    def key_frame(self, names: Sequence[str | None] | pl.Series) -> pl.DataFrame:
         """The keys of every name as columns, one row per name in order: `raw_key` (the
         generic normalisation only: the `exact` method's key), `full`, `core`, `compact`,
         `tokens` (a list) and `expanded` (the abbreviations written out, a list; null when
@@ -176,7 +176,8 @@ class NameNormaliser:
         abbreviation are expanded in Python, since which abbreviations were used is reported,
         and only names with characters outside ASCII are tokenised in Python (CJK bigrams).
         """
-        text = pl.Series("name", list(names), dtype=pl.String).fill_null("")
+        text = (names.cast(pl.String) if isinstance(names, pl.Series)
+                else pl.Series(list(names), dtype=pl.String)).rename("name").fill_null("")
         raw = normalise_series(text)
         # `_basic` reads '&' as the word 'and': only names with a '&' need a second pass
         amp = text.str.contains("&", literal=True)

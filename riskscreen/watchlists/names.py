@@ -37,7 +37,7 @@ from riskscreen.watchlists.index import EntityIndex, entity_index
 from riskscreen.watchlists.load import Watchlists, load_watchlists
 from riskscreen.watchlists.name_abbrev import abbreviation_links
 from riskscreen.watchlists.name_normalise import NameNormaliser
-from riskscreen.watchlists.vendor_notes import strip_notes
+from riskscreen.watchlists.vendor_notes import strip_note_series
 
 __all__ = ["NameCandidates", "screen_names", "thresholds", "OUTPUT_COLUMNS"]
 
@@ -125,18 +125,18 @@ def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]
 
 
 def _queries(
-    names: list[str], index: EntityIndex
+    names: pl.Series, index: EntityIndex
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, tuple[str, ...]]]:
     """Per distinct name: keys (qid, raw_key, core, compact), what was stripped or expanded
     (vendor_note, expanded) and weighted tokens (qid, qtok, qw)."""
-    stripped, notes = strip_notes(names)
+    stripped, notes = strip_note_series(names)
     keys = index.normaliser.key_frame(stripped).with_row_index("qid")
     queries = keys.select(
         "qid",
-        pl.Series("name_input", names, dtype=pl.String),
+        names.cast(pl.String).rename("name_input"),
         "raw_key", "core", "compact",
         pl.col("full").str.replace_all(" ", "", literal=True).alias("full_compact"),
-        pl.Series("vendor_note", notes, dtype=pl.String),
+        notes.rename("vendor_note"),
         pl.col("expanded").list.join(", ").alias("expanded"),
     )
     token_rows = keys.select("qid", pl.col("tokens").alias("qtok")).explode("qtok").drop_nulls()
@@ -178,18 +178,17 @@ def _queries(
 
 
 def _token_similarity(
-    qtoks: list[str], atoks: list[str], th: dict[str, float],
+    qtoks: pl.Series, atoks: pl.Series, th: dict[str, float],
     links: dict[str, tuple[str, ...]] | None = None,
 ) -> pl.DataFrame:
-    """(qtok, atok, tsim): exact token pairs, near spellings of long, digit-free tokens, and
-    abbreviations (`links`, see `name_abbrev`)."""
-    if not qtoks or not atoks:
+    """(qtok, atok, tsim), sorted: exact token pairs, near spellings of long, digit-free tokens,
+    and abbreviations (`links`, see `name_abbrev`); `qtoks` and `atoks` distinct, any order."""
+    if not len(qtoks) or not len(atoks):
         return pl.DataFrame(schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64})
     min_len = int(th["name_token_min_length"])
 
-    def fuzzy_ok(tokens: list[str]) -> pl.Series:
+    def fuzzy_ok(words: pl.Series) -> pl.Series:
         """The tokens a near spelling may stand for: long enough and without digits."""
-        words = pl.Series(tokens, dtype=pl.String)
         return words.filter((words.str.len_chars() >= min_len) & ~words.str.contains(r"\d"))
 
     # Equal tokens match whatever they are; only tokens that may be near spellings of each
@@ -199,8 +198,7 @@ def _token_similarity(
     matrix = process.cdist(qwords.to_list(), awords.to_list(), scorer=fuzz.ratio,
                            score_cutoff=cutoff, workers=-1)
     qi, ai = np.nonzero(matrix)
-    same = pl.Series(qtoks, dtype=pl.String)
-    same = same.filter(same.is_in(pl.Series(atoks, dtype=pl.String).implode()))
+    same = qtoks.filter(qtoks.is_in(atoks.implode()))
     sims = pl.concat([
         pl.DataFrame({"qtok": same, "atok": same, "tsim": np.ones(len(same))},
                      schema={"qtok": pl.String, "atok": pl.String, "tsim": pl.Float64}),
@@ -354,12 +352,7 @@ def _name_scores(
     links: dict[str, tuple[str, ...]] | None = None,
 ) -> pl.DataFrame:
     """Candidate (qid, aid) pairs with their name-only features and base score."""
-    tsim = _token_similarity(
-        q_tokens["qtok"].unique().sort().to_list(),
-        index.tokens["atok"].unique().sort().to_list(),
-        th,
-        links,
-    )
+    tsim = _token_similarity(q_tokens["qtok"].unique(), index.tokens["atok"].unique(), th, links)
     same = _same_key_pairs(queries, index)
     cover = _coverage(q_tokens, index, tsim, th, same)
     pairs = _candidate_pairs(cover, same, th)
@@ -421,7 +414,7 @@ def _rank_in_run(key: str) -> pl.Expr:
 
 def _batch_candidates(batch: pl.Series, index: EntityIndex) -> pl.DataFrame:
     """`NameCandidates` rows of one batch of distinct names."""
-    queries, q_tokens, links = _queries(batch.to_list(), index)
+    queries, q_tokens, links = _queries(batch, index)
     scored = _name_scores(queries, q_tokens, index, thresholds(), links)
     return scored.join(queries.select("qid", "name_input"), on="qid",
                        maintain_order="left").drop("qid")

@@ -21,7 +21,7 @@ import polars as pl
 from riskscreen.errors import ReferenceError_
 from riskscreen.tables import read_table
 
-__all__ = ["NoteStripper", "default_stripper", "strip_notes"]
+__all__ = ["NoteStripper", "default_stripper", "strip_note_series", "strip_notes"]
 
 _SEPCH_SET = r"\-–—:;,/|*!~=+_.\\"
 _SEPCH = rf"[{_SEPCH_SET}]"
@@ -147,21 +147,31 @@ def strip_notes(names: Sequence[str]) -> tuple[list[str], list[str | None]]:
     The presence test runs once over all names in polars; only names with a note word are
     parsed further.
     """
+    cleaned, notes = strip_note_series(pl.Series(list(names), dtype=pl.String))
+    return cleaned.to_list(), notes.to_list()
+
+
+def strip_note_series(names: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """`strip_notes` of a Series, as Series (cleaned names, notes): a batch of names stays in
+    polars (turning 50,000 names into Python strings and back costs more than the screen)."""
     stripper = default_stripper()
-    cleaned = list(names)
-    notes: list[str | None] = [None] * len(cleaned)
-    if not cleaned:
+    cleaned = names.cast(pl.String)
+    notes = pl.Series(names.name, [None] * len(names), dtype=pl.String)
+    if not len(cleaned):
         return cleaned, notes
-    series = pl.Series(cleaned, dtype=pl.String)
-    candidates = series.str.contains(stripper.screen).fill_null(False).arg_true()
+    candidates = cleaned.str.contains(stripper.screen).fill_null(False).arg_true()
     if len(candidates) and stripper.grammar is not None:
         # Python's \s also takes U+001C..U+001F, Rust's does not: read them as spaces here.
-        text = series.gather(candidates).str.replace_all(r"[\x1c-\x1f]", " ")
+        text = cleaned.gather(candidates).str.replace_all(r"[\x1c-\x1f]", " ")
         grammar = pl.select(pl.any_horizontal(
             pl.lit(text).str.contains(p) for p in stripper.grammar)).to_series().fill_null(False)
         candidates = candidates.filter(grammar)
-    for i in candidates.to_list():
-        text, found = stripper.strip(cleaned[i])
-        if found:
-            cleaned[i], notes[i] = text, "; ".join(found)
+    if not len(candidates):
+        return cleaned, notes
+    parsed = [stripper.strip(name) for name in cleaned.gather(candidates).to_list()]
+    found = [i for i, (_, notes_found) in enumerate(parsed) if notes_found]
+    rows = candidates.gather(found)
+    cleaned = cleaned.scatter(rows, pl.Series([parsed[i][0] for i in found], dtype=pl.String))
+    notes = notes.scatter(
+        rows, pl.Series(["; ".join(parsed[i][1]) for i in found], dtype=pl.String))
     return cleaned, notes
