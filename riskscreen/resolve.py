@@ -60,15 +60,15 @@ def _hold_back(frame: pl.DataFrame, prefix: str, accept: float,
 def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: ReferenceTables,
                      accept: float) -> pl.DataFrame:
     """Country and region from the country column, falling back to (and adding region from) the
-    address column."""
-    country_in = _text(frame, roles.country)
-    address_in = _text(frame, roles.address)
-    keys = pl.DataFrame({"_country_in": country_in, "_address_in": address_in})
-    distinct = pl.concat([country_in, address_in]).drop_nulls().unique()
+    address column. Each distinct (country, address) pair is decided once and joined back."""
+    keys = pl.DataFrame({"_country_in": _text(frame, roles.country),
+                         "_address_in": _text(frame, roles.address)})
+    pairs = keys.unique()
+    distinct = pl.concat([pairs["_country_in"], pairs["_address_in"]]).drop_nulls().unique()
     resolved = resolve_countries(distinct, reference)
     by_country = resolved.rename(lambda c: c if c == "input" else f"{c}__c")
     by_address = resolved.rename(lambda c: c if c == "input" else f"{c}__a")
-    joined = keys.join(
+    joined = pairs.join(
         by_country, left_on="_country_in", right_on="input", how="left", maintain_order="left"
     ).join(by_address, left_on="_address_in", right_on="input", how="left", maintain_order="left")
     use_address = pl.col("country_iso3__c").is_null() & pl.col("country_iso3__a").is_not_null()
@@ -81,10 +81,12 @@ def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
         pl.col("region__c"), pl.when(same_country).then(pl.col("region__a"))
     )
     out = joined.select(
-        *(expr.alias(name) for name, expr in pick.items()), region.alias("region")
+        "_country_in", "_address_in",
+        *(expr.alias(name) for name, expr in pick.items()), region.alias("region"),
     ).with_columns(
         pl.col("country_confidence").fill_null(0.0),
-        pl.when(country_in.is_null() & address_in.is_null()).then(pl.lit("missing"))
+        pl.when(pl.col("_country_in").is_null() & pl.col("_address_in").is_null())
+        .then(pl.lit("missing"))
         .otherwise(pl.col("country_method").fill_null("none")).alias("country_method"),
     )
     out = _hold_back(out, "country", accept, extra=("region",))
@@ -93,7 +95,9 @@ def resolve_country_columns(frame: pl.DataFrame, roles: ColumnRoles, reference: 
         pl.coalesce("ilab_name", "name").alias("country_name"),
         pl.col("ilab_url"),
     )
-    return out.join(names, on="country_iso3", how="left", maintain_order="left")
+    out = out.join(names, on="country_iso3", how="left")
+    return keys.join(out, on=["_country_in", "_address_in"], how="left", nulls_equal=True,
+                     maintain_order="left").drop("_country_in", "_address_in")
 
 
 def _product_keys(frame: pl.DataFrame, roles: ColumnRoles,
