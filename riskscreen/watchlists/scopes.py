@@ -82,13 +82,14 @@ def match_scopes(frame: pl.DataFrame, watchlists: WatchlistTables) -> pl.DataFra
         .unique(subset=cols, keep="first", maintain_order=True)
         .select(*cols, *SCOPE_COLUMNS)
     )
+    if hits.is_empty():  # most lists: no rule applies to any row
+        return frame.with_columns(pl.lit(None, hits.schema[c]).alias(c) for c in SCOPE_COLUMNS)
     keys = [f"__{c}" for c in cols]
     hits = hits.rename(dict(zip(cols, keys, strict=True)))
     out = (
-        base.with_row_index("__row")
-        .with_columns(pl.col(c).cast(pl.String).alias(k) for c, k in zip(cols, keys, strict=True))
-        .join(hits, on=keys, how="left", nulls_equal=True)
-        .sort("__row")
+        base.with_columns(pl.col(c).cast(pl.String).alias(k)
+                          for c, k in zip(cols, keys, strict=True))
+        .join(hits, on=keys, how="left", nulls_equal=True, maintain_order="left")
     )
     return out.select(*frame.columns, *SCOPE_COLUMNS)
 
