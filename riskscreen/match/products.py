@@ -172,11 +172,13 @@ def resolve_products(
     pairs = _pairs(products, hs_codes)
     if pairs.height == 0:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    keys = _keys(pairs["product_input"], index.settings.max_length)
+    # a code written in the text is read once per distinct text, not per (text, code) pair
+    keys = _keys(pairs["product_input"], index.settings.max_length).with_columns(
+        _hs_text=hs_in_text(pl.col("product_input")))
     text = match_text(keys["key"], index)
     frame = pairs.join(keys, on="product_input", how="left", nulls_equal=False).with_columns(
-        hs_code=pl.coalesce(clean_hs(pl.col("hs_input")), hs_in_text(pl.col("product_input")))
-    )
+        hs_code=pl.coalesce(clean_hs(pl.col("hs_input")), pl.col("_hs_text"))
+    ).drop("_hs_text")
     hs = lookup_hs(frame["hs_code"])
     frame = frame.join(hs, on="hs_code", how="left").join(text, on="key", how="left")
     frame = _combine(frame, index)
