@@ -259,31 +259,20 @@ def _coverage(
         common = common.clear()  # the bound below needs weights >= 0
     is_common = pl.col("atok").is_in(common.implode())
     linked = q_tokens.join(tsim, on="qtok")
-    rare = linked.filter(~is_common).join(index.tokens, on="atok")
+    rare = linked.filter(~is_common).join(index.tokens, on="atok").select(tok_cols)
     q_common = linked.filter(is_common)
     q_total = q_tokens.group_by("qid").agg(pl.col("qw").sum().alias("q_total"))
     a_total = index.tokens.group_by("aid").agg(pl.col("aw").sum().alias("a_total"))
-    through_common = _through_common(q_common, q_total, index, a_total, is_common, th)
-    pairs = pl.concat([rare.select("qid", "aid"), through_common, also]).unique()
-    links = pl.concat([
-        rare.select(tok_cols),
-        pairs.join(q_common, on="qid").join(index.tokens, on=["aid", "atok"]).select(tok_cols),
-    ])
-    alias_side = (
-        links.group_by("qid", "aid", "atok")
-        .agg(pl.col("tsim").max(), pl.col("aw").first())
-        .group_by("qid", "aid")
-        .agg((pl.col("tsim") * pl.col("aw")).sum().alias("a_hit"))
+    through = _through_common(q_common, q_total, index, a_total, is_common, th)
+    # The pairs linked by a rare word (or `also`) but not kept above need their common links.
+    rest = (
+        pl.concat([rare.select("qid", "aid"), also]).unique()
+        .join(through, on=["qid", "aid"], how="anti")
+        .join(q_common, on="qid").join(index.tokens, on=["aid", "atok"]).select(tok_cols)
     )
-    input_side = (
-        links.group_by("qid", "aid", "qtok")
-        .agg(pl.col("tsim").max(), pl.col("qw").first())
-        .group_by("qid", "aid")
-        .agg((pl.col("tsim") * pl.col("qw")).sum().alias("q_hit"))
-    )
+    hits = _hits(pl.concat([rare, through, rest]), tsim)
     return (
-        alias_side.join(input_side, on=["qid", "aid"])
-        .join(a_total, on="aid")
+        hits.join(a_total, on="aid")
         .join(q_total, on="qid")
         .select(
             "qid",
@@ -292,6 +281,35 @@ def _coverage(
             (pl.col("q_hit") / pl.col("q_total")).clip(0, 1).round(6).alias("input_cov"),
         )
     )
+
+
+def _hits(links: pl.DataFrame, tsim: pl.DataFrame) -> pl.DataFrame:
+    """(qid, aid, a_hit, q_hit): per pair, the weight of each side's words found in the other
+    (each word at its best similarity). `links` holds one row per (pair, query word, listed
+    word); only words `tsim` links to two or more words can appear twice on their side, so
+    only their rows are reduced to the best one first."""
+    multi_a = tsim.filter(pl.len().over("atok") > 1)["atok"].unique()
+    multi_q = tsim.filter(pl.len().over("qtok") > 1)["qtok"].unique()
+    dup_a = pl.col("atok").is_in(multi_a.implode())
+    dup_q = pl.col("qtok").is_in(multi_q.implode())
+    parts = [links.select(
+        "qid", "aid",
+        pl.when(dup_a).then(0.0).otherwise(pl.col("tsim") * pl.col("aw")).alias("a_hit"),
+        pl.when(dup_q).then(0.0).otherwise(pl.col("tsim") * pl.col("qw")).alias("q_hit"),
+    )]
+    if len(multi_a):
+        parts.append(
+            links.filter(dup_a).group_by("qid", "aid", "atok")
+            .agg(pl.col("tsim").max(), pl.col("aw").first())
+            .select("qid", "aid", (pl.col("tsim") * pl.col("aw")).alias("a_hit"),
+                    pl.lit(0.0).alias("q_hit")))
+    if len(multi_q):
+        parts.append(
+            links.filter(dup_q).group_by("qid", "aid", "qtok")
+            .agg(pl.col("tsim").max(), pl.col("qw").first())
+            .select("qid", "aid", pl.lit(0.0).alias("a_hit"),
+                    (pl.col("tsim") * pl.col("qw")).alias("q_hit")))
+    return pl.concat(parts).group_by("qid", "aid").agg(pl.col("a_hit", "q_hit").sum())
 
 
 def _common_words(index: EntityIndex, th: dict[str, float]) -> pl.Series:
@@ -304,10 +322,10 @@ def _through_common(
     q_common: pl.DataFrame, q_total: pl.DataFrame, index: EntityIndex, a_total: pl.DataFrame,
     is_common: pl.Expr, th: dict[str, float],
 ) -> pl.DataFrame:
-    """(qid, aid) pairs linked through common words whose overlap can reach the one needed:
-    the harmonic mean of each name's weighted share of common words (an upper bound of its
-    coverage by those words) reaches it. Each share must reach half of it first (the harmonic
-    mean is below twice the smaller one), which keeps the join small."""
+    """The common-word links (qid, qtok, qw, atok, tsim, aid, aw) of the pairs whose overlap
+    can reach the one needed: the harmonic mean of each name's weighted share of common words
+    (an upper bound of its coverage by those words) reaches it. Each share must reach half of
+    it first (the harmonic mean is below twice the smaller one), which keeps the join small."""
     needed = _overlap_needed(th) - 1e-6
     q_up = (
         q_common.unique(["qid", "qtok"]).group_by("qid").agg(pl.col("qw").sum())
@@ -323,10 +341,10 @@ def _through_common(
         .filter(pl.col("a_up") >= needed / 2)
     )
     return (
-        q_common.select("qid", "atok").join(q_up, on="qid")
-        .join(index.tokens.select("aid", "atok").join(a_up, on="aid"), on="atok")
+        q_common.join(q_up, on="qid")
+        .join(index.tokens.join(a_up, on="aid"), on="atok")
         .filter(2 * pl.col("q_up") * pl.col("a_up") >= needed * (pl.col("q_up") + pl.col("a_up")))
-        .select("qid", "aid")
+        .select("qid", "qtok", "qw", "atok", "tsim", "aid", "aw")
     )
 
 
