@@ -280,7 +280,7 @@ def screen_name_columns(
                         candidates=candidates)
     found = rows.join(hits, on=["name_input", "country_input"], how="left", nulls_equal=True,
                       maintain_order="left")
-    at = pl.Series("_at", [None] * frame.height, dtype=pl.UInt32).scatter(
+    at = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True).scatter(
         found["_row"], pl.int_range(found.height, dtype=pl.UInt32, eager=True))
     placed = found.select(pl.col(c).gather(at) for c in _WATCH_COLS if c in found.columns)
     named = keys["name_input"].is_not_null()
@@ -304,31 +304,33 @@ def mark_review(frame: pl.DataFrame, threshold: float) -> pl.DataFrame:
     # Only what a person can resolve, each with the one action that resolves it: a product that
     # is simply no good on ILAB's List is not a problem to fix (it shows in `list_status`).
     reasons = [
-        pl.when(~country_given).then(pl.lit(say("review_no_country"))),
-        pl.when(country_given & pl.col("country_iso3").is_null()).then(
-            pl.when(pl.col("country_method") == "non_answer")
-            .then(pl.lit(say("review_non_answer")))
-            .when(pl.col("country_candidates").is_not_null())
-            .then(pl.lit(say("review_country_candidates")))
-            .otherwise(pl.lit(say("review_country_unknown")))
-        ),
-        pl.when(pl.col("country_iso3").is_not_null()
-                & (pl.col("country_confidence") < threshold))
-        .then(say_expr("review_country_low",
-                       country=pl.coalesce(pl.col("country_name"), pl.col("country_iso3")))),
-        pl.when(product_given & pl.col("good_id").is_null() & pl.col("sector").is_null()
-                & pl.col("good_candidates").is_not_null() & (pl.col("good_method") != "service"))
-        .then(pl.lit(say("review_product_candidates"))),
-        pl.when(pl.col("good_id").is_not_null() & (pl.col("good_confidence") < threshold))
-        .then(pl.when(pl.col("good_source") == "supplier name")
-              .then(say_expr("review_product_from_name", good=pl.col("good")))
-              .otherwise(say_expr("review_product_low", good=pl.col("good")))),
-        pl.when(pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null())
-        .then(pl.lit(say("review_name"))),
+        (~country_given, pl.lit(say("review_no_country"))),
+        (country_given & pl.col("country_iso3").is_null(),
+         pl.when(pl.col("country_method") == "non_answer")
+         .then(pl.lit(say("review_non_answer")))
+         .when(pl.col("country_candidates").is_not_null())
+         .then(pl.lit(say("review_country_candidates")))
+         .otherwise(pl.lit(say("review_country_unknown")))),
+        (pl.col("country_iso3").is_not_null() & (pl.col("country_confidence") < threshold),
+         say_expr("review_country_low",
+                  country=pl.coalesce(pl.col("country_name"), pl.col("country_iso3")))),
+        (product_given & pl.col("good_id").is_null() & pl.col("sector").is_null()
+         & pl.col("good_candidates").is_not_null() & (pl.col("good_method") != "service"),
+         pl.lit(say("review_product_candidates"))),
+        (pl.col("good_id").is_not_null() & (pl.col("good_confidence") < threshold),
+         pl.when(pl.col("good_source") == "supplier name")
+         .then(say_expr("review_product_from_name", good=pl.col("good")))
+         .otherwise(say_expr("review_product_low", good=pl.col("good")))),
+        (pl.col("watchlist_candidates").is_not_null() & pl.col("watchlist_name").is_null(),
+         pl.lit(say("review_name"))),
     ]
-    # Each reason is a short when/then over the rows, joined as text (no lists are built).
-    review = frame.select(
-        pl.concat_str(reasons, separator="; ", ignore_nulls=True).replace("", None)
-    ).to_series()
+    # Each reason is a short when/then, joined as text (no lists are built), on the rows that
+    # have one (most rows have none).
+    rows = frame.select(pl.any_horizontal(c.fill_null(False) for c, _ in reasons)
+                        ).to_series().arg_true()
+    text = frame[rows].select(pl.concat_str(
+        [pl.when(c).then(t) for c, t in reasons], separator="; ", ignore_nulls=True
+    ).replace("", None)).to_series()
+    review = pl.repeat(None, frame.height, dtype=pl.String, eager=True).scatter(rows, text)
     return frame.with_columns(review.alias("review_reason")).with_columns(
         pl.col("review_reason").is_not_null().alias("needs_review"))

@@ -418,6 +418,18 @@ def _unseen(names: pl.Series, seen: pl.Series) -> pl.Series:
         maintain_order="left")["name_input"]
 
 
+def _first_in_run(key: str) -> pl.Expr:
+    """True on the first row of each run of equal `key` (the rows are sorted by it)."""
+    return pl.col(key).ne_missing(pl.col(key).shift(1))
+
+
+def _rank_in_run(key: str) -> pl.Expr:
+    """0, 1, 2 … down each run of equal `key`: a row's place in its group when the rows are
+    sorted by `key` (no group-by needed)."""
+    row = pl.int_range(pl.len(), dtype=pl.UInt32)
+    return row - pl.when(_first_in_run(key)).then(row).forward_fill()
+
+
 def _batch_candidates(batch: pl.Series, index: EntityIndex) -> pl.DataFrame:
     """`NameCandidates` rows of one batch of distinct names."""
     queries, q_tokens, links = _queries(batch, index)
@@ -521,7 +533,10 @@ def screen_names(
         "date",
         "status",
         "source",
+        # entry_id's order as a number: the ranking sorts and de-duplicates on numbers only
+        pl.col("entry_id").rank("dense").alias("_entry"),
     )
+    match_t, review_t = th["name_match_threshold"], th["name_review_threshold"]
     ranked = (
         pair_keys.select("pid", "name_input", "iso3")
         .join(scored, on="name_input")
@@ -531,18 +546,18 @@ def screen_names(
         .with_columns(
             (pl.col("base") + qualifier_score(th)).clip(0.0, 1.0).round(4).alias("score")
         )
-        .sort(["pid", "score", "entry_id", "aid"], descending=[False, True, False, False])
-        .unique(subset=["pid", "entry_id"], keep="first", maintain_order=True)
-        .with_columns(pl.int_range(pl.len()).over("pid").alias("rank"))
+        # below both thresholds a listed name is neither the hit nor shown: dropped first
+        .filter(pl.col("score") >= min(match_t, review_t))
+        .sort(["pid", "score", "_entry", "aid"], descending=[False, True, False, False])
+        .unique(subset=["pid", "_entry"], keep="first", maintain_order=True)
     )
-    match_t, review_t = th["name_match_threshold"], th["name_review_threshold"]
-    best = ranked.filter((pl.col("rank") == 0) & (pl.col("score") >= match_t))
+    best = ranked.filter(_first_in_run("pid") & (pl.col("score") >= match_t))
     shown = int(th["name_candidates_shown"])
     near = (
-        ranked.join(best.select("pid", pl.col("entry_id").alias("hit")), on="pid", how="left")
+        ranked.join(best.select("pid", pl.col("entry_id").alias("hit")), on="pid", how="left",
+                    maintain_order="left")
         .filter((pl.col("entry_id") != pl.col("hit").fill_null("")) & (pl.col("score") >= review_t))
-        .with_columns(pl.int_range(pl.len()).over("pid").alias("nrank"))
-        .filter(pl.col("nrank") < shown)
+        .filter(_rank_in_run("pid") < shown)
         .group_by("pid", maintain_order=True)
         .agg(
             pl.format("{} [{}] ({})", pl.col("alias"), pl.col("list_id"), pl.col("score").round(2))
