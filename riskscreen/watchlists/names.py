@@ -126,9 +126,10 @@ def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]
 
 def _queries(
     names: pl.Series, index: EntityIndex
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, tuple[str, ...]]]:
+) -> tuple[pl.DataFrame, pl.Series, pl.DataFrame, dict[str, tuple[str, ...]]]:
     """Per distinct name: keys (qid, raw_key, core, compact), what was stripped or expanded
-    (vendor_note, expanded) and weighted tokens (qid, qtok, qw)."""
+    (vendor_note, expanded); the distinct words of all names; weighted tokens (qid, qtok, qw);
+    the words read as abbreviations of listed words."""
     stripped, notes = strip_note_series(names)
     keys = index.normaliser.key_frame(stripped).with_row_index("qid")
     queries = keys.select(
@@ -150,8 +151,9 @@ def _queries(
     )
     tokens = token_rows.join(known, on="qtok", how="left", maintain_order="left")
     # ... unless they are misspellings or abbreviations of known words (never with digits).
-    unknown = (tokens.filter(pl.col("qw").is_null() & ~pl.col("qtok").str.contains(r"\d"))
-               ["qtok"].unique(maintain_order=True).to_list())
+    words = token_rows["qtok"].unique(maintain_order=True)
+    unknown = words.filter(~words.is_in(known["qtok"].implode()))
+    unknown = unknown.filter(~unknown.str.contains(r"\d")).to_list()
     weights = _misspelt_weights(unknown, index)
     # An abbreviation of listed words ("semicon", "whsg") weighs like the word it stands for.
     links = abbreviation_links(unknown, index.weights, index.normaliser.known_weight,
@@ -174,7 +176,7 @@ def _queries(
         queries = queries.with_columns(
             pl.col("qid").replace_strict(said, default=pl.col("expanded"),
                                          return_dtype=pl.String).alias("expanded"))
-    return queries, tokens, links
+    return queries, words, tokens, links
 
 
 def _token_similarity(
@@ -259,31 +261,20 @@ def _coverage(
         common = common.clear()  # the bound below needs weights >= 0
     is_common = pl.col("atok").is_in(common.implode())
     linked = q_tokens.join(tsim, on="qtok")
-    rare = linked.filter(~is_common).join(index.tokens, on="atok")
+    rare = linked.filter(~is_common).join(index.tokens, on="atok").select(tok_cols)
     q_common = linked.filter(is_common)
     q_total = q_tokens.group_by("qid").agg(pl.col("qw").sum().alias("q_total"))
     a_total = index.tokens.group_by("aid").agg(pl.col("aw").sum().alias("a_total"))
-    through_common = _through_common(q_common, q_total, index, a_total, is_common, th)
-    pairs = pl.concat([rare.select("qid", "aid"), through_common, also]).unique()
-    links = pl.concat([
-        rare.select(tok_cols),
-        pairs.join(q_common, on="qid").join(index.tokens, on=["aid", "atok"]).select(tok_cols),
-    ])
-    alias_side = (
-        links.group_by("qid", "aid", "atok")
-        .agg(pl.col("tsim").max(), pl.col("aw").first())
-        .group_by("qid", "aid")
-        .agg((pl.col("tsim") * pl.col("aw")).sum().alias("a_hit"))
+    through = _through_common(q_common, q_total, index, a_total, is_common, th)
+    # The pairs linked by a rare word (or `also`) but not kept above need their common links.
+    rest = (
+        pl.concat([rare.select("qid", "aid"), also]).unique()
+        .join(through, on=["qid", "aid"], how="anti")
+        .join(q_common, on="qid").join(index.tokens, on=["aid", "atok"]).select(tok_cols)
     )
-    input_side = (
-        links.group_by("qid", "aid", "qtok")
-        .agg(pl.col("tsim").max(), pl.col("qw").first())
-        .group_by("qid", "aid")
-        .agg((pl.col("tsim") * pl.col("qw")).sum().alias("q_hit"))
-    )
+    hits = _hits(pl.concat([rare, through, rest]), tsim)
     return (
-        alias_side.join(input_side, on=["qid", "aid"])
-        .join(a_total, on="aid")
+        hits.join(a_total, on="aid")
         .join(q_total, on="qid")
         .select(
             "qid",
@@ -292,6 +283,35 @@ def _coverage(
             (pl.col("q_hit") / pl.col("q_total")).clip(0, 1).round(6).alias("input_cov"),
         )
     )
+
+
+def _hits(links: pl.DataFrame, tsim: pl.DataFrame) -> pl.DataFrame:
+    """(qid, aid, a_hit, q_hit): per pair, the weight of each side's words found in the other
+    (each word at its best similarity). `links` holds one row per (pair, query word, listed
+    word); only words `tsim` links to two or more words can appear twice on their side, so
+    only their rows are reduced to the best one first."""
+    multi_a = tsim.filter(pl.len().over("atok") > 1)["atok"].unique()
+    multi_q = tsim.filter(pl.len().over("qtok") > 1)["qtok"].unique()
+    dup_a = pl.col("atok").is_in(multi_a.implode())
+    dup_q = pl.col("qtok").is_in(multi_q.implode())
+    parts = [links.select(
+        "qid", "aid",
+        pl.when(dup_a).then(0.0).otherwise(pl.col("tsim") * pl.col("aw")).alias("a_hit"),
+        pl.when(dup_q).then(0.0).otherwise(pl.col("tsim") * pl.col("qw")).alias("q_hit"),
+    )]
+    if len(multi_a):
+        parts.append(
+            links.filter(dup_a).group_by("qid", "aid", "atok")
+            .agg(pl.col("tsim").max(), pl.col("aw").first())
+            .select("qid", "aid", (pl.col("tsim") * pl.col("aw")).alias("a_hit"),
+                    pl.lit(0.0).alias("q_hit")))
+    if len(multi_q):
+        parts.append(
+            links.filter(dup_q).group_by("qid", "aid", "qtok")
+            .agg(pl.col("tsim").max(), pl.col("qw").first())
+            .select("qid", "aid", pl.lit(0.0).alias("a_hit"),
+                    (pl.col("tsim") * pl.col("qw")).alias("q_hit")))
+    return pl.concat(parts).group_by("qid", "aid").agg(pl.col("a_hit", "q_hit").sum())
 
 
 def _common_words(index: EntityIndex, th: dict[str, float]) -> pl.Series:
@@ -304,10 +324,10 @@ def _through_common(
     q_common: pl.DataFrame, q_total: pl.DataFrame, index: EntityIndex, a_total: pl.DataFrame,
     is_common: pl.Expr, th: dict[str, float],
 ) -> pl.DataFrame:
-    """(qid, aid) pairs linked through common words whose overlap can reach the one needed:
-    the harmonic mean of each name's weighted share of common words (an upper bound of its
-    coverage by those words) reaches it. Each share must reach half of it first (the harmonic
-    mean is below twice the smaller one), which keeps the join small."""
+    """The common-word links (qid, qtok, qw, atok, tsim, aid, aw) of the pairs whose overlap
+    can reach the one needed: the harmonic mean of each name's weighted share of common words
+    (an upper bound of its coverage by those words) reaches it. Each share must reach half of
+    it first (the harmonic mean is below twice the smaller one), which keeps the join small."""
     needed = _overlap_needed(th) - 1e-6
     q_up = (
         q_common.unique(["qid", "qtok"]).group_by("qid").agg(pl.col("qw").sum())
@@ -323,15 +343,16 @@ def _through_common(
         .filter(pl.col("a_up") >= needed / 2)
     )
     return (
-        q_common.select("qid", "atok").join(q_up, on="qid")
-        .join(index.tokens.select("aid", "atok").join(a_up, on="aid"), on="atok")
+        q_common.join(q_up, on="qid")
+        .join(index.tokens.join(a_up, on="aid"), on="atok")
         .filter(2 * pl.col("q_up") * pl.col("a_up") >= needed * (pl.col("q_up") + pl.col("a_up")))
-        .select("qid", "aid")
+        .select("qid", "qtok", "qw", "atok", "tsim", "aid", "aw")
     )
 
 
 def _candidate_pairs(cover: pl.DataFrame, same: pl.DataFrame, th: dict[str, float]) -> pl.DataFrame:
-    """(qid, aid) pairs that can reach the review threshold; only these are scored.
+    """(qid, aid, alias_cov, input_cov) of the pairs that can reach the review threshold,
+    sorted; only these are scored (coverage 0 for a `same` pair that shares no word).
 
     A pair's score is at most `token_overlap` times its weight plus every other feature that
     adds at its best (`most_gained`) unless it is exact or equal once legal forms are stripped
@@ -339,26 +360,24 @@ def _candidate_pairs(cover: pl.DataFrame, same: pl.DataFrame, th: dict[str, floa
     near miss shown for review: comparing every distinct name with every listed name (a vendor
     master has hundreds of thousands) is not needed.
     """
-    by_words = cover.filter(TOKEN_OVERLAP >= _overlap_needed(th)).select("qid", "aid")
-    return (
-        pl.concat([by_words.with_columns(pl.col("qid", "aid").cast(pl.UInt32)), same])
-        .unique()
-        .sort("qid", "aid")
-    )
+    cover = cover.with_columns(pl.col("qid", "aid").cast(pl.UInt32))
+    keep = TOKEN_OVERLAP >= _overlap_needed(th)
+    if not same.height:
+        return cover.filter(keep).sort("qid", "aid")
+    pair = pl.col("qid").cast(pl.UInt64) * (1 << 32) + pl.col("aid").cast(pl.UInt64)
+    same = same.unique()
+    same_pairs, covered = same.select(pair)["qid"], cover.select(pair)["qid"]
+    uncovered = same.filter(~same_pairs.is_in(covered.implode())).with_columns(
+        pl.lit(0.0).alias("alias_cov"), pl.lit(0.0).alias("input_cov"))
+    return pl.concat(
+        [cover.filter(keep | pair.is_in(same_pairs.implode())), uncovered]).sort("qid", "aid")
 
 
-def _name_scores(
-    queries: pl.DataFrame, q_tokens: pl.DataFrame, index: EntityIndex, th: dict[str, float],
-    links: dict[str, tuple[str, ...]] | None = None,
-) -> pl.DataFrame:
-    """Candidate (qid, aid) pairs with their name-only features and base score."""
-    tsim = _token_similarity(q_tokens["qtok"].unique(), index.tokens["atok"].unique(), th, links)
-    same = _same_key_pairs(queries, index)
-    cover = _coverage(q_tokens, index, tsim, th, same)
-    pairs = _candidate_pairs(cover, same, th)
-    parts = [
-        pl.DataFrame(schema={"qid": pl.UInt32, "aid": pl.UInt32, "name_similarity": pl.Float64})
-    ]
+def _name_similarity(
+    pairs: pl.DataFrame, queries: pl.DataFrame, index: EntityIndex, th: dict[str, float],
+) -> np.ndarray:
+    """Whole-name similarity (0-1) of each (qid, aid) pair, computed pairwise in blocks."""
+    sims = [np.zeros(0)]
     chunk = int(th["name_chunk_size"]) * 64  # pairs per block: pairwise, not block x listed
     for start in range(0, pairs.height, chunk):
         block = pairs.slice(start, chunk)
@@ -372,18 +391,31 @@ def _name_scores(
         # so it was not stripped ("有公限司"); it is discounted because forms inflate it.
         full_sim = process.cpdist(q["full_compact"].to_list(), qa["full_compact"].to_list(),
                                   scorer=fuzz.ratio, workers=-1) * th["name_full_discount"]
-        sim = np.maximum(np.maximum(sort_sim, compact_sim), full_sim) / 100.0
-        parts.append(block.with_columns(pl.Series("name_similarity", sim, dtype=pl.Float64)))
+        sims.append(np.maximum(np.maximum(sort_sim, compact_sim), full_sim) / 100.0)
+    return np.concatenate(sims)
+
+
+def _name_scores(
+    queries: pl.DataFrame, words: pl.Series, q_tokens: pl.DataFrame, index: EntityIndex,
+    th: dict[str, float], links: dict[str, tuple[str, ...]] | None = None,
+) -> pl.DataFrame:
+    """Candidate (qid, aid) pairs with their name-only features and base score; `words` are
+    the distinct `qtok` of `q_tokens`. A qid is its row of `queries`, an aid its row of
+    `index.aliases`: their columns are gathered, not joined."""
+    tsim = _token_similarity(words, index.tokens["atok"].unique(), th, links)
+    same = _same_key_pairs(queries, index)
+    cover = _coverage(q_tokens, index, tsim, th, same)
+    pairs = _candidate_pairs(cover, same, th)
+    qid, aid = pairs["qid"], pairs["aid"]
     return (
-        pl.concat(parts)
-        .join(cover, on=["qid", "aid"], how="left")
-        .with_columns(pl.col("alias_cov", "input_cov").fill_null(0.0))
-        .join(queries.select("qid", "raw_key", "core", "vendor_note", "expanded"), on="qid")
-        .join(
-            index.aliases.select(
-                "aid", pl.col("raw_key").alias("a_raw"), pl.col("core").alias("a_core")
-            ),
-            on="aid",
+        pairs.select(
+            "qid", "aid",
+            pl.Series("name_similarity", _name_similarity(pairs, queries, index, th),
+                      dtype=pl.Float64),
+            "alias_cov", "input_cov",
+            *(queries[c].gather(qid) for c in ("raw_key", "core", "vendor_note", "expanded")),
+            index.aliases["raw_key"].gather(aid).alias("a_raw"),
+            index.aliases["core"].gather(aid).alias("a_core"),
         )
         .with_columns(feature_columns(qualifiers=False))
         .with_columns(name_score(th).alias("base"), match_method().alias("method"))
@@ -414,10 +446,9 @@ def _rank_in_run(key: str) -> pl.Expr:
 
 def _batch_candidates(batch: pl.Series, index: EntityIndex) -> pl.DataFrame:
     """`NameCandidates` rows of one batch of distinct names."""
-    queries, q_tokens, links = _queries(batch, index)
-    scored = _name_scores(queries, q_tokens, index, thresholds(), links)
-    return scored.join(queries.select("qid", "name_input"), on="qid",
-                       maintain_order="left").drop("qid")
+    queries, words, q_tokens, links = _queries(batch, index)
+    scored = _name_scores(queries, words, q_tokens, index, thresholds(), links)
+    return scored.with_columns(queries["name_input"].gather(scored["qid"])).drop("qid")
 
 
 class NameCandidates:
