@@ -15,20 +15,14 @@ __all__ = ["Background", "warm_model"]
 
 
 def warm_model() -> Any:
-    """Load the default model and score one pair, so its first real call is warm too.
-
-    Its matrices are small (countries x goods): one BLAS thread does them as fast, where
-    OpenBLAS's pool would afterwards keep its idle threads spinning for a while, taking CPU
-    time the screening needs (about 0.3 s of CPU on two cores)."""
+    """Load the default model and score one pair, so its first real call is warm too."""
     import polars as pl
-    from threadpoolctl import threadpool_limits
 
     from riskscreen.model import load_model  # lazy: imported in this background thread
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        model = load_model()
-        probe = pl.DataFrame(
-            {"country_iso3": ["BGD"], "good_id": ["garments"], "sector": [None]},
-            schema={"country_iso3": pl.String, "good_id": pl.String, "sector": pl.String})
-        model.explain(model.predict_pairs(probe))
+    model = load_model()
+    probe = pl.DataFrame(
+        {"country_iso3": ["BGD"], "good_id": ["garments"], "sector": [None]},
+        schema={"country_iso3": pl.String, "good_id": pl.String, "sector": pl.String})
+    model.explain(model.predict_pairs(probe))
     return model

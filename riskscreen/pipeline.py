@@ -38,7 +38,7 @@ from riskscreen.resolve import (
 )
 from riskscreen.run_meta import OPTIONS_KEY, recorded_options, run_meta, watchlist_editions
 from riskscreen.scoring import Thresholds, list_label, load_thresholds, score_rows
-from riskscreen.threads import ordered_map, thread_count
+from riskscreen.threads import one_blas_thread, ordered_map, thread_count
 from riskscreen.watchlists import Watchlists, load_watchlists, match_scopes
 
 __all__ = [
@@ -163,7 +163,8 @@ def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
 
     What does not depend on the chunk is done once for the whole input first
     (`ResolveCache.prime`: the distinct products, and the distinct names' country-independent
-    work, which runs on while the chunks resolve their countries); `screen_chunks_at_once`
+    work, which runs on while the chunks resolve their countries: a chunk waits only for the
+    names of the rows up to its end); `screen_chunks_at_once`
     chunks (at most `threads.thread_count()`) are screened side by side while the caller uses
     the one before (writes it, say)."""
     size = int_limit("screen_chunk_rows")
@@ -174,11 +175,12 @@ def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
     timer = options.get("timer") or StageTimer(quiet=True)
     with timer.stage("resolve products"):
         cache.prime(frame, roles, options["watchlists"], options["reference"],
-                    options.get("product"))
-    parts = (frame.slice(start, size) for start in range(0, frame.height, size))
+                    options.get("product"), chunk_rows=size)
+    parts = enumerate(frame.slice(start, size) for start in range(0, frame.height, size))
     at_once = min(thread_count(), int_limit("screen_chunks_at_once"))
-    yield from ordered_map(lambda part: screen_frame(part, roles, cache=cache, **options),
-                           parts, at_once)
+    yield from ordered_map(
+        lambda part: screen_frame(part[1], roles, cache=cache.for_chunk(part[0]), **options),
+        parts, at_once)
 
 
 def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:
@@ -224,6 +226,7 @@ def detect_roles(
     return table, roles
 
 
+@one_blas_thread
 def run_screen(
     source: str | Path | pl.DataFrame,
     *,

@@ -6,6 +6,7 @@ rows a person should look at.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Sequence
 
@@ -193,7 +194,9 @@ class ResolveCache:
         self.products: pl.DataFrame | None = None
         self._lock = threading.Lock()
         self._names_done: Background | None = None
-        self._products_complete = False
+        self._products_done: Background | None = None
+        self._chunk_names: list[int] = []
+        self._names_needed: int | None = None
 
     def resolve_products(self, distinct: pl.DataFrame,
                          reference: ReferenceTables) -> pl.DataFrame:
@@ -216,33 +219,55 @@ class ResolveCache:
             return self.products
 
     def prime(self, frame: pl.DataFrame, roles: ColumnRoles, watchlists: Watchlists,
-              reference: ReferenceTables, product: str | None = None) -> None:
+              reference: ReferenceTables, product: str | None = None,
+              chunk_rows: int | None = None) -> None:
         """Do the work that does not depend on the chunk for every distinct value of `frame`
         first, so that chunks screened side by side share it instead of each repeating it:
-        the country-independent name work (`NameCandidates`, in the background: a chunk waits
-        for it only when it screens its names) and the (product, HS code) pairs."""
-        def names() -> NameCandidates:
-            distinct = name_keys(frame, roles).drop_nulls().unique(maintain_order=True)
-            self.candidates.of(distinct, entity_index(watchlists))
-            self.candidates.complete = True  # the chunks are slices of `frame`
+        the country-independent name work (`NameCandidates.prime`, in the background, names in
+        the order the rows first give them: chunk k of `chunk_rows` rows, seen through
+        `for_chunk(k)`, waits only for the names of the rows up to its end) and the (product,
+        HS code) pairs."""
+        names = name_keys(frame, roles)
+        distinct = names.drop_nulls().unique(maintain_order=True)
+        if chunk_rows:
+            # how many distinct names the rows up to each chunk's end hold
+            first = (names.is_not_null() & names.is_first_distinct()).cum_sum()
+            ends = [min(start + chunk_rows, frame.height) - 1
+                    for start in range(0, frame.height, chunk_rows)]
+            self._chunk_names = first.gather(ends).to_list() if frame.height else []
+
+        def work() -> NameCandidates:
+            try:
+                self.candidates.prime(distinct, entity_index(watchlists))
+            except BaseException as exc:  # noqa: BLE001 — waiting chunks get it, then raised
+                self.candidates.fail(exc)
+                raise
             return self.candidates
 
-        self._names_done = Background(names)
-        self.resolve_products(_distinct_products(_product_keys(frame, roles, product)[0]),
-                              reference)
-        self._products_complete = True  # the chunks are slices of `frame`
+        self._names_done = Background(work)
+        # the chunks start with their countries meanwhile
+        self._products_done = Background(lambda: self.resolve_products(
+            _distinct_products(_product_keys(frame, roles, product)[0]), reference))
+
+    def for_chunk(self, index: int) -> ResolveCache:
+        """This cache as chunk `index` of the primed input uses it: the same shared work, but
+        its names are ready once those of the rows up to its end are (`prime`'s `chunk_rows`)."""
+        view = copy.copy(self)  # shares the candidates, the products and the lock
+        view._names_needed = self._chunk_names[index]
+        return view
 
     def products_of(self, keys: pl.DataFrame, reference: ReferenceTables) -> pl.DataFrame:
         """Resolved (product, HS code) pairs covering every pair of `keys` (once `prime` has
         done the whole input, the pairs it resolved; else the new ones are resolved)."""
-        with self._lock:
-            if self._products_complete and self.products is not None:
-                return self.products
+        if self._products_done is not None:  # the pairs of the whole input
+            return self._products_done.result()
         return self.resolve_products(_distinct_products(keys), reference)
 
     def name_candidates(self) -> NameCandidates:
-        """`candidates`, once the name work `prime` started is done."""
-        if self._names_done is not None:
+        """`candidates`, once the names this cache (or chunk, `for_chunk`) needs are done."""
+        if self._names_needed is not None:
+            self.candidates.wait_for(self._names_needed)
+        elif self._names_done is not None:
             self._names_done.result()
         return self.candidates
 

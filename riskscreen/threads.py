@@ -8,17 +8,19 @@ come back in input order, so the output is the same as one thread's.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache, partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from riskscreen.tables import numbers
 
-__all__ = ["Background", "ordered_map", "thread_count"]
+__all__ = ["Background", "one_blas_thread", "ordered_map", "thread_count"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,6 +32,45 @@ def thread_count() -> int:
     own thread count (the cores, or POLARS_MAX_THREADS) when that row is 0."""
     wanted = int(numbers("input_limits").get("screen_threads", 0))
     return max(1, wanted if wanted > 0 else pl.thread_pool_size())
+
+
+class _OneBlasThread:
+    """Counts the calls running under `one_blas_thread`: the first sets BLAS to one thread, the
+    last one out gives the process its setting back (calls may overlap on several threads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._limit: Any = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._limit = threadpool_limits(limits=1, user_api="blas")
+            self._users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                self._limit.restore_original_limits()
+                self._limit = None
+
+
+_ONE_BLAS_THREAD = _OneBlasThread()
+
+
+def one_blas_thread(func: Callable[..., R]) -> Callable[..., R]:
+    """Run `func` with BLAS (numpy's matrix products) on one thread. A screening's matrices
+    are small (the model's countries x goods): one thread does them as fast, where OpenBLAS's
+    pool keeps its idle threads spinning for a while after each product, taking CPU time the
+    screening's own threads need. The process's setting comes back when the last such call
+    returns."""
+    @functools.wraps(func)
+    def limited(*args: Any, **kwargs: Any) -> R:
+        with _ONE_BLAS_THREAD:
+            return func(*args, **kwargs)
+    return limited
 
 
 class Background:

@@ -123,3 +123,74 @@ def test_chunks_at_once_stay_within_the_limit(monkeypatch, example_workbook):
     monkeypatch.setattr(pipeline, "screen_frame", counted)
     frame = riskscreen.screen(example_workbook)
     assert frame.height > 5 * 40 and most == 2  # side by side, never more than the limit
+
+
+def test_a_chunk_waits_only_for_the_names_of_its_rows(monkeypatch):
+    import riskscreen.watchlists.names as names_module
+
+    lists = riskscreen.load_watchlists()
+    names = _names()
+    frame = pl.DataFrame({"row_id": range(2 * len(names)), "Supplier": [*names, *names]})
+    roles = ColumnRoles(name="Supplier")
+    small = {**names_module.thresholds(), "name_batch_size": 10}
+    monkeypatch.setattr(names_module, "thresholds", lambda: small)
+    release = threading.Event()
+    plain = names_module._batch_candidates
+    done: list[int] = []
+
+    def held(batch: pl.Series, index) -> pl.DataFrame:
+        if done:  # every batch after the first waits until the test lets it go on
+            release.wait(5)
+        done.append(len(batch))
+        return plain(batch, index)
+
+    monkeypatch.setattr(names_module, "_batch_candidates", held)
+    monkeypatch.setattr(names_module, "thread_count", lambda: 1)
+    cache = ResolveCache()
+    cache.prime(frame, roles, lists, riskscreen.load_reference(), chunk_rows=10)
+    first = cache.for_chunk(0).name_candidates()  # its 10 names are the first batch
+    assert done == [10] and first.seen.len() == 10
+    release.set()
+    whole = cache.for_chunk(len(names) // 10 + 1).name_candidates()  # rows repeat names
+    assert whole.seen.sort().equals(names.sort())
+
+
+def test_an_error_in_the_name_work_reaches_the_waiting_chunks(monkeypatch):
+    import riskscreen.resolve as resolve_module
+
+    def broken(_lists):
+        raise RuntimeError("watchlist index broke")
+
+    monkeypatch.setattr(resolve_module, "entity_index", broken)
+    frame = pl.DataFrame({"row_id": [1, 2], "Supplier": ["Acme", "Hoshine Silicon"]})
+    cache = ResolveCache()
+    cache.prime(frame, ColumnRoles(name="Supplier"), riskscreen.load_watchlists(),
+                riskscreen.load_reference(), chunk_rows=1)
+    with pytest.raises(RuntimeError, match="index broke"):  # raised, not waited for forever
+        cache.for_chunk(1).name_candidates()
+
+
+def test_blas_runs_on_one_thread_during_a_screening_and_comes_back():
+    import numpy  # noqa: F401 — loads the BLAS library
+    from threadpoolctl import threadpool_info
+
+    from riskscreen.threads import one_blas_thread
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen: list[list[int]] = []
+
+    @one_blas_thread
+    def inner() -> None:
+        seen.append(blas_threads())
+
+    @one_blas_thread
+    def screening() -> None:  # calls overlap (the web page may run two screenings at once)
+        inner()
+        seen.append(blas_threads())  # the inner call's end did not give the setting back
+
+    screening()
+    assert before and seen == [[1] * len(before)] * 2
+    assert blas_threads() == before  # the process's own setting once the last call is done

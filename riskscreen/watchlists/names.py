@@ -462,8 +462,9 @@ class NameCandidates:
     is the distinct names plus their candidates. Safe to share between threads (chunks screened
     at once): a name done by two of them at the same time is kept once.
 
-    `complete` says every name the run will ask about is done (`ResolveCache.prime` did the
-    whole input): `of` then hands back the rows without looking for new names.
+    `complete` says every name the run will ask about is done, or being done by `prime` (which
+    does the whole input first): `of` then hands back the rows without looking for new names,
+    and a caller that needs the first n names of `prime` waits for them (`wait_for`).
     """
 
     def __init__(self) -> None:
@@ -472,6 +473,40 @@ class NameCandidates:
         self.complete = False
         self._named: tuple[pl.DataFrame, pl.DataFrame] | None = None
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._done = 0
+        self._error: BaseException | None = None
+
+    def prime(self, names: pl.Series, index: EntityIndex) -> None:
+        """Do every name of `names` (distinct, first-seen order) on a fresh cache, batch by batch
+        in order, keeping each batch's rows as soon as it and those before it are done, so that
+        the first chunks of an input go on before the last names are done (`wait_for`)."""
+        if len(self.seen) or self.rows is not None:
+            raise ValueError("NameCandidates.prime needs a fresh cache")
+        self.complete = True
+        size = int(thresholds()["name_batch_size"])
+        batches = [names.slice(start, size) for start in range(0, len(names), size)]
+        found = ordered_map(lambda b: _batch_candidates(b, index), batches, thread_count())
+        for batch, rows in zip(batches, found, strict=True):
+            with self._changed:
+                self.rows = rows if self.rows is None else pl.concat([self.rows, rows])
+                self.seen = pl.concat([self.seen, batch.rename("name_input")])
+                self._done += len(batch)
+                self._changed.notify_all()
+
+    def fail(self, error: BaseException) -> None:
+        """`prime` stopped on `error`: whoever waits for its names gets the error instead."""
+        with self._changed:
+            self._error = error
+            self._changed.notify_all()
+
+    def wait_for(self, count: int) -> None:
+        """Return once the first `count` names given to `prime` are done (or raise its error)."""
+        with self._changed:
+            while self._done < count and self._error is None:
+                self._changed.wait()
+            if self._done < count and self._error is not None:
+                raise self._error
 
     def named(self) -> pl.DataFrame:
         """The distinct names (`name_input`) that have at least one candidate row."""
