@@ -167,9 +167,10 @@ class NameNormaliser:
 
     def key_frame(self, names: Sequence[str | None] | pl.Series) -> pl.DataFrame:
         """The keys of every name as columns, one row per name in order: `raw_key` (the
-        generic normalisation only: the `exact` method's key), `full`, `core`, `compact`,
-        `tokens` (a list) and `expanded` (the abbreviations written out, a list; null when
-        none was).
+        generic normalisation only: the `exact` method's key), `full`, `core`, `tokens` (a
+        list) and `expanded` (the abbreviations written out, a list; null when none was).
+        `NameKey.compact` (`core` without spaces) is left to the caller: screening needs it
+        only for the pairs it compares.
 
         Whole-word replacements run as Aho-Corasick literal replacements on a padded form of
         the text (every word between its own two spaces); only names holding an
@@ -234,7 +235,6 @@ class NameNormaliser:
         out = frame.with_columns(
             pl.when(core == "").then(pl.col("full")).otherwise(core).alias("core")
         ).with_columns(
-            pl.col("core").str.replace_all(" ", "", literal=True).alias("compact"),
             pl.col("core").str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
             .list.unique(maintain_order=True).alias("tokens"),
         )
@@ -249,7 +249,7 @@ class NameNormaliser:
             )
             out = out.join(bigrams, on="_row", how="left", maintain_order="left").with_columns(
                 pl.coalesce("_tokens", "tokens").alias("tokens"))
-        return out.select("raw_key", "full", "core", "compact", "tokens", "expanded")
+        return out.select("raw_key", "full", "core", "tokens", "expanded")
 
 
 def _non_ascii(text: pl.Series) -> pl.Series:
