@@ -127,11 +127,12 @@ def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]
 def _queries(
     names: pl.Series, index: EntityIndex
 ) -> tuple[pl.DataFrame, pl.Series, pl.DataFrame, dict[str, tuple[str, ...]]]:
-    """Per distinct name: keys (qid, raw_key, core, full), what was stripped or expanded
+    """Per distinct name: keys (qid, raw_key, core, full: evenly padded, only compared
+    without spaces), what was stripped or expanded
     (vendor_note, expanded); the distinct words of all names; weighted tokens (qid, qtok, qw);
     the words read as abbreviations of listed words."""
     stripped, notes = strip_note_series(names)
-    keys = index.normaliser.key_frame(stripped).with_row_index("qid")
+    keys = index.normaliser.key_frame(stripped, padded_full=True).with_row_index("qid")
     queries = keys.select(
         "qid",
         names.cast(pl.String).rename("name_input"),
