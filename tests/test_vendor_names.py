@@ -184,6 +184,30 @@ def test_the_polars_screens_skip_only_names_without_a_note() -> None:
     assert strip_notes(names) == expected
 
 
+def test_the_note_screen_passes_every_note_however_it_is_set_off() -> None:
+    """The note-word screen asks for the start of the name or a character that is neither a
+    letter nor a digit before the word ("ver" in "Silverline" cannot start a note): every note
+    of the notes sets, set off by each separator, bracket or none, at either end and in upper
+    case, is stripped exactly as parsing the name in Python does."""
+    stripper = default_stripper()
+    data = pl.read_csv(DATA / "eval_names_notes.csv", infer_schema=False)
+    notes = sorted({n for v in data["variant"].to_list() for n in stripper.strip(v)[1]})
+    assert len(notes) > 20
+    base = "Silverline Golden Trading Co"  # note words only inside words: no note can start
+    assert not pl.Series([base]).str.contains(stripper.screen)[0]
+    names = [form
+             for note in notes
+             for sep, close in [(" - ", ""), ("-", ""), (" ", ""), ("/", ""), ("_", ""),
+                                ("", ""), (" (", ")"), ("[", "]"), ("（", "）"), (",", "")]
+             for form in (base + sep + note + close, note + sep + base,
+                          base + sep + note.upper() + close, f"{sep.strip()}{note}{close} {base}")]
+    one_by_one = [stripper.strip(n) for n in names]
+    expected = ([t if found else n for n, (t, found) in zip(names, one_by_one, strict=True)],
+                ["; ".join(found) or None for _, found in one_by_one])
+    assert strip_notes(names) == expected
+    assert sum(1 for n in expected[1] if n) > len(names) / 2  # most of them hold a note
+
+
 def _eval_names() -> tuple[list[str], list[str | None]]:
     """Every name of the name evaluation sets (listed variants, notes, abbreviations, decoys)."""
     names: list[str] = []

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import polars as pl
 
@@ -21,6 +22,8 @@ from riskscreen.match.normalise import has_cjk, normalise, normalise_series
 from riskscreen.tables import read_table
 
 _PAREN = re.compile(r"\([^()]*\)")
+#: A column or an expression: the text helpers below work on either.
+_Text = TypeVar("_Text", pl.Expr, pl.Series)
 _SPACES = re.compile(r"\s+")
 
 
@@ -147,7 +150,7 @@ class NameNormaliser:
         )
 
 
-    def _strip_legal(self, padded: pl.Expr) -> pl.Expr:
+    def _strip_legal(self, padded: _Text) -> _Text:
         """Evenly padded text without its (Latin) legal-form words; it stays evenly padded."""
         if self._legal_re is None:
             return padded
@@ -165,11 +168,16 @@ class NameNormaliser:
             for f, c, t, u in frame.select("full", "core", "tokens", "expanded").iter_rows()
         ]
 
-    def key_frame(self, names: Sequence[str | None] | pl.Series) -> pl.DataFrame:
+    def key_frame(
+        self, names: Sequence[str | None] | pl.Series, padded_full: bool = False
+    ) -> pl.DataFrame:
         """The keys of every name as columns, one row per name in order: `raw_key` (the
-        generic normalisation only: the `exact` method's key), `full`, `core`, `compact`,
-        `tokens` (a list) and `expanded` (the abbreviations written out, a list; null when
-        none was).
+        generic normalisation only: the `exact` method's key), `full`, `core`, `tokens` (a
+        list) and `expanded` (the abbreviations written out, a list; null when none was).
+        `NameKey.compact` (`core` without spaces) is left to the caller: screening needs it
+        only for the pairs it compares. `padded_full`: `full` comes back evenly padded (each
+        word between its own two spaces), for a caller that compares it without spaces
+        (unpadding every name costs a pass over all of them).
 
         Whole-word replacements run as Aho-Corasick literal replacements on a padded form of
         the text (every word between its own two spaces); only names holding an
@@ -198,43 +206,14 @@ class NameNormaliser:
                 {"_row": rows, "expanded": [list(d[1]) or None for d in done]},
                 schema=expanded.schema,
             )
-        frame = pl.DataFrame({"raw_key": raw, "text": basic}).with_row_index("_row").join(
-            expanded, on="_row", how="left", maintain_order="left")
-        # Variants, then legal forms, replace whole padded words by padded words (a word
-        # dropped leaves nothing), so text that starts single-spaced stays evenly padded and
-        # comes back with literal steps; text that does not (rare) takes the regex way.
-        padded = pl.lit(padded)
-        if self._variant_map:
-            ordered = sorted(self._variant_map, key=lambda p: (-len(p), p))
-            padded = padded.str.replace_many(
-                [_pad(v) for v in ordered], [_pad_or_empty(self._variant_map[v]) for v in ordered],
-                leftmost=True,
-            )
-        frame = frame.with_columns(padded.alias("_full")).with_columns(
-            _unpad_even(pl.col("_full")).alias("full"),
-            _unpad_even(self._strip_legal(pl.col("_full"))).alias("_core"),
-        )
-        # The regex way for uneven text, and for names outside ASCII, where CJK legal forms
-        # (written without spaces) are removed wherever they stand.
-        text = frame["text"]
-        slow = (text.str.contains("  ", literal=True) | text.str.starts_with(" ")
-                | text.str.ends_with(" ") | _non_ascii(frame["full"]))
-        cores = frame["_core"]
-        if slow.any():
-            rows = slow.arg_true()
-            fixed = frame[rows].select(_unpad(pl.col("_full")).alias("full"))
-            core = self._strip_legal(_padded(pl.col("full")))
-            for form in self._cjk_forms:
-                core = core.str.replace(form, " ", literal=True, n=-1)
-            fixed = fixed.with_columns(_unpad(core).alias("_core"))
-            frame = frame.with_columns(frame["full"].scatter(rows, fixed["full"]))
-            cores = cores.scatter(rows, fixed["_core"])
-        frame = frame.drop("_full", "_core")
-        core = pl.lit(cores)
-        out = frame.with_columns(
-            pl.when(core == "").then(pl.col("full")).otherwise(core).alias("core")
+        full, core = self._full_and_core(basic, padded)
+        out = pl.DataFrame({
+            "raw_key": raw,
+            "full": full if padded_full else _unpad_even(full),
+            "core": core,
+        }).with_row_index("_row").join(
+            expanded, on="_row", how="left", maintain_order="left"
         ).with_columns(
-            pl.col("core").str.replace_all(" ", "", literal=True).alias("compact"),
             pl.col("core").str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
             .list.unique(maintain_order=True).alias("tokens"),
         )
@@ -249,7 +228,41 @@ class NameNormaliser:
             )
             out = out.join(bigrams, on="_row", how="left", maintain_order="left").with_columns(
                 pl.coalesce("_tokens", "tokens").alias("tokens"))
-        return out.select("raw_key", "full", "core", "compact", "tokens", "expanded")
+        return out.select("raw_key", "full", "core", "tokens", "expanded")
+
+    def _full_and_core(self, text: pl.Series, padded: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """`full` (evenly padded) and `core` (single-spaced) of normalised `text`, given its
+        padded form.
+
+        Variants, then legal forms, replace whole padded words by padded words (a word
+        dropped leaves nothing), so text that starts single-spaced stays evenly padded and
+        comes back with literal steps; text that does not (rare) takes the regex way, as do
+        names outside ASCII, where CJK legal forms (written without spaces) are removed
+        wherever they stand. A core left empty is the full name.
+        """
+        full = padded
+        if self._variant_map:
+            ordered = sorted(self._variant_map, key=lambda p: (-len(p), p))
+            full = full.str.replace_many(
+                [_pad(v) for v in ordered], [_pad_or_empty(self._variant_map[v]) for v in ordered],
+                leftmost=True,
+            )
+        core = _unpad_even(self._strip_legal(full))
+        slow = (text.str.contains("  ", literal=True) | text.str.starts_with(" ")
+                | text.str.ends_with(" ") | _non_ascii(full))
+        if slow.any():
+            rows = slow.arg_true()
+            unpadded = _unpad(full.gather(rows))
+            stripped = self._strip_legal(_padded(unpadded))
+            for form in self._cjk_forms:
+                stripped = stripped.str.replace(form, " ", literal=True, n=-1)
+            core = core.scatter(rows, _unpad(stripped))
+            full = full.scatter(rows, _padded(unpadded))
+        empty = core == ""
+        if empty.any():
+            rows = empty.arg_true()
+            core = core.scatter(rows, _unpad_even(full.gather(rows)))
+        return full, core
 
 
 def _non_ascii(text: pl.Series) -> pl.Series:
@@ -268,17 +281,17 @@ def _pad_or_empty(phrase: str) -> str:
     return _pad(phrase) if phrase else ""
 
 
-def _unpad_even(text: pl.Expr) -> pl.Expr:
+def _unpad_even(text: _Text) -> _Text:
     """`_unpad` of evenly padded text (every word between its own two spaces): literal steps."""
     return text.str.strip_chars(" ").str.replace_all("  ", " ", literal=True)
 
 
-def _padded(text: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
+def _padded(text: _Text) -> _Text:
     """Single-spaced text with each word given its own leading and trailing space."""
     return (" " + text.str.replace_all(" ", "  ", literal=True) + " ")
 
 
-def _unpad(text: pl.Expr) -> pl.Expr:
+def _unpad(text: _Text) -> _Text:
     """Back to single spaces, trimmed (any whitespace run becomes one space)."""
     return text.str.replace_all(r"\s+", " ").str.strip_chars()
 

@@ -127,16 +127,16 @@ def _misspelt_weights(tokens: list[str], index: EntityIndex) -> dict[str, float]
 def _queries(
     names: pl.Series, index: EntityIndex
 ) -> tuple[pl.DataFrame, pl.Series, pl.DataFrame, dict[str, tuple[str, ...]]]:
-    """Per distinct name: keys (qid, raw_key, core, compact), what was stripped or expanded
+    """Per distinct name: keys (qid, raw_key, core, full: evenly padded, only compared
+    without spaces), what was stripped or expanded
     (vendor_note, expanded); the distinct words of all names; weighted tokens (qid, qtok, qw);
     the words read as abbreviations of listed words."""
     stripped, notes = strip_note_series(names)
-    keys = index.normaliser.key_frame(stripped).with_row_index("qid")
+    keys = index.normaliser.key_frame(stripped, padded_full=True).with_row_index("qid")
     queries = keys.select(
         "qid",
         names.cast(pl.String).rename("name_input"),
-        "raw_key", "core", "compact",
-        pl.col("full").str.replace_all(" ", "", literal=True).alias("full_compact"),
+        "raw_key", "core", "full",
         notes.rename("vendor_note"),
         pl.col("expanded").list.join(", ").alias("expanded"),
     )
@@ -376,20 +376,30 @@ def _candidate_pairs(cover: pl.DataFrame, same: pl.DataFrame, th: dict[str, floa
 def _name_similarity(
     pairs: pl.DataFrame, queries: pl.DataFrame, index: EntityIndex, th: dict[str, float],
 ) -> np.ndarray:
-    """Whole-name similarity (0-1) of each (qid, aid) pair, computed pairwise in blocks."""
+    """Whole-name similarity (0-1) of each (qid, aid) pair, computed pairwise in blocks.
+
+    The compact forms (no spaces) are made for the pairs' names only; the listed names'
+    strings are taken from arrays (a few hundred names, gathered without a copy)."""
+    listed = {c: np.array(index.aliases[c].to_list(), dtype=object)
+              for c in ("core", "compact", "full_compact")}
     sims = [np.zeros(0)]
     chunk = int(th["name_chunk_size"]) * 64  # pairs per block: pairwise, not block x listed
     for start in range(0, pairs.height, chunk):
         block = pairs.slice(start, chunk)
-        q = queries.select("core", "compact", "full_compact")[block["qid"].to_numpy()]
-        qa = index.aliases.select("core", "compact", "full_compact")[block["aid"].to_numpy()]
-        sort_sim = process.cpdist(q["core"].to_list(), qa["core"].to_list(),
+        q = queries.select("core", "full")[block["qid"].to_numpy()].select(
+            "core",
+            pl.col("core").str.replace_all(" ", "", literal=True).alias("compact"),
+            pl.col("full").str.replace_all(" ", "", literal=True).alias("full_compact"),
+        )
+        aid = block["aid"].to_numpy()
+        sort_sim = process.cpdist(q["core"].to_list(), listed["core"][aid].tolist(),
                                   scorer=fuzz.token_sort_ratio, workers=-1)
-        compact_sim = process.cpdist(q["compact"].to_list(), qa["compact"].to_list(),
+        compact_sim = process.cpdist(q["compact"].to_list(), listed["compact"][aid].tolist(),
                                      scorer=fuzz.ratio, workers=-1)
         # Whole-name similarity (legal forms kept) rescues names whose legal form is misspelt
         # so it was not stripped ("有公限司"); it is discounted because forms inflate it.
-        full_sim = process.cpdist(q["full_compact"].to_list(), qa["full_compact"].to_list(),
+        full_sim = process.cpdist(q["full_compact"].to_list(),
+                                  listed["full_compact"][aid].tolist(),
                                   scorer=fuzz.ratio, workers=-1) * th["name_full_discount"]
         sims.append(np.maximum(np.maximum(sort_sim, compact_sim), full_sim) / 100.0)
     return np.concatenate(sims)

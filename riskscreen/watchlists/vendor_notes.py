@@ -45,7 +45,7 @@ class NoteStripper:
     """The note grammar built from the table (brackets, tails, heads, prefixes): the polars
     (Rust) screens, and the Python patterns that parse a name, compiled on first use."""
 
-    screen: str  # polars (Rust) regex: does a name hold any note word at all?
+    screen: str  # polars (Rust) regex: does a name hold a note word where a note can start?
     rust_grammar: tuple[str, ...]  # the note grammar as polars regexes (see `grammar`)
     sources: tuple[str, str, str]  # Python regexes (case-insensitive): bracket, tail, head
 
@@ -72,7 +72,10 @@ class NoteStripper:
         bracket = rf"\s*{_OPEN}\s*{seq}\s*{_CLOSE}"
         tail = rf"(?:{_SEP}{seq}|\s+{bare}(?:{_LINK}{every})*){_TRAIL}$"
         head = rf"^{_TRAIL}(?:{seq}{_SEP}|{bare}(?:{_LINK}{every})*\s+|{prefix}\s*)"
-        screen = "(?i)" + _alternation(by_where["any"] + by_where["marked"] + by_where["prefix"])
+        # Every note the grammar reads starts the name or follows a space, separator or
+        # bracket: a note word inside a word ("ver" in "Silverline") cannot start one.
+        screen = r"(?i)(?:^|[^\p{L}\p{N}])" + _alternation(
+            by_where["any"] + by_where["marked"] + by_where["prefix"])
         try:  # every pattern once, in the engine the screen runs on (a few milliseconds)
             pl.Series(["x"]).str.contains(screen)
         except pl.exceptions.PolarsError as exc:
