@@ -228,13 +228,13 @@ class ResolveCache:
         `for_chunk(k)`, waits only for the names of the rows up to its end) and the (product,
         HS code) pairs."""
         names = name_keys(frame, roles)
-        distinct = names.drop_nulls().unique(maintain_order=True)
+        first = names.is_not_null() & names.is_first_distinct()
+        distinct = names.filter(first)  # in the order the rows first give them
         if chunk_rows:
             # how many distinct names the rows up to each chunk's end hold
-            first = (names.is_not_null() & names.is_first_distinct()).cum_sum()
             ends = [min(start + chunk_rows, frame.height) - 1
                     for start in range(0, frame.height, chunk_rows)]
-            self._chunk_names = first.gather(ends).to_list() if frame.height else []
+            self._chunk_names = first.cum_sum().gather(ends).to_list() if frame.height else []
 
         def work() -> NameCandidates:
             try:
