@@ -173,14 +173,27 @@ def screen_chunks(frame: pl.DataFrame, roles: ColumnRoles,
         return
     cache = ResolveCache()
     timer = options.get("timer") or StageTimer(quiet=True)
+    bounds = chunk_bounds(frame.height, size)
     with timer.stage("resolve products"):
         cache.prime(frame, roles, options["watchlists"], options["reference"],
-                    options.get("product"), chunk_rows=size)
-    parts = enumerate(frame.slice(start, size) for start in range(0, frame.height, size))
+                    options.get("product"), chunk_ends=[stop for _, stop in bounds])
+    parts = enumerate(frame.slice(start, stop - start) for start, stop in bounds)
     at_once = min(thread_count(), int_limit("screen_chunks_at_once"))
     yield from ordered_map(
         lambda part: screen_frame(part[1], roles, cache=cache.for_chunk(part[0]), **options),
         parts, at_once)
+
+
+def chunk_bounds(height: int, size: int) -> list[tuple[int, int]]:
+    """(start, stop) of each chunk of `height` rows: `size` rows each, except that a last chunk
+    of more than half that is cut in two. Its write (the caller's) is the one step that
+    nothing else overlaps, so it is kept short."""
+    bounds = [(start, min(start + size, height)) for start in range(0, height, size)]
+    start, stop = bounds[-1] if bounds else (0, 0)
+    if len(bounds) > 1 and stop - start > size // 2:
+        middle = start + (stop - start) // 2
+        bounds[-1:] = [(start, middle), (middle, stop)]
+    return bounds
 
 
 def screen_chunked(frame: pl.DataFrame, roles: ColumnRoles, **options: Any) -> pl.DataFrame:

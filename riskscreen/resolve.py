@@ -220,21 +220,19 @@ class ResolveCache:
 
     def prime(self, frame: pl.DataFrame, roles: ColumnRoles, watchlists: Watchlists,
               reference: ReferenceTables, product: str | None = None,
-              chunk_rows: int | None = None) -> None:
+              chunk_ends: Sequence[int] = ()) -> None:
         """Do the work that does not depend on the chunk for every distinct value of `frame`
         first, so that chunks screened side by side share it instead of each repeating it:
         the country-independent name work (`NameCandidates.prime`, in the background, names in
-        the order the rows first give them: chunk k of `chunk_rows` rows, seen through
-        `for_chunk(k)`, waits only for the names of the rows up to its end) and the (product,
-        HS code) pairs."""
+        the order the rows first give them: chunk k, the rows before `chunk_ends[k]`, seen
+        through `for_chunk(k)`, waits only for the names of those rows) and the (product, HS
+        code) pairs (in the background too)."""
         names = name_keys(frame, roles)
         first = names.is_not_null() & names.is_first_distinct()
         distinct = names.filter(first)  # in the order the rows first give them
-        if chunk_rows:
+        if chunk_ends:
             # how many distinct names the rows up to each chunk's end hold
-            ends = [min(start + chunk_rows, frame.height) - 1
-                    for start in range(0, frame.height, chunk_rows)]
-            self._chunk_names = first.cum_sum().gather(ends).to_list() if frame.height else []
+            self._chunk_names = first.cum_sum().gather([e - 1 for e in chunk_ends]).to_list()
 
         def work() -> NameCandidates:
             try:
@@ -251,7 +249,7 @@ class ResolveCache:
 
     def for_chunk(self, index: int) -> ResolveCache:
         """This cache as chunk `index` of the primed input uses it: the same shared work, but
-        its names are ready once those of the rows up to its end are (`prime`'s `chunk_rows`)."""
+        its names are ready once those of the rows up to its end are (`prime`'s `chunk_ends`)."""
         view = copy.copy(self)  # shares the candidates, the products and the lock
         view._names_needed = self._chunk_names[index]
         return view

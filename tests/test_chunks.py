@@ -86,3 +86,17 @@ def test_table_writer_leaves_nothing_when_a_chunk_fails(tmp_path):
         raise RuntimeError("screening failed")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.csv"]
     assert (tmp_path / "old.csv").read_text() == "kept\n"  # the previous file is untouched
+
+
+def test_chunks_cover_every_row_once_and_the_last_long_one_is_cut_in_two():
+    from riskscreen.pipeline import chunk_bounds
+
+    assert chunk_bounds(1_000_000, 250_000) == [
+        (0, 250_000), (250_000, 500_000), (500_000, 750_000), (750_000, 875_000),
+        (875_000, 1_000_000)]
+    assert chunk_bounds(760_000, 250_000)[-1] == (750_000, 760_000)  # short: kept whole
+    for height in (1, 39, 40, 41, 99, 100, 101, 1234):
+        bounds = chunk_bounds(height, 40)
+        rows = [r for start, stop in bounds for r in range(start, stop)]
+        assert rows == list(range(height))  # in order, none twice, none lost
+        assert all(0 < stop - start <= 40 for start, stop in bounds)

@@ -147,7 +147,8 @@ def test_a_chunk_waits_only_for_the_names_of_its_rows(monkeypatch):
     monkeypatch.setattr(names_module, "_batch_candidates", held)
     monkeypatch.setattr(names_module, "thread_count", lambda: 1)
     cache = ResolveCache()
-    cache.prime(frame, roles, lists, riskscreen.load_reference(), chunk_rows=10)
+    cache.prime(frame, roles, lists, riskscreen.load_reference(),
+                chunk_ends=range(10, frame.height + 1, 10))
     first = cache.for_chunk(0).name_candidates()  # its 10 names are the first batch
     assert done == [10] and first.seen.len() == 10
     release.set()
@@ -165,7 +166,7 @@ def test_an_error_in_the_name_work_reaches_the_waiting_chunks(monkeypatch):
     frame = pl.DataFrame({"row_id": [1, 2], "Supplier": ["Acme", "Hoshine Silicon"]})
     cache = ResolveCache()
     cache.prime(frame, ColumnRoles(name="Supplier"), riskscreen.load_watchlists(),
-                riskscreen.load_reference(), chunk_rows=1)
+                riskscreen.load_reference(), chunk_ends=[1, 2])
     with pytest.raises(RuntimeError, match="index broke"):  # raised, not waited for forever
         cache.for_chunk(1).name_candidates()
 
