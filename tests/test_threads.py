@@ -194,3 +194,20 @@ def test_blas_runs_on_one_thread_during_a_screening_and_comes_back():
     screening()
     assert before and seen == [[1] * len(before)] * 2
     assert blas_threads() == before  # the process's own setting once the last call is done
+
+
+def test_importing_riskscreen_first_tunes_polars_allocator_unless_the_caller_chose():
+    import os
+    import subprocess
+    import sys
+
+    code = "import riskscreen, polars, os; print(os.environ['_RJEM_MALLOC_CONF'])"
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    ours = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, check=True).stdout
+    # polars' own settings first, then ours, which jemalloc reads last (so they win)
+    assert ours.strip().endswith(
+        f"narenas:{os.cpu_count()},dirty_decay_ms:30000,muzzy_decay_ms:30000")
+    theirs = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**env, "_RJEM_MALLOC_CONF": "narenas:8"}, check=True).stdout
+    assert theirs.strip().endswith(",narenas:8") and "30000" not in theirs
