@@ -15,16 +15,14 @@ import os
 # be installed, and with the standard library otherwise (other bytes). Pin the standard library
 # unless the caller chose; this must be set before openpyxl is first imported.
 os.environ.setdefault("OPENPYXL_LXML", "False")
-# polars allocates through jemalloc, which it sets to hand freed pages back to the system
-# within a second, and which gives each core four arenas, so every chunk of a large screening
-# faults fresh zeroed pages in again. One arena per core that keeps freed pages for 30 s reuses
-# them (1M rows: about a third fewer page faults and 0.5 s less CPU; bench/RESULTS.md section
-# 6). polars appends this variable to its own settings when it loads: set it before polars is
-# first imported, unless the caller chose.
-os.environ.setdefault(
-    "_RJEM_MALLOC_CONF",
-    f"narenas:{os.cpu_count() or 1},dirty_decay_ms:30000,muzzy_decay_ms:30000",
-)
+# polars allocates through jemalloc, which gives each core four arenas by default: memory freed
+# by one of a screening's threads is then often not reused by the next, which faults fresh
+# zeroed pages in instead. One arena per core reuses them (1M rows: about a fifth fewer page
+# faults; bench/RESULTS.md section 6), at the same peak memory (5M rows: 2.32 GiB; keeping
+# freed pages longer would save more but raised that peak towards the 3 GiB target). polars
+# appends this variable to its own settings when it loads: set it before polars is first
+# imported, unless the caller chose.
+os.environ.setdefault("_RJEM_MALLOC_CONF", f"narenas:{os.cpu_count() or 1}")
 
 from riskscreen.lazy import lazy_getattr  # noqa: E402 — after the settings above
 
