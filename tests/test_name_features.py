@@ -85,3 +85,32 @@ def test_a_country_qualifier_only_nudges() -> None:
     assert "country_differs=-" in features[2] and "vs listed" in features[2]
     assert agree - unknown == pytest.approx(min(th["name_country_bonus"], 1 - unknown), abs=1e-4)
     assert unknown - differ == pytest.approx(th["name_country_penalty"], abs=1e-4)
+
+
+def test_candidates_that_cannot_reach_review_are_dropped_without_changing_a_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A listed name whose base score cannot make the hit or a near miss even with the best
+    country nudge is not kept (`names._base_needed`): screening the listed variants and the
+    near decoys, each in its own country, another and none, gives the same frame as keeping
+    every candidate, and far fewer candidate rows are kept."""
+    from riskscreen.watchlists import names as names_module
+    from riskscreen.watchlists.index import entity_index
+    from riskscreen.watchlists.load import load_watchlists
+
+    data = Path(__file__).parent / "data"
+    listed = pl.read_csv(data / "eval_names_listed.csv", infer_schema=False)
+    near = pl.read_csv(data / "eval_names_near_decoys.csv", infer_schema=False)
+    base = pl.concat([listed.select(pl.col("variant").alias("name"), "country"),
+                      near.select("name", "country")])
+    frame = pl.concat([base, base.with_columns(pl.lit("USA").alias("country")),
+                       base.with_columns(pl.lit(None, pl.String).alias("country"))])
+    pruned = screen_names(frame["name"], frame["country"])
+    distinct = frame["name"].unique()
+    index = entity_index(load_watchlists())
+    kept = names_module.NameCandidates().of(distinct, index).height
+    monkeypatch.setattr(names_module, "_base_needed", lambda th: -float("inf"))
+    assert screen_names(frame["name"], frame["country"]).equals(pruned)
+    every = names_module.NameCandidates().of(distinct, index).height
+    assert kept < every
+    assert pruned["watchlist_candidates"].is_not_null().sum() > 0  # near misses are shown

@@ -409,9 +409,10 @@ def _name_scores(
     queries: pl.DataFrame, words: pl.Series, q_tokens: pl.DataFrame, index: EntityIndex,
     th: dict[str, float], links: dict[str, tuple[str, ...]] | None = None,
 ) -> pl.DataFrame:
-    """Candidate (qid, aid) pairs with their name-only features and base score; `words` are
-    the distinct `qtok` of `q_tokens`. A qid is its row of `queries`, an aid its row of
-    `index.aliases`: their columns are gathered, not joined."""
+    """Candidate (qid, aid) pairs with their name-only features and base score, those whose
+    base can make a hit or a near miss (`_base_needed`); `words` are the distinct `qtok` of
+    `q_tokens`. A qid is its row of `queries`, an aid its row of `index.aliases`: their
+    columns are gathered, not joined."""
     tsim = _token_similarity(words, index.tokens["atok"].unique(), th, links)
     same = _same_key_pairs(queries, index)
     cover = _coverage(q_tokens, index, tsim, th, same)
@@ -429,8 +430,21 @@ def _name_scores(
         )
         .with_columns(feature_columns(qualifiers=False))
         .with_columns(name_score(th).alias("base"), match_method().alias("method"))
+        .filter(pl.col("base") >= _base_needed(th))
         .drop("raw_key", "core", "a_raw", "a_core")
     )
+
+
+def _base_needed(th: dict[str, float]) -> float:
+    """The least base score a pair needs to be the hit or shown for review in `screen_names`:
+    the lower threshold less every qualifier that adds (the best country nudge) and the
+    rounding of scores to 4 decimals. Pairs below it can be neither in any country, so they
+    are not kept (on a vendor master, most pairs worth comparing by their words)."""
+    lowest = min(th["name_match_threshold"], th["name_review_threshold"])
+    if lowest <= 0:
+        return -np.inf  # every (clipped) score reaches it
+    nudge = sum(th[f.weight] for f in FEATURES if f.qualifier and f.weight and f.sign > 0)
+    return lowest - nudge - 5e-5 - 1e-9
 
 
 def _unseen(names: pl.Series, seen: pl.Series) -> pl.Series:
@@ -464,6 +478,8 @@ def _batch_candidates(batch: pl.Series, index: EntityIndex) -> pl.DataFrame:
 class NameCandidates:
     """The listed names each distinct supplier name may match, with their name features — the
     part of screening that does not depend on the country — kept for the names screened so far.
+    A listed name is kept only when its base score can make it the hit or a near miss shown
+    for review with the best country nudge (`_base_needed`).
 
     A name seen again (with another country, or in a later chunk of the same input) is not
     normalised or compared again; new names are done `name_batch_size` at a time (bounded
