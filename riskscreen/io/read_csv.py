@@ -27,6 +27,7 @@ import polars as pl
 from riskscreen.errors import InputError
 from riskscreen.io.read_limits import int_limit
 from riskscreen.io.read_utf8 import Buffer, is_utf8, line_flags, line_spans
+from riskscreen.threads import Background
 
 DELIMITERS: tuple[str, ...] = ("\t", ";", ",", "|")
 _DELIM_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}
@@ -367,9 +368,14 @@ def read_text_grid(
 def _text_grid(
     path: Path, label: str, data: Buffer, notes: list[str] | None, file: BinaryIO | None
 ) -> TextGrid:
-    """`read_text_grid` once the bytes are at hand (`file` holds them, for polars to read)."""
-    digest = hashlib.sha256(data).hexdigest()
-    grid, encoding, delimiter = _grid(path, label, data, notes, file)
+    """`read_text_grid` once the bytes are at hand (`file` holds them, for polars to read).
+    The checksum is taken on another thread while polars parses (hashing lets go of Python's
+    lock); it is always waited for, so the bytes outlive it."""
+    hashing = Background(lambda: hashlib.sha256(data).hexdigest())
+    try:
+        grid, encoding, delimiter = _grid(path, label, data, notes, file)
+    finally:
+        digest = hashing.result()
     return TextGrid(grid, encoding, delimiter, digest)
 
 
