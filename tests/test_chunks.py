@@ -100,3 +100,18 @@ def test_chunks_cover_every_row_once_and_the_last_long_one_is_cut_in_two():
         rows = [r for start, stop in bounds for r in range(start, stop)]
         assert rows == list(range(height))  # in order, none twice, none lost
         assert all(0 < stop - start <= 40 for start, stop in bounds)
+
+
+def test_parquet_keeps_statistics_for_the_inputs_and_numbers_not_added_text(tmp_path,
+                                                                          example_workbook):
+    import pyarrow.parquet as pq
+
+    from riskscreen.pipeline import screen_to_files
+
+    run, _ = screen_to_files(example_workbook, tmp_path / "out.parquet")
+    group = pq.ParquetFile(tmp_path / "out.parquet").metadata.row_group(0)
+    stats = {group.column(i).path_in_schema: group.column(i).statistics is not None
+             for i in range(group.num_columns)}
+    assert all(stats[c] for c in run.original_columns)  # a user's own IDs stay prunable
+    assert stats["row_id"] and stats["risk_score"] and stats["flagged"]
+    assert not stats["reasons"] and not stats["risk_tier"]

@@ -25,6 +25,7 @@ from typing import IO, Any
 import polars as pl
 
 from riskscreen.colnames import col, protect, restore
+from riskscreen.contracts import added_columns
 from riskscreen.errors import InputError
 from riskscreen.io.atomic import atomic_output, refuse_input_overwrite
 
@@ -84,6 +85,15 @@ def escape_csv_formulas(frame: pl.DataFrame) -> pl.DataFrame:
         .name.keep()
     )
     return escaped.rename({c: _escape(c) for c in frame.columns if _escape(c) != c})
+
+
+def _with_statistics(frame: pl.DataFrame) -> list[str]:
+    """The columns whose min/max go into Parquet's statistics: the input's own and every number,
+    flag or date. Not the text screening adds (reasons, tiers, links, editions): every chunk
+    holds nearly all of its values, so a reader could skip nothing with them, and they were a
+    sixth of the writing time of a large run."""
+    added = set(added_columns())
+    return [c for c, dtype in frame.schema.items() if c not in added or dtype != pl.String]
 
 
 class TableWriter:
@@ -166,7 +176,8 @@ class TableWriter:
         table = chunk.to_arrow(compat_level=pl.CompatLevel.newest())
         if tmp not in self._parquet:
             self._parquet[tmp] = pq.ParquetWriter(tmp, table.schema, compression="zstd",
-                                                  store_schema=False)
+                                                  store_schema=False,
+                                                  write_statistics=_with_statistics(chunk))
         self._parquet[tmp].write_table(table)
 
     def close(self, metadata: dict[str, str] | None = None) -> list[Path]:
