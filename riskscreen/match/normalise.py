@@ -84,7 +84,8 @@ def normalise_series(values: pl.Series) -> pl.Series:
     values = values.cast(pl.String)
     ascii_key = (values.str.to_lowercase().str.replace_all("['`]", "")
                  .str.replace_all("[^a-z0-9]+", " ").str.strip_chars(" "))
-    other = values.str.contains(r"[^\x00-\x7f]").fill_null(False)
+    # a value outside ASCII has more bytes than characters (cheaper than a pattern)
+    other = (values.str.len_bytes() != values.str.len_chars()).fill_null(False)
     if other.any():
         rows = other.arg_true()
         full = pl.select(normalise_expr(pl.lit(values.gather(rows)))).to_series()
