@@ -250,7 +250,7 @@ class ResolveCache:
     def for_chunk(self, index: int) -> ResolveCache:
         """This cache as chunk `index` of the primed input uses it: the same shared work, but
         its names are ready once those of the rows up to its end are (`prime`'s `chunk_ends`)."""
-        view = copy.copy(self)  # shares the candidates, the products and the lock
+        view = copy.copy(self)  # shares the candidates, the primed products and the lock
         view._names_needed = self._chunk_names[index]
         return view
 

@@ -475,6 +475,13 @@ def _batch_candidates(batch: pl.Series, index: EntityIndex) -> pl.DataFrame:
     return scored.with_columns(queries["name_input"].gather(scored["qid"])).drop("qid")
 
 
+def _in_batches(names: pl.Series) -> list[pl.Series]:
+    """`names` in slices of `name_batch_size`: bounded memory, and a name's candidates do not
+    depend on the other names of its batch."""
+    size = int(thresholds()["name_batch_size"])
+    return [names.slice(start, size) for start in range(0, len(names), size)]
+
+
 class NameCandidates:
     """The listed names each distinct supplier name may match, with their name features — the
     part of screening that does not depend on the country — kept for the names screened so far.
@@ -510,8 +517,7 @@ class NameCandidates:
         if len(self.seen) or self.rows is not None:
             raise ValueError("NameCandidates.prime needs a fresh cache")
         self.complete = True
-        size = int(thresholds()["name_batch_size"])
-        batches = [names.slice(start, size) for start in range(0, len(names), size)]
+        batches = _in_batches(names)
         found = ordered_map(lambda b: _batch_candidates(b, index), batches, thread_count())
         for batch, rows in zip(batches, found, strict=True):
             with self._changed:
@@ -557,8 +563,7 @@ class NameCandidates:
         new = _unseen(names, seen)
         if rows is not None and not len(new):
             return rows
-        size = int(thresholds()["name_batch_size"])
-        batches = [new.slice(start, size) for start in range(0, len(new), size)] or [new]
+        batches = _in_batches(new) or [new]
         found = pl.concat(list(ordered_map(lambda b: _batch_candidates(b, index), batches,
                                            thread_count())))
         with self._lock:  # another thread may have done some of these names meanwhile
